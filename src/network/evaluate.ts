@@ -1,0 +1,164 @@
+import { zeros, type Mat } from '../linalg/mat.js';
+import type { Network } from './network.js';
+
+/**
+ * Activation pattern: one 0/1 array per hidden layer, 1 where the pre-activation is > 0. This is the
+ * formal convention ρ′(0) = 0; at points where no pre-activation is 0 it is the true derivative.
+ */
+export type Pattern = Uint8Array[];
+
+/** The forward pass, keeping every hidden pre-activation. */
+export interface ForwardPass {
+  /** Pre-activations z⁽ℓ⁾ of the hidden layers ℓ = 0 … L−1. */
+  readonly preActivations: Float64Array[];
+  /** f(x) ∈ ℝᵏ. */
+  readonly output: Float64Array;
+}
+
+function affine(weights: Float64Array, biases: Float64Array, inDim: number, input: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(biases.length);
+  for (let i = 0; i < biases.length; i++) {
+    let s = biases[i];
+    const o = i * inDim;
+    for (let j = 0; j < inDim; j++) s += weights[o + j] * input[j];
+    out[i] = s;
+  }
+  return out;
+}
+
+/** Runs the network at x, keeping the hidden pre-activations. */
+export function forward(net: Network, x: ArrayLike<number>): ForwardPass {
+  if (x.length !== net.inputDim) throw new Error(`forward: x has ${x.length} entries, the network takes ${net.inputDim}`);
+  const pre: Float64Array[] = [];
+  let h: ArrayLike<number> = x;
+  for (let l = 0; l < net.layers.length; l++) {
+    const layer = net.layers[l];
+    const z = affine(layer.weights, layer.biases, layer.inDim, h);
+    if (l === net.layers.length - 1) return { preActivations: pre, output: z };
+    pre.push(z);
+    const a = new Float64Array(z.length);
+    for (let i = 0; i < z.length; i++) a[i] = z[i] > 0 ? z[i] : 0;
+    h = a;
+  }
+  throw new Error('unreachable');
+}
+
+/** f(x) ∈ ℝᵏ. */
+export function evaluate(net: Network, x: ArrayLike<number>): Float64Array {
+  return forward(net, x).output;
+}
+
+/** The activation pattern at x (1 where the pre-activation is strictly positive). */
+export function activationPattern(net: Network, x: ArrayLike<number>): Pattern {
+  return forward(net, x).preActivations.map((z) => Uint8Array.from(z, (v) => (v > 0 ? 1 : 0)));
+}
+
+/**
+ * The Jacobian W⁽ᴸ⁾ D⁽ᴸ⁻¹⁾ W⁽ᴸ⁻¹⁾ ⋯ D⁽⁰⁾ W⁽⁰⁾ (k × d) of the linear piece with the given pattern,
+ * accumulated from the output side (cost k·Σ N_ℓ N_{ℓ−1}).
+ */
+export function jacobianOfPattern(net: Network, pattern: Pattern): Mat {
+  const last = net.layers[net.layers.length - 1];
+  let m: Mat = { rows: last.outDim, cols: last.inDim, data: last.weights.slice() };
+  for (let l = net.layers.length - 2; l >= 0; l--) {
+    const layer = net.layers[l];
+    const mask = pattern[l];
+    const next = zeros(m.rows, layer.inDim);
+    for (let r = 0; r < m.rows; r++) {
+      const mo = r * m.cols;
+      const no = r * layer.inDim;
+      for (let i = 0; i < layer.outDim; i++) {
+        if (!mask[i]) continue;
+        const c = m.data[mo + i];
+        if (c === 0) continue;
+        const wo = i * layer.inDim;
+        for (let j = 0; j < layer.inDim; j++) next.data[no + j] += c * layer.weights[wo + j];
+      }
+    }
+    m = next;
+  }
+  return m;
+}
+
+/** The formal Jacobian at x (the true one wherever no pre-activation is exactly 0). */
+export function jacobian(net: Network, x: ArrayLike<number>): Mat {
+  return jacobianOfPattern(net, activationPattern(net, x));
+}
+
+/** The formal gradient ∇f(x) of a scalar network (k = 1). */
+export function gradient(net: Network, x: ArrayLike<number>): Float64Array {
+  const j = jacobian(net, x);
+  if (j.rows !== 1) throw new Error(`gradient: the network has ${j.rows} outputs; use jacobian`);
+  return j.data;
+}
+
+/**
+ * The affine maps of the hidden pre-activations on the linear piece of a pattern:
+ * z⁽ℓ⁾(y) = A[ℓ]·y + c[ℓ] for every y whose pattern is `pattern` (A[ℓ] is N_ℓ × d, row-major).
+ * Cost d·Σ N_ℓ N_{ℓ−1}.
+ */
+export interface PieceMaps {
+  readonly A: Float64Array[];
+  readonly c: Float64Array[];
+}
+
+export function pieceMaps(net: Network, pattern: Pattern): PieceMaps {
+  const d = net.inputDim;
+  const A: Float64Array[] = [];
+  const c: Float64Array[] = [];
+  // Current post-activation map: h(y) = H·y + hc (starts as the identity).
+  let H = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) H[i * d + i] = 1;
+  let hc = new Float64Array(d);
+  for (let l = 0; l < net.layers.length - 1; l++) {
+    const layer = net.layers[l];
+    const Al = new Float64Array(layer.outDim * d);
+    const cl = new Float64Array(layer.outDim);
+    for (let i = 0; i < layer.outDim; i++) {
+      let ci = layer.biases[i];
+      const ao = i * d;
+      for (let j = 0; j < layer.inDim; j++) {
+        const w = layer.weights[i * layer.inDim + j];
+        if (w === 0) continue;
+        ci += w * hc[j];
+        const ho = j * d;
+        for (let k = 0; k < d; k++) Al[ao + k] += w * H[ho + k];
+      }
+      cl[i] = ci;
+    }
+    A.push(Al);
+    c.push(cl);
+    const mask = pattern[l];
+    H = new Float64Array(layer.outDim * d);
+    hc = new Float64Array(layer.outDim);
+    for (let i = 0; i < layer.outDim; i++) {
+      if (!mask[i]) continue;
+      H.set(Al.subarray(i * d, (i + 1) * d), i * d);
+      hc[i] = cl[i];
+    }
+  }
+  return { A, c };
+}
+
+/**
+ * The Euclidean distance from x to the boundary of its activation region: the smallest
+ * |z_i(x)| / ‖∇z_i‖₂ over hidden neurons that are not constant on the piece. 0 means x sits on a
+ * kink (its formal gradient need not be a derivative); Infinity means the network is affine.
+ */
+export function regionRadius(net: Network, x: ArrayLike<number>): number {
+  const { preActivations } = forward(net, x);
+  const pattern = preActivations.map((z) => Uint8Array.from(z, (v) => (v > 0 ? 1 : 0)));
+  const { A } = pieceMaps(net, pattern);
+  const d = net.inputDim;
+  let radius = Infinity;
+  for (let l = 0; l < A.length; l++) {
+    const z = preActivations[l];
+    for (let i = 0; i < z.length; i++) {
+      let norm2 = 0;
+      for (let k = 0; k < d; k++) norm2 += A[l][i * d + k] ** 2;
+      if (norm2 === 0) continue; // constant on the piece: no kink
+      radius = Math.min(radius, Math.abs(z[i]) / Math.sqrt(norm2));
+    }
+  }
+  return radius;
+}

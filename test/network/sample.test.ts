@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { hiddenWeightVariance, sampleNetwork } from '../../src/network/sample.js';
+import { parseBiasLaw } from '../../src/random/biasLaws.js';
+import { stringifyReluMlp } from '../../src/network/format.js';
+import { describeArchitecture, hiddenWidths, neuronCount, parameterCount } from '../../src/network/network.js';
+import { normalTwoSided } from '../../src/theory/stats.js';
+
+const normal = parseBiasLaw('normal:1');
+
+describe('sampling the papers\' model', () => {
+  it('has the requested architecture', () => {
+    const net = sampleNetwork({ inputDim: 3, widths: [4, 5], bias: normal, weights: 'he-fanout', seed: 1, outputs: 2 });
+    expect(describeArchitecture(net)).toBe('3→4→5→2');
+    expect(hiddenWidths(net)).toEqual([4, 5]);
+    expect(neuronCount(net)).toBe(9);
+    expect(parameterCount(net)).toBe(3 * 4 + 4 + 4 * 5 + 5 + 5 * 2 + 2);
+    expect(net.meta).toMatchObject({ seed: 1, bias: 'normal:1', weights: 'he-fanout', widths: [4, 5] });
+  });
+  it('is a function of the seed', () => {
+    const spec = { inputDim: 3, widths: [6, 6], bias: normal, weights: 'he-fanout' as const, seed: 'abc' };
+    expect(stringifyReluMlp(sampleNetwork(spec))).toBe(stringifyReluMlp(sampleNetwork(spec)));
+    expect(stringifyReluMlp(sampleNetwork({ ...spec, seed: 'abd' }))).not.toBe(stringifyReluMlp(sampleNetwork(spec)));
+  });
+  it('adding a layer leaves the earlier layers bit-identical', () => {
+    const base = { inputDim: 3, bias: normal, weights: 'he-fanout' as const, seed: 5 };
+    const a = sampleNetwork({ ...base, widths: [7, 8] });
+    const b = sampleNetwork({ ...base, widths: [7, 8, 9] });
+    for (let l = 0; l < 2; l++) {
+      expect(b.layers[l].weights).toEqual(a.layers[l].weights);
+      expect(b.layers[l].biases).toEqual(a.layers[l].biases);
+    }
+  });
+  it('reproduces the committed golden networks bit for bit (same bits on every machine)', () => {
+    // fixtures/golden/*.json were written by `lipcheck sample` when this test was introduced; any
+    // change in the generator, the streams or the arithmetic shows up here.
+    const golden = JSON.parse(readFileSync('fixtures/golden/samples.json', 'utf8')) as { args: { inputDim: number; widths: number[]; bias: string; weights: 'he-fanout' | 'he-fanin'; seed: number | string; outputs: number }; network: unknown }[];
+    expect(golden.length).toBeGreaterThanOrEqual(3);
+    for (const g of golden) {
+      const net = sampleNetwork({ ...g.args, bias: parseBiasLaw(g.args.bias) });
+      expect(stringifyReluMlp(net)).toBe(JSON.stringify(g.network));
+    }
+  });
+
+  // Empirical variances of one large layer against the convention, as a normal approximation to the
+  // chi-square: z = (s²/σ² − 1)/√(2/(n−1)), two-sided at α = 1e-6 per check (false-failure probability
+  // ≤ 1e-6 each under H₀; the fixed seed makes CI deterministic).
+  function varianceZ(xs: Float64Array, sigma2: number): number {
+    const n = xs.length;
+    const mean = xs.reduce((a, b) => a + b, 0) / n;
+    const s2 = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
+    return (s2 / sigma2 - 1) / Math.sqrt(2 / (n - 1));
+  }
+  it('hidden weights have variance 2/N_out (papers) or 2/N_in (fan-in); output weights 1', () => {
+    const fanout = sampleNetwork({ inputDim: 300, widths: [100], bias: normal, weights: 'he-fanout', seed: 21, outputs: 1 });
+    expect(normalTwoSided(varianceZ(fanout.layers[0].weights, 2 / 100))).toBeGreaterThan(1e-6);
+    const fanin = sampleNetwork({ inputDim: 300, widths: [100], bias: normal, weights: 'he-fanin', seed: 22 });
+    expect(normalTwoSided(varianceZ(fanin.layers[0].weights, 2 / 300))).toBeGreaterThan(1e-6);
+    const out = sampleNetwork({ inputDim: 2, widths: [20_000], bias: normal, weights: 'he-fanout', seed: 23 });
+    expect(normalTwoSided(varianceZ(out.layers[1].weights, 1))).toBeGreaterThan(1e-6);
+    expect(hiddenWeightVariance('he-fanout', 300, 100)).toBe(0.02);
+    expect(hiddenWeightVariance('he-fanin', 300, 100)).toBeCloseTo(2 / 300, 15);
+    // Power: the wrong convention is rejected by the same test.
+    expect(normalTwoSided(varianceZ(fanin.layers[0].weights, 2 / 100))).toBeLessThan(1e-6);
+  });
+});
