@@ -4,6 +4,7 @@ import { processStreams, type CliIo, type CliStreams } from './io.js';
 import { sampleCommand } from './commands/sample.js';
 import { evalCommand } from './commands/eval.js';
 import { demoCommand } from './commands/demo.js';
+import { exactCommand } from './commands/exact.js';
 
 /** Every command, in the order `--help` lists them. */
 function buildProgram(io: CliIo): Command {
@@ -11,7 +12,7 @@ function buildProgram(io: CliIo): Command {
     .description('Lipschitz constants of ReLU networks: exact values, certified bounds, and checks against the random-network theorems')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
-  const commands = [sampleCommand(io), evalCommand(io), demoCommand(io)];
+  const commands = [sampleCommand(io), evalCommand(io), exactCommand(io), demoCommand(io)];
   for (const cmd of commands) program.addCommand(cmd);
   // One line per user mistake, the same exit code (2) for every usage error, help on stdout.
   const configure = (cmd: Command): void => {

@@ -1,0 +1,259 @@
+import type { Network } from '../../network/network.js';
+import { operatorNorm, type Norm } from '../../linalg/norms.js';
+import type { Box } from '../query.js';
+import { Budget } from '../budget.js';
+import { tooLarge, type ExactOutcome } from './types.js';
+
+/**
+ * Exact Lipschitz constants for input dimension d = 1, any depth, any number of outputs, on ℝ or
+ * on an interval. Every neuron is a piecewise-linear function of t; layer by layer we keep all
+ * pre-activations on a common sorted grid of breakpoints (values at the grid points, slopes on
+ * each piece, plus the two unbounded end pieces for the global constant), insert each neuron's
+ * zeros, apply ReLU and the next layer. Slopes are propagated, not differenced, so close
+ * breakpoints cost no accuracy.
+ *
+ * Tolerance: zeros closer than 1e-12·max(1, |t|) to an existing breakpoint are merged into it, so
+ * pieces narrower than that are not resolved (they cannot arise from distinct neurons in general
+ * position; duplicated neurons produce exactly such near-coincident zeros).
+ */
+export function breakpointsExact(net: Network, norm: Norm, box: Box | null, budget: Budget, maxRegions: number): ExactOutcome {
+  if (net.inputDim !== 1) throw new Error('breakpointsExact: needs input dimension 1');
+  const bounded = box !== null;
+  // The unbounded grid always holds 0 as an anchor (a point where nothing need switch).
+  let grid: number[] = bounded ? [box.lo[0], box.hi[0]] : [0];
+  const first = net.layers[0];
+  // Layer 0: z_i(t) = w_i t + b_i. Seed the grid with its zeros.
+  const roots: Root[] = [];
+  for (let i = 0; i < first.outDim; i++) {
+    if (first.weights[i] !== 0) roots.push({ t: -first.biases[i] / first.weights[i], neuron: i });
+  }
+  grid = mergeGrid(grid, roots.map((r) => r.t), bounded ? grid[0] : -Infinity, bounded ? grid[grid.length - 1] : Infinity);
+  const pieceCount = () => (bounded ? grid.length - 1 : grid.length + 1);
+  let width = first.outDim;
+  let V: Float64Array = new Float64Array(grid.length * width);
+  let S: Float64Array = new Float64Array(pieceCount() * width);
+  grid.forEach((t, g) => {
+    for (let i = 0; i < width; i++) V[g * width + i] = first.weights[i] * t + first.biases[i];
+  });
+  pinZeros(grid, V, width, roots);
+  for (let p = 0; p < pieceCount(); p++) for (let i = 0; i < width; i++) S[p * width + i] = first.weights[i];
+  // change[g] = some neuron switches at grid point g (so the pieces on both sides are distinct regions).
+  let change: Uint8Array = new Uint8Array(grid.length);
+
+  for (let l = 1; l < net.layers.length; l++) {
+    if (budget.exceeded()) return tooLarge('time', budget.timeLimit, pieceCount(), budget.elapsed(), NaN, null);
+    // 1. zeros of the current pre-activations inside pieces, 2. the refined grid and values on it.
+    const newRoots = zerosOf(grid, V, S, width, bounded);
+    const refined = mergeGrid(grid, newRoots.map((r) => r.t), bounded ? grid[0] : -Infinity, bounded ? grid[grid.length - 1] : Infinity);
+    if (refined.length > maxRegions + 1) return tooLarge('regions', maxRegions, refined.length, budget.elapsed(), NaN, null);
+    ({ V, S, change } = resample(grid, refined, V, S, change, width, bounded));
+    grid = refined;
+    pinZeros(grid, V, width, newRoots);
+    // 3. ReLU: post-activation values and slopes; a piece's sign is read at its midpoint.
+    const P = pieceCount();
+    const H = new Float64Array(grid.length * width);
+    for (let k = 0; k < H.length; k++) H[k] = V[k] > 0 ? V[k] : 0;
+    const HS = new Float64Array(P * width);
+    let prevActive: Uint8Array | null = null;
+    for (let p = 0; p < P; p++) {
+      const active = new Uint8Array(width);
+      for (let i = 0; i < width; i++) {
+        active[i] = pieceSign(grid, V, S, width, bounded, p, i) > 0 ? 1 : 0;
+        if (active[i]) HS[p * width + i] = S[p * width + i];
+      }
+      if (prevActive) {
+        const g = bounded ? p : p - 1; // grid point between piece p−1 and p
+        for (let i = 0; i < width && !change[g]; i++) if (active[i] !== prevActive[i]) change[g] = 1;
+      }
+      prevActive = active;
+    }
+    // 4. The next affine layer.
+    const layer = net.layers[l];
+    const WT = transposeWeights(layer.weights, layer.outDim, layer.inDim);
+    V = affineRows(H, grid.length, width, WT, layer.outDim, layer.biases);
+    S = affineRows(HS, P, width, WT, layer.outDim, null);
+    width = layer.outDim;
+  }
+
+  // Output slopes per piece are the k×1 Jacobians.
+  const P = pieceCount();
+  let best = -1;
+  let bestPiece = 0;
+  for (let p = 0; p < P; p++) {
+    const value = operatorNorm({ rows: width, cols: 1, data: S.subarray(p * width, (p + 1) * width) }, norm);
+    if (value > best) {
+      best = value;
+      bestPiece = p;
+    }
+  }
+  let regions = 1;
+  for (let g = bounded ? 1 : 0; g < (bounded ? grid.length - 1 : grid.length); g++) if (change[g]) regions++;
+  return {
+    kind: 'exact',
+    lipschitz: best,
+    witness: Float64Array.of(pieceInterior(grid, bounded, bestPiece)),
+    regions,
+    seconds: budget.elapsed(),
+    algorithm: 'breakpoints',
+  };
+}
+
+/** A point well inside piece p. */
+function pieceInterior(grid: number[], bounded: boolean, p: number): number {
+  if (bounded) return 0.5 * (grid[p] + grid[p + 1]);
+  const spread = Math.max(1, grid[grid.length - 1] - grid[0]);
+  if (p === 0) return grid[0] - spread;
+  if (p === grid.length) return grid[grid.length - 1] + spread;
+  return 0.5 * (grid[p - 1] + grid[p]);
+}
+
+/** Sign of neuron i on piece p (constant there once its zeros are grid points). */
+function pieceSign(grid: number[], V: Float64Array, S: Float64Array, w: number, bounded: boolean, p: number, i: number): number {
+  const slope = S[p * w + i];
+  if (bounded || (p > 0 && p < grid.length)) {
+    const left = bounded ? p : p - 1;
+    return Math.sign(V[left * w + i] + V[(left + 1) * w + i]);
+  }
+  if (p === 0) {
+    const v = V[i];
+    return v !== 0 ? Math.sign(v) : -Math.sign(slope);
+  }
+  const v = V[(grid.length - 1) * w + i];
+  return v !== 0 ? Math.sign(v) : Math.sign(slope);
+}
+
+/** A zero of one neuron's pre-activation. */
+interface Root {
+  readonly t: number;
+  readonly neuron: number;
+}
+
+/**
+ * Sets each neuron's value to exactly 0 at the grid point its zero was merged into, so the signs of
+ * the pieces on both sides are read from the neighbours and slopes, not from rounding noise.
+ */
+function pinZeros(grid: number[], V: Float64Array, w: number, roots: readonly Root[]): void {
+  for (const { t, neuron } of roots) {
+    let lo = 0;
+    let hi = grid.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (grid[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    const g = lo > 0 && Math.abs(grid[lo - 1] - t) < Math.abs(grid[lo] - t) ? lo - 1 : lo;
+    if (Math.abs(grid[g] - t) <= 1e-12 * Math.max(1, Math.abs(t))) V[g * w + neuron] = 0;
+  }
+}
+
+/** Zeros of every neuron strictly inside a piece (interior pieces and the unbounded ends). */
+function zerosOf(grid: number[], V: Float64Array, S: Float64Array, w: number, bounded: boolean): Root[] {
+  const out: Root[] = [];
+  const G = grid.length;
+  for (let g = 0; g + 1 < G; g++) {
+    const p = bounded ? g : g + 1;
+    for (let i = 0; i < w; i++) {
+      const a = V[g * w + i];
+      const b = V[(g + 1) * w + i];
+      if ((a < 0 && b > 0) || (a > 0 && b < 0)) {
+        const s = S[p * w + i];
+        let t = s !== 0 ? grid[g] - a / s : 0.5 * (grid[g] + grid[g + 1]);
+        t = Math.min(Math.max(t, grid[g]), grid[g + 1]);
+        out.push({ t, neuron: i });
+      }
+    }
+  }
+  if (!bounded) {
+    for (let i = 0; i < w; i++) {
+      const s0 = S[i];
+      const v0 = V[i];
+      if (v0 !== 0 && s0 !== 0 && Math.sign(v0) === Math.sign(s0)) out.push({ t: grid[0] - v0 / s0, neuron: i });
+      const sl = S[G * w + i];
+      const vl = V[(G - 1) * w + i];
+      if (vl !== 0 && sl !== 0 && Math.sign(vl) !== Math.sign(sl)) out.push({ t: grid[G - 1] - vl / sl, neuron: i });
+    }
+  }
+  return out;
+}
+
+/** Sorted union of the grid and new points inside (lo, hi), merging points within tolerance. */
+function mergeGrid(grid: number[], points: number[], lo: number, hi: number): number[] {
+  const tol = (t: number) => 1e-12 * Math.max(1, Math.abs(t));
+  const inside = (t: number) => Number.isFinite(t) && (lo === -Infinity || t > lo + tol(lo)) && (hi === Infinity || t < hi - tol(hi));
+  const all = [...grid, ...points.filter(inside)].sort((a, b) => a - b);
+  const out: number[] = [];
+  const keep = new Set(grid);
+  for (const t of all) {
+    const last = out[out.length - 1];
+    if (out.length > 0 && t - last <= tol(t)) {
+      if (keep.has(t) && !keep.has(last)) out[out.length - 1] = t; // existing grid points win
+      continue;
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+/** Values on the refined grid and slopes on its pieces, from the coarse ones (exact: linear pieces). */
+function resample(
+  grid: number[],
+  refined: number[],
+  V: Float64Array,
+  S: Float64Array,
+  change: Uint8Array,
+  w: number,
+  bounded: boolean,
+): { V: Float64Array; S: Float64Array; change: Uint8Array } {
+  const G = grid.length;
+  const nV = new Float64Array(refined.length * w);
+  const P = bounded ? refined.length - 1 : refined.length + 1;
+  const nS = new Float64Array(P * w);
+  const nChange = new Uint8Array(refined.length);
+  // For each refined point, the coarse piece holding it and the coarse grid point to extrapolate from.
+  let g = 0; // first coarse grid index with grid[g] >= t
+  for (let r = 0; r < refined.length; r++) {
+    const t = refined[r];
+    while (g < G && grid[g] < t) g++;
+    if (g < G && grid[g] === t) {
+      nV.set(V.subarray(g * w, (g + 1) * w), r * w);
+      nChange[r] = change[g];
+      continue;
+    }
+    // t lies in the coarse piece between grid[g−1] and grid[g] (or an end piece).
+    const piece = bounded ? g - 1 : g;
+    const anchor = g > 0 ? g - 1 : 0;
+    for (let i = 0; i < w; i++) nV[r * w + i] = V[anchor * w + i] + S[piece * w + i] * (t - grid[anchor]);
+  }
+  // Slopes: each refined piece lies inside one coarse piece.
+  g = 0;
+  for (let p = 0; p < P; p++) {
+    // A point inside refined piece p, to locate its coarse piece.
+    const left = bounded ? refined[p] : p === 0 ? -Infinity : refined[p - 1];
+    while (g < G && grid[g] <= left) g++;
+    const coarse = bounded ? g - 1 : g;
+    nS.set(S.subarray(coarse * w, (coarse + 1) * w), p * w);
+  }
+  return { V: nV, S: nS, change: nChange };
+}
+
+function transposeWeights(W: Float64Array, rows: number, cols: number): Float64Array {
+  const T = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) T[j * rows + i] = W[i * cols + j];
+  return T;
+}
+
+/** rows × inW matrix X times WT (inW × outW), plus biases: the next layer on every row. */
+function affineRows(X: Float64Array, rows: number, inW: number, WT: Float64Array, outW: number, biases: Float64Array | null): Float64Array {
+  const out = new Float64Array(rows * outW);
+  for (let r = 0; r < rows; r++) {
+    const o = r * outW;
+    if (biases) out.set(biases, o);
+    for (let j = 0; j < inW; j++) {
+      const x = X[r * inW + j];
+      if (x === 0) continue;
+      const wo = j * outW;
+      for (let i = 0; i < outW; i++) out[o + i] += x * WT[wo + i];
+    }
+  }
+  return out;
+}
