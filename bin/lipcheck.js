@@ -1,5 +1,10 @@
 #!/usr/bin/env node
 // The lipcheck command line; the code lives in dist/ (built by `npm install` / `npm run build`).
+// A reader that closes the pipe early (`lipcheck … | head -1`) is not an error.
+process.stdout.on('error', (err) => {
+  if (err && err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 import('../dist/cli/main.js')
   .then((m) => m.main())
   .catch((err) => {

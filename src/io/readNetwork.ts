@@ -2,24 +2,55 @@ import { InputError } from '../errors.js';
 import { parseReluMlp } from '../network/format.js';
 import type { Network } from '../network/network.js';
 import { readInput } from './files.js';
+import { decodeOnnx, looksLikeOnnx, parseOnnx } from './onnx.js';
+import { looksLikeNnet, parseNnet } from './nnet.js';
 
 /** The file formats lipcheck reads; detected from content, not from the extension. */
-export type NetworkFormat = 'relu-mlp';
+export type NetworkFormat = 'relu-mlp' | 'onnx' | 'nnet';
 
-/** Guesses the format of a file from its first bytes. */
+function isWhitespace(b: number | undefined): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+/** A few KB decoded as text, or null when they hold bytes no text file has (NUL, most controls). */
+function textPrefix(bytes: Uint8Array): string | null {
+  const head = bytes.subarray(0, 64 * 1024);
+  for (const b of head) if (b < 0x09 || (b > 0x0d && b < 0x20 && b !== 0x1b)) return null;
+  return Buffer.from(head).toString('utf8');
+}
+
+/**
+ * Guesses the format of a file from its content: relu-mlp JSON starts with `{` (after blanks);
+ * NNet is text whose first line that is not blank or a `//` comment holds four comma-separated
+ * integers; ONNX is a protobuf ModelProto (its first byte is the ir_version tag, or it decodes and
+ * has a graph). Returns null for anything else.
+ */
 export function detectFormat(bytes: Uint8Array): NetworkFormat | null {
   let i = 0;
-  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
+  while (i < bytes.length && isWhitespace(bytes[i])) i++;
   if (bytes[i] === 0x7b /* { */) return 'relu-mlp';
+  const text = textPrefix(bytes);
+  if (text !== null && looksLikeNnet(text)) return 'nnet';
+  if (looksLikeOnnx(bytes)) return 'onnx';
+  if (bytes.length > 0) {
+    try {
+      decodeOnnx(bytes, '');
+      return 'onnx';
+    } catch {
+      return null;
+    }
+  }
   return null;
 }
 
-/** Reads a network from bytes; `source` names the file in errors. */
+/** Reads a network from bytes in any supported format; every problem is a one-line `InputError` naming `source`. */
 export function parseNetwork(bytes: Uint8Array, source: string): Network {
   const format = detectFormat(bytes);
   if (format === 'relu-mlp') return parseReluMlp(Buffer.from(bytes).toString('utf8'), source);
+  if (format === 'nnet') return parseNnet(Buffer.from(bytes).toString('utf8'), source);
+  if (format === 'onnx') return parseOnnx(bytes, source);
   if (bytes.length === 0) throw new InputError(source, 'is empty');
-  throw new InputError(source, 'not a network lipcheck can read (expected relu-mlp JSON)');
+  throw new InputError(source, 'not a network lipcheck can read (expected relu-mlp JSON, ONNX or NNet)');
 }
 
 /** Reads a network file (`-` is stdin) in any supported format. */

@@ -1,0 +1,106 @@
+import { Command } from 'commander';
+import { readNetworkFile } from '../../io/readNetwork.js';
+import { ALPHA, networkInfo, type NetworkInfo } from '../../network/info.js';
+import type { Network } from '../../network/network.js';
+import { fmt, printJson, type CliIo } from '../io.js';
+
+/** The clipping box a network carries in `meta.inputBox` (NNet imports), if it is well formed. */
+export function inputBoxOf(net: Network): [number, number][] | null {
+  const box = net.meta?.inputBox;
+  if (!Array.isArray(box) || box.length !== net.inputDim) return null;
+  const ok = box.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number' && Number.isFinite(v)) && p[0] <= p[1]);
+  return ok ? (box as [number, number][]) : null;
+}
+
+/** The `--box` argument for a box (with `=` so a leading minus is not read as an option). */
+export function boxArgument(box: readonly (readonly [number, number])[]): string {
+  return `--box=${box.map(([lo, hi]) => `${lo}:${hi}`).join(',')}`;
+}
+
+function pValue(p: number | null): string {
+  return p === null ? 'n/a' : p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : fmt(p, 2);
+}
+
+/** A short list for people: the first 6 entries of an array of numbers. */
+function list(value: unknown): string {
+  const xs = Array.isArray(value) ? (value as number[]) : [];
+  return `[${xs.slice(0, 6).map((v) => fmt(v)).join(', ')}${xs.length > 6 ? `, … (${xs.length})` : ''}]`;
+}
+
+function sourceLines(net: Network): string[] {
+  const from = net.meta?.importedFrom as Record<string, unknown> | undefined;
+  const lines: string[] = [];
+  if (from?.format === 'onnx') {
+    lines.push(
+      `ONNX from ${from.producer} (opset ${from.opset ?? '?'}): input '${from.input}' ${from.inputShape} → output '${from.output}' ${from.outputShape}; ` +
+        (from.weightType === 'float64' ? 'float64 weights, read as they are' : `${from.weightType} weights, widened exactly to float64 (lipcheck computes in float64)`),
+    );
+  } else if (from?.format === 'nnet') {
+    lines.push(
+      `NNet${from.header ? ` ("${from.header}")` : ''}; normalisation folded in: layer 0 became W0·diag(1/range) and b0 − W0·(mean/range) ` +
+        `with mean = ${list(from.inputMeans)}, range = ${list(from.inputRanges)}; the last layer ×${fmt(Number(from.outputRange))} then +${fmt(Number(from.outputMean))} (the output range and mean)`,
+    );
+  } else if (net.meta !== undefined) {
+    const text = JSON.stringify(net.meta);
+    lines.push(`relu-mlp; meta ${text.length > 160 ? text.slice(0, 157) + '...' : text}`);
+  } else {
+    lines.push('relu-mlp');
+  }
+  const box = inputBoxOf(net);
+  if (box) {
+    lines.push(
+      `the original clips every input to its box [min, max]; lipcheck's network equals it there, and its constant on that box is the ` +
+        `original's global one (clipping is 1-Lipschitz in every p): add ${boxArgument(box)}`,
+    );
+  }
+  return lines;
+}
+
+function printHuman(io: CliIo, file: string, net: Network, info: NetworkInfo): void {
+  const out = (label: string, text: string) => io.out(`${label.padEnd(13)}${text}\n`);
+  out('file', file);
+  sourceLines(net).forEach((l, i) => out(i === 0 ? 'source' : '', l));
+  const N = info.widths.length ? `, widths ${info.widths.join(',')}` : '';
+  out('architecture', `${info.architecture}: d = ${info.inputDim}, L = ${info.hiddenLayers} hidden layer(s)${N}, k = ${info.outputs} output(s)`);
+  out('parameters', `${info.parameters} (${info.neurons} hidden neurons)`);
+  out('weights', 'layer  shape       mean         E w²         vs law: ratio (chi-square p)');
+  for (const l of info.layers) {
+    const laws = l.laws.map((c) => `${c.law === 'standard' ? 'N(0,1)' : c.law === 'he-fanout' ? '2/N_out' : '2/N_in'} ${fmt(c.ratio, 3)} (${pValue(c.chiSquareP)})`).join(', ');
+    out('', `${String(l.index).padEnd(6)} ${`${l.outDim}×${l.inDim}`.padEnd(11)} ${fmt(l.weightMean, 4).padEnd(12)} ${fmt(l.weightVariance, 4).padEnd(12)} ${laws}${l.role === 'output' ? '  (output)' : ''}`);
+  }
+  const b = info.biases;
+  if (b.n === 0) out('biases', 'no hidden layer, so no hidden biases');
+  else {
+    out('biases', `hidden layers pooled, n = ${b.n}: mean ${fmt(b.mean, 4)}, sd ${fmt(b.sd, 4)}, skewness ${b.skewness === null ? 'n/a' : fmt(b.skewness, 3)}; ${b.positive} positive, ${b.negative} negative, ${b.zeros} zero`);
+    out('', `exact sign test (H0: median 0) p = ${pValue(b.signTestP)}; Wilcoxon signed-rank test (H0: symmetric about 0) p = ${pValue(b.signedRankP)}`);
+    out('', b.symmetric ? `consistent with a law symmetric about 0 (no test rejects at ${ALPHA})` : `not symmetric about 0 (a test rejects at ${ALPHA})`);
+  }
+  const prod = info.operatorNormProduct;
+  out('norm product', `∏‖W_ℓ‖_p→p, an upper bound on Lip_p${info.hiddenLayers === 0 ? ' (exact here)' : ''}: p=2 ${fmt(prod['2'])}, p=1 ${fmt(prod['1'])}, p=inf ${fmt(prod['inf'])}`);
+  const t = info.theorem;
+  if (t.kind === 'none') {
+    out('theorem', 'none of the random-network theorems applies:');
+    for (const r of t.reasons) out('', `- ${r}`);
+  } else {
+    out('theorem', `${t.kind} (L = ${info.hiddenLayers}${t.kind === 'deep' ? `, N = ${Math.max(...info.widths)} the largest width` : ''}): ${t.band}`);
+    out('', `here c·${fmt(t.lowerScale!, 4)} ≤ Lip_2 ≤ C·${fmt(t.upperScale!, 4)} with absolute constants c, C (not calibrated yet), with high probability for a random draw`);
+  }
+}
+
+/** `lipcheck info FILE [--json]`: architecture, weight and bias statistics, norm product, theorem band. */
+export function infoCommand(io: CliIo): Command {
+  return new Command('info')
+    .description('describe a network: architecture, weights against the He laws, bias symmetry, norm product, applicable theorem')
+    .argument('<file>', 'network file (relu-mlp JSON, ONNX or NNet); - reads stdin')
+    .option('--json', 'print one JSON object')
+    .action((file: string, opts: { json?: boolean }) => {
+      const net = readNetworkFile(file);
+      const info = networkInfo(net);
+      if (opts.json) {
+        const box = inputBoxOf(net);
+        printJson(io, { file, ...info, source: net.meta?.importedFrom ?? null, inputBox: box, suggestedBox: box ? boxArgument(box) : null });
+        return;
+      }
+      printHuman(io, file, net, info);
+    });
+}
