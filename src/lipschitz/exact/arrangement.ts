@@ -1,6 +1,6 @@
 import type { Network } from '../../network/network.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
-import { solveLinear } from '../../linalg/solve.js';
+import { solveLinearInPlace } from '../../linalg/solve.js';
 import type { Pattern } from '../../network/evaluate.js';
 import { Budget } from '../budget.js';
 import { liftedDomain, toInput } from '../domain.js';
@@ -61,84 +61,144 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
   // Rank check: the normals must span ℝᵈ.
   if (!spans(groups.map((g) => g.w), d)) return null;
 
-  // Rank-one contributions V[:, i] w_iᵀ per neuron, and the constant ones.
-  const contribution = (i: number, J: Float64Array, sign: number) => {
+  // Per group, the summed rank-one contributions V[:, i] w_iᵀ of its members when the group's
+  // side is positive (members with o > 0 active) and when negative (members with o < 0 active);
+  // plus the constant neurons that are always active.
+  const kd = k * d;
+  const plus = new Float64Array(G * kd);
+  const minus = new Float64Array(G * kd);
+  const constant = new Float64Array(kd);
+  for (let i = 0; i < N; i++) {
+    const g = groupOf[i];
+    const target = g < 0 ? (constantActive[i] ? constant : null) : orientation[i] > 0 ? plus : minus;
+    if (!target) continue;
+    const offset = g < 0 ? 0 : g * kd;
     for (let r = 0; r < k; r++) {
-      const v = sign * out.weights[r * N + i];
+      const v = out.weights[r * N + i];
       if (v === 0) continue;
-      for (let c = 0; c < d; c++) J[r * d + c] += v * hidden.weights[i * d + c];
+      for (let c = 0; c < d; c++) target[offset + r * d + c] += v * hidden.weights[i * d + c];
     }
+  }
+
+  const normals = new Float64Array(G * d);
+  const offsets = new Float64Array(G);
+  groups.forEach((g, i) => {
+    normals.set(g.w, i * d);
+    offsets[i] = g.b;
+  });
+
+  // First pass: the maximum only. If every d-subset of hyperplanes meets in one simple vertex the
+  // arrangement is in general position and its cells number exactly Σ_{j≤d} C(G, j) (Zaslavsky), so
+  // no cell needs to be remembered; otherwise a second pass counts distinct cells.
+  const countDistinct = (dedupe: boolean): ExactOutcome | null | { best: number; bestSides: Uint8Array; singular: boolean; distinct: number } => {
+    const seen = dedupe ? new Set<string>() : null;
+    let best = -1;
+    let bestSides = new Uint8Array(G);
+    let singular = false;
+    const subset = Array.from({ length: d }, (_, i) => i);
+    const M = new Float64Array(d * d);
+    const rhs = new Float64Array(d);
+    const v = new Float64Array(d);
+    const sides = new Uint8Array(G);
+    const inSubset = new Uint8Array(G);
+    const J = new Float64Array(kd);
+    const Jbase = new Float64Array(kd);
+    const mat = { rows: k, cols: d, data: J };
+    let visited = 0;
+    for (;;) {
+      if ((++visited & 1023) === 0 && budget.exceeded()) return tooLarge('time', budget.timeLimit, seen ? seen.size : 0, budget.elapsed(), best, null);
+      for (let r = 0; r < d; r++) {
+        const g = subset[r];
+        for (let c = 0; c < d; c++) M[r * d + c] = normals[g * d + c];
+        rhs[r] = -offsets[g];
+      }
+      const minPivot = solveLinearInPlace(M, rhs, v, d);
+      if (minPivot < 1e-12) singular = true;
+      else {
+        if (minPivot < 1e-8) return null;
+        let vnorm = 0;
+        for (let c = 0; c < d; c++) vnorm += v[c] * v[c];
+        vnorm = Math.sqrt(vnorm);
+        for (let r = 0; r < d; r++) inSubset[subset[r]] = 1;
+        Jbase.set(constant);
+        let degenerate = false;
+        for (let g = 0; g < G && !degenerate; g++) {
+          if (inSubset[g]) continue;
+          let sv = offsets[g];
+          const o0 = g * d;
+          for (let c = 0; c < d; c++) sv += normals[o0 + c] * v[c];
+          if (Math.abs(sv) <= 1e-9 * (1 + vnorm)) degenerate = true;
+          sides[g] = sv > 0 ? 1 : 0;
+          const src = sv > 0 ? plus : minus;
+          const o = g * kd;
+          for (let e = 0; e < kd; e++) Jbase[e] += src[o + e];
+        }
+        for (let r = 0; r < d; r++) inSubset[subset[r]] = 0;
+        if (degenerate) return null;
+        for (let mask = 0; mask < 1 << d; mask++) {
+          J.set(Jbase);
+          for (let r = 0; r < d; r++) {
+            const g = subset[r];
+            const side = (mask >> r) & 1;
+            sides[g] = side;
+            const src = side ? plus : minus;
+            const o = g * kd;
+            for (let e = 0; e < kd; e++) J[e] += src[o + e];
+          }
+          if (seen) {
+            const key = sidesKey(sides);
+            if (seen.has(key)) continue;
+            seen.add(key);
+            if (seen.size > maxRegions) return tooLarge('regions', maxRegions, seen.size, budget.elapsed(), best, null);
+          }
+          const value = k === 1 && norm === '2' ? euclidean(J) : operatorNorm(mat, norm);
+          if (value > best) {
+            best = value;
+            bestSides = sides.slice();
+          }
+        }
+      }
+      if (!nextCombination(subset, G)) break;
+    }
+    return { best, bestSides, singular, distinct: seen ? seen.size : 0 };
   };
 
-  const seen = new Set<string>();
-  let best = -1;
-  let bestSides: Uint8Array | null = null;
-  const subset = Array.from({ length: d }, (_, i) => i);
-  const M = new Float64Array(d * d);
-  const rhs = new Float64Array(d);
-  const sides = new Uint8Array(G);
-  const J = new Float64Array(k * d);
-  const Jbase = new Float64Array(k * d);
-  let visited = 0;
-  for (;;) {
-    if ((++visited & 1023) === 0 && budget.exceeded()) return tooLarge('time', budget.timeLimit, seen.size, budget.elapsed(), best, null);
-    subset.forEach((g, r) => {
-      M.set(groups[g].w, r * d);
-      rhs[r] = -groups[g].b;
-    });
-    const solved = solveLinear(M, rhs, d);
-    if (solved.minPivot >= 1e-12) {
-      if (solved.minPivot < 1e-8) return null;
-      const v = solved.x;
-      const vnorm = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-      // Sides of the other hyperplanes at v; a hyperplane through v is a degeneracy.
-      let degenerate = false;
-      const inSubset = new Uint8Array(G);
-      subset.forEach((g) => (inSubset[g] = 1));
-      for (let g = 0; g < G; g++) {
-        if (inSubset[g]) continue;
-        let s = groups[g].b;
-        for (let c = 0; c < d; c++) s += groups[g].w[c] * v[c];
-        if (Math.abs(s) <= 1e-9 * (1 + vnorm)) {
-          degenerate = true;
-          break;
-        }
-        sides[g] = s > 0 ? 1 : 0;
-      }
-      if (degenerate) return null;
-      // J for the other hyperplanes' neurons plus constant neurons.
-      Jbase.fill(0);
-      for (let i = 0; i < N; i++) {
-        const g = groupOf[i];
-        const active = g < 0 ? constantActive[i] === 1 : !inSubset[g] && (sides[g] === 1) === (orientation[i] > 0);
-        if (active) contribution(i, Jbase, 1);
-      }
-      for (let mask = 0; mask < 1 << d; mask++) {
-        J.set(Jbase);
-        subset.forEach((g, r) => {
-          const side = (mask >> r) & 1;
-          sides[g] = side;
-          for (const { i, o } of groups[g].members) if ((side === 1) === (o > 0)) contribution(i, J, 1);
-        });
-        const key = sidesKey(sides);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        if (seen.size > maxRegions) return tooLarge('regions', maxRegions, seen.size, budget.elapsed(), best, null);
-        const value = operatorNorm({ rows: k, cols: d, data: J }, norm);
-        if (value > best) {
-          best = value;
-          bestSides = sides.slice();
-        }
-      }
-    }
-    if (!nextCombination(subset, G)) break;
+  let general = 0;
+  for (let j = 0; j <= d; j++) general += binomial(G, j);
+  if (general > maxRegions && general !== Infinity) {
+    // In general position that many cells exist; with parallel hyperplanes fewer might, so count.
+    const counted = countDistinct(true);
+    if (counted === null || 'kind' in counted) return counted;
+    return finishWith(counted.best, counted.bestSides, counted.distinct);
   }
-  // Witness: the centre of the best cell, found by an LP in the homogenised domain.
-  const pattern: Pattern = [Uint8Array.from({ length: N }, (_, i) => (groupOf[i] < 0 ? constantActive[i] : (bestSides![groupOf[i]] === 1) === (orientation[i] > 0) ? 1 : 0))];
-  const domain = liftedDomain(net);
-  const centre = regionCentre(net, domain, pattern);
-  if (!centre) return null; // cannot happen in general position; be safe and fall back
-  return { kind: 'exact', lipschitz: best, witness: toInput(domain, centre), regions: seen.size, seconds: budget.elapsed(), algorithm: 'arrangement' };
+  const pass = countDistinct(false);
+  if (pass === null || 'kind' in pass) return pass;
+  if (!pass.singular) return finishWith(pass.best, pass.bestSides, general);
+  const counted = countDistinct(true);
+  if (counted === null || 'kind' in counted) return counted;
+  return finishWith(counted.best, counted.bestSides, counted.distinct);
+
+  function finishWith(best: number, bestSides: Uint8Array, regions: number): ExactOutcome | null {
+    // Witness: the centre of the best cell, found by an LP in the homogenised domain.
+    const pattern: Pattern = [Uint8Array.from({ length: N }, (_, i) => (groupOf[i] < 0 ? constantActive[i] : (bestSides[groupOf[i]] === 1) === (orientation[i] > 0) ? 1 : 0))];
+    const domain = liftedDomain(net);
+    const centre = regionCentre(net, domain, pattern);
+    if (!centre) return null; // cannot happen in general position; be safe and fall back
+    return { kind: 'exact', lipschitz: best, witness: toInput(domain, centre), regions, seconds: budget.elapsed(), algorithm: 'arrangement' };
+  }
+}
+
+/** ‖v‖₂ without scaling (the values here are sums of products of ordinary weights). */
+function euclidean(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
+}
+
+function binomial(n: number, k: number): number {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return Math.round(r);
 }
 
 function sidesKey(sides: Uint8Array): string {

@@ -17,7 +17,55 @@ import { tooLarge, type ExactOutcome } from './types.js';
  * position; duplicated neurons produce exactly such near-coincident zeros).
  */
 export function breakpointsExact(net: Network, norm: Norm, box: Box | null, budget: Budget, maxRegions: number): ExactOutcome {
-  if (net.inputDim !== 1) throw new Error('breakpointsExact: needs input dimension 1');
+  const sweep = sweepLine(net, box, budget, maxRegions);
+  if ('kind' in sweep) return sweep;
+  const { grid, slopes, width, bounded } = sweep;
+  const P = bounded ? grid.length - 1 : grid.length + 1;
+  let best = -1;
+  let bestPiece = 0;
+  for (let p = 0; p < P; p++) {
+    const value = operatorNorm({ rows: width, cols: 1, data: slopes.subarray(p * width, (p + 1) * width) }, norm);
+    if (value > best) {
+      best = value;
+      bestPiece = p;
+    }
+  }
+  return {
+    kind: 'exact',
+    lipschitz: best,
+    witness: Float64Array.of(pieceInterior(grid, bounded, bestPiece)),
+    regions: regionPoints(sweep).length,
+    seconds: budget.elapsed(),
+    algorithm: 'breakpoints',
+  };
+}
+
+/** The pieces of a network of one input: the breakpoint grid, output slopes per piece, switches. */
+export interface LineSweep {
+  readonly grid: number[];
+  readonly bounded: boolean;
+  /** Pieces × outputs: the output slopes (k × 1 Jacobians) of every piece. */
+  readonly slopes: Float64Array;
+  readonly width: number;
+  /** change[g] = 1 when some neuron switches at grid point g. */
+  readonly change: Uint8Array;
+}
+
+/** One interior point per activation region of a sweep (the first piece of each run of pieces). */
+export function regionPoints(sweep: LineSweep): number[] {
+  const { grid, bounded, change } = sweep;
+  const P = bounded ? grid.length - 1 : grid.length + 1;
+  const points = [pieceInterior(grid, bounded, 0)];
+  for (let p = 1; p < P; p++) {
+    const g = bounded ? p : p - 1; // the grid point between pieces p − 1 and p
+    if (change[g]) points.push(pieceInterior(grid, bounded, p));
+  }
+  return points;
+}
+
+/** Computes every piece of a one-input network on ℝ or an interval (see `breakpointsExact`). */
+export function sweepLine(net: Network, box: Box | null, budget: Budget, maxRegions: number): LineSweep | ExactOutcome {
+  if (net.inputDim !== 1) throw new Error('sweepLine: needs input dimension 1');
   const bounded = box !== null;
   // The unbounded grid always holds 0 as an anchor (a point where nothing need switch).
   let grid: number[] = bounded ? [box.lo[0], box.hi[0]] : [0];
@@ -75,27 +123,7 @@ export function breakpointsExact(net: Network, norm: Norm, box: Box | null, budg
     width = layer.outDim;
   }
 
-  // Output slopes per piece are the k×1 Jacobians.
-  const P = pieceCount();
-  let best = -1;
-  let bestPiece = 0;
-  for (let p = 0; p < P; p++) {
-    const value = operatorNorm({ rows: width, cols: 1, data: S.subarray(p * width, (p + 1) * width) }, norm);
-    if (value > best) {
-      best = value;
-      bestPiece = p;
-    }
-  }
-  let regions = 1;
-  for (let g = bounded ? 1 : 0; g < (bounded ? grid.length - 1 : grid.length); g++) if (change[g]) regions++;
-  return {
-    kind: 'exact',
-    lipschitz: best,
-    witness: Float64Array.of(pieceInterior(grid, bounded, bestPiece)),
-    regions,
-    seconds: budget.elapsed(),
-    algorithm: 'breakpoints',
-  };
+  return { grid, bounded, slopes: S, width, change };
 }
 
 /** A point well inside piece p. */

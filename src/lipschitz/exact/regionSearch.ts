@@ -11,15 +11,14 @@ import { tooLarge, type ExactOutcome } from './types.js';
 /**
  * Exact Lipschitz constants for any depth and small input dimension by linear-region enumeration:
  * breadth-first search over the activation regions that meet the domain's open cube (the box, or
- * the homogenised ℝᵈ, see domain.ts). For each region, every constraint that can bound it gets an
- * LP — the largest τ such that a point of its hyperplane keeps distance τ from every other
- * constraint and from the cube's faces; τ > 1e-9 makes it a facet, and stepping across its
- * relative interior reaches the neighbouring region. Regions are keyed by their activation pattern.
+ * the homogenised ℝᵈ, see domain.ts). For each region, every
+ * facet is found (Clarkson's method, see `regionFacets`) with a point of its relative interior, and
+ * stepping across it reaches the neighbouring region. Regions are keyed by their activation pattern.
  *
- * Tolerances (in cube units, where rows are unit normals): a region or facet counts only if its
- * inscribed ball has radius > 1e-9; the step across a facet is halved until no neuron that is
- * clearly non-zero at the facet point (|z| > 1e-10·Σ|terms|) changes sign, so the step lands in the
- * true neighbour. Regions thinner than 1e-9 of the cube are not resolved.
+ * Tolerances (in cube units, where rows are unit normals): a facet point must keep slack > 1e-7 from
+ * every other row (else the facet LP re-centres it); the step across is halved until every neuron
+ * whose row has slack > 1e-9 at the facet point keeps its sign, so the step lands in the true
+ * neighbour. Regions thinner than about 1e-9 of the cube are not resolved.
  */
 export const REGION_TOLERANCE = 1e-9;
 
@@ -64,6 +63,97 @@ export function relevantRows(cons: CubeConstraints, n: number): number[] {
   return keep;
 }
 
+/** A facet of a region: its row and a point of its relative interior (cube coordinates). */
+export interface Facet {
+  readonly row: number;
+  readonly point: Float64Array;
+  /** The smallest slack of any other constraint (or cube face) at `point`. */
+  readonly margin: number;
+}
+
+/**
+ * The facets of a region by Clarkson's method: for each row j, minimise g_j·u + h_j over only the
+ * facets found so far (and the cube); if the minimum is ≥ 0, row j is redundant; otherwise shoot a
+ * ray from the interior point `inside` towards the minimiser — the first row it hits is a facet
+ * (added, with the hit point), and row j is tried again. Every LP has only the known facets as
+ * rows, so it is tiny. A hit point with too little margin is replaced by the facet LP's point.
+ */
+export function regionFacets(cons: CubeConstraints, rows: readonly number[], n: number, inside: Float64Array): Facet[] {
+  const facets: Facet[] = [];
+  const isFacet = new Set<number>();
+  const slackAt = (i: number, u: Float64Array) => {
+    let s = cons.h[i];
+    for (let k = 0; k < n; k++) s += cons.g[i * n + k] * u[k];
+    return s;
+  };
+  const c = new Float64Array(n);
+  /** The facet LP for row j, for the cases the ray cannot settle (ties, degeneracy). */
+  const settleByLp = (j: number) => {
+    const { u, tau } = slackLp(cons, rows, n, j);
+    isFacet.add(j);
+    facets.push({ row: j, point: u, margin: tau > REGION_TOLERANCE ? tau : 0 });
+  };
+  for (const j of rows) {
+    for (let guard = 0; guard < rows.length + 1 && !isFacet.has(j); guard++) {
+      // min g_j·u + h_j  s.t.  g_f·u + h_f ≥ 0 (known facets f), −1 ≤ u ≤ 1.
+      const m = facets.length + 2 * n;
+      const A = new Float64Array(m * n);
+      const b = new Float64Array(m);
+      facets.forEach((f, r) => {
+        for (let k = 0; k < n; k++) A[r * n + k] = -cons.g[f.row * n + k];
+        b[r] = cons.h[f.row];
+      });
+      for (let k = 0; k < n; k++) {
+        A[(facets.length + 2 * k) * n + k] = 1;
+        b[facets.length + 2 * k] = 1;
+        A[(facets.length + 2 * k + 1) * n + k] = -1;
+        b[facets.length + 2 * k + 1] = 1;
+      }
+      for (let k = 0; k < n; k++) c[k] = -cons.g[j * n + k];
+      const lp = solveLp({ n, m, A, b, c });
+      if (lp.status !== 'optimal') {
+        settleByLp(j);
+        break;
+      }
+      const target = lp.point;
+      if (slackAt(j, target) >= -REGION_TOLERANCE) break; // redundant given the known facets
+      // Ray from `inside` to `target`: the first row to reach zero slack.
+      let first = -1;
+      let tFirst = Infinity;
+      for (const i of rows) {
+        let rate = 0;
+        for (let k = 0; k < n; k++) rate += cons.g[i * n + k] * (target[k] - inside[k]);
+        if (rate >= 0) continue;
+        const t = slackAt(i, inside) / -rate;
+        if (t < tFirst) {
+          tFirst = t;
+          first = i;
+        }
+      }
+      if (first < 0 || isFacet.has(first)) {
+        // Only rounding can make the ray miss every new row: decide row j directly.
+        settleByLp(j);
+        break;
+      }
+      const point = Float64Array.from(inside, (x, k) => x + tFirst * (target[k] - x));
+      let margin = Infinity;
+      for (const i of rows) if (i !== first) margin = Math.min(margin, slackAt(i, point));
+      for (let k = 0; k < n; k++) margin = Math.min(margin, 1 - Math.abs(point[k]));
+      if (!(margin > 1e-7)) {
+        // A hit near the facet's edge: take the facet LP's best-centred point instead.
+        const lpPoint = slackLp(cons, rows, n, first);
+        isFacet.add(first);
+        if (lpPoint.tau > REGION_TOLERANCE) facets.push({ row: first, point: lpPoint.u, margin: lpPoint.tau });
+        else facets.push({ row: first, point, margin: 0 }); // lower-dimensional contact: keep as a constraint only
+        continue;
+      }
+      isFacet.add(first);
+      facets.push({ row: first, point, margin });
+    }
+  }
+  return facets.filter((f) => f.margin > 0);
+}
+
 /**
  * The largest ball-like slack τ of a point in the region (and, with `facet`, on that row's
  * hyperplane): maximise τ s.t. g_i·u + h_i ≥ τ (i ∈ rows, i ≠ facet), g_f·u + h_f = 0, and the
@@ -104,28 +194,33 @@ export function slackLp(cons: CubeConstraints, rows: readonly number[], n: numbe
 
 /**
  * A point just across a facet: from the facet point uf, step along −g (g points into the current
- * region) by δ ≤ τ/2, halving δ until every neuron that is clearly non-zero at uf keeps its sign.
+ * region) by δ ≤ τ/2, halving δ until every neuron whose constraint row has slack > 1e-9 at uf keeps
+ * the sign it has in the current region. Rows at (or within 1e-9 of) zero — the facet's own row and
+ * rows coincident with it, e.g. neurons fed only by the crossing neuron — may switch, as may
+ * neurons constant on the current region.
  */
-function stepAcross(net: Network, domain: Domain, uf: Float64Array, g: Float64Array, tau: number): Float64Array | null {
-  const mags: Float64Array[] = [];
-  const zf = cubePreActivations(net, domain, uf, mags);
-  let delta = tau / 2;
+export function stepAcross(
+  net: Network,
+  domain: Domain,
+  uf: Float64Array,
+  g: Float64Array,
+  tau: number,
+  cons: CubeConstraints,
+  pattern: Pattern,
+): Float64Array | null {
   const n = domain.n;
+  const keep: number[] = [];
+  for (let i = 0; i < cons.count; i++) {
+    let slack = cons.h[i];
+    for (let k = 0; k < n; k++) slack += cons.g[i * n + k] * uf[k];
+    if (slack > 1e-9) keep.push(i);
+  }
+  let delta = tau / 2;
   for (let attempt = 0; attempt < 40; attempt++, delta /= 2) {
     const u = new Float64Array(n);
     for (let k = 0; k < n; k++) u[k] = uf[k] - delta * g[k];
     const z = cubePreActivations(net, domain, u);
-    let ok = true;
-    for (let l = 0; l < z.length && ok; l++) {
-      for (let i = 0; i < z[l].length; i++) {
-        const clear = Math.abs(zf[l][i]) > 1e-10 * mags[l][i];
-        if (clear && Math.sign(z[l][i]) !== Math.sign(zf[l][i])) {
-          ok = false;
-          break;
-        }
-      }
-    }
-    if (ok) return u;
+    if (keep.every((i) => (z[cons.layer[i]][cons.neuron[i]] > 0 ? 1 : 0) === pattern[cons.layer[i]][cons.neuron[i]])) return u;
   }
   return null;
 }
@@ -178,10 +273,9 @@ export function enumerateRegions(
     if (budget.exceeded()) return { status: 'time', regions: seen.size };
     const cons = cubeConstraints(net, domain, pattern);
     const rows = relevantRows(cons, n);
-    for (const j of rows) {
-      const { u: uf, tau } = slackLp(cons, rows, n, j);
-      if (!(tau > REGION_TOLERANCE)) continue;
-      const across = stepAcross(net, domain, uf, cons.g.subarray(j * n, (j + 1) * n), tau);
+    for (const facet of regionFacets(cons, rows, n, u)) {
+      const j = facet.row;
+      const across = stepAcross(net, domain, facet.point, cons.g.subarray(j * n, (j + 1) * n), facet.margin, cons, pattern);
       if (!across) continue;
       const p = cubePattern(net, domain, across);
       const key = patternKey(p);
