@@ -5,6 +5,10 @@ import { sampleCommand } from './commands/sample.js';
 import { evalCommand } from './commands/eval.js';
 import { demoCommand } from './commands/demo.js';
 import { exactCommand } from './commands/exact.js';
+import { infoCommand } from './commands/info.js';
+import { boundsCommand } from './commands/bounds.js';
+import { verifyCommand } from './commands/verify.js';
+import { convertCommand } from './commands/convert.js';
 
 /** Every command, in the order `--help` lists them. */
 function buildProgram(io: CliIo): Command {
@@ -12,7 +16,7 @@ function buildProgram(io: CliIo): Command {
     .description('Lipschitz constants of ReLU networks: exact values, certified bounds, and checks against the random-network theorems')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
-  const commands = [sampleCommand(io), evalCommand(io), exactCommand(io), demoCommand(io)];
+  const commands = [sampleCommand(io), evalCommand(io), exactCommand(io), boundsCommand(io), verifyCommand(io), infoCommand(io), convertCommand(io), demoCommand(io)];
   for (const cmd of commands) program.addCommand(cmd);
   // One line per user mistake, the same exit code (2) for every usage error, help on stdout.
   const configure = (cmd: Command): void => {

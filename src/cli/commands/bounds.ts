@@ -1,0 +1,75 @@
+import { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { certifiedBounds } from '../../lipschitz/bounds.js';
+import { boxToPairs } from '../../lipschitz/query.js';
+import { outputDim } from '../../network/network.js';
+import { readNetworkFile } from '../../io/readNetwork.js';
+import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
+import { addQueryOptions, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
+import { describeQuery } from './exact.js';
+
+/** JSON has no Infinity or NaN: those become null. */
+export function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/** A progress bar on a terminal (stdout a TTY, no --json); otherwise a no-op. */
+export function progressBar(io: CliIo, enabled: boolean): { update(fraction: number, text: string): void; stop(): void } {
+  if (!enabled || !io.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | ETA {eta}s | {text}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+  bar.start(100, 0, { text: '' });
+  return { update: (f, text) => bar.update(Math.round(100 * f), { text }), stop: () => bar.stop() };
+}
+
+export function boundsCommand(io: CliIo): Command {
+  return addQueryOptions(
+    new Command('bounds')
+      .description('certified lower and upper bounds on the Lipschitz constant (exact when the network is small enough)')
+      .argument('<file>', 'network file (relu-mlp JSON, ONNX or NNet); - reads stdin'),
+  )
+    .option('--time-limit <s>', 'seconds to spend', positiveNumber('--time-limit'), 30)
+    .option('--target-gap <g>', 'stop once upper/lower ≤ g', positiveNumber('--target-gap'), 1.0001)
+    .option('--seed <n>', 'seed of the searches', '0')
+    .option('--json', 'print one JSON object (no progress bar)')
+    .action(async (file: string, opts: QueryOptions & { timeLimit: number; targetGap: number; seed: string; json?: boolean }) => {
+      const original = readNetworkFile(file);
+      const { net, query, c } = resolveQuery(original, opts);
+      const bar = progressBar(io, !opts.json);
+      const r = await certifiedBounds(net, query, {
+        timeLimit: opts.timeLimit,
+        targetGap: opts.targetGap,
+        seed: opts.seed,
+        onProgress: (stage, fraction, lower, upper) => bar.update(fraction, `${stage}: [${fmt(lower, 5)}, ${fmt(upper, 5)}]`),
+      });
+      bar.stop();
+      const box = boxToPairs(query.box);
+      if (opts.json) {
+        printJson(io, {
+          lower: finiteOrNull(r.lower),
+          upper: finiteOrNull(r.upper),
+          exact: r.exact,
+          gap: finiteOrNull(r.gap),
+          witness: Array.from(r.witness),
+          methods: Object.fromEntries(Object.entries(r.methods).map(([k, m]) => [k, { ...m, value: finiteOrNull(m.value), seconds: finiteOrNull(m.seconds) }])),
+          norm: query.norm,
+          box,
+          outputs: outputDim(original),
+          ...(c ? { c } : {}),
+          diagnosis: { ...r.diagnosis, lowerOverSqrtD: finiteOrNull(r.diagnosis.lowerOverSqrtD), upperOverSqrtD: finiteOrNull(r.diagnosis.upperOverSqrtD) },
+          seconds: r.seconds,
+        });
+        return;
+      }
+      const name = describeQuery(query.norm, box, c);
+      if (r.exact !== null) io.out(`${name} = ${fmt(r.exact, 12)} (exact)\n`);
+      else io.out(`${fmt(r.lower, 8)} ≤ ${name} ≤ ${fmt(r.upper, 8)}   (gap ${fmt(r.gap, 4)}, certified)\n`);
+      io.out(`witness x = ${fmtVector(r.witness, 10)}: its Jacobian norm is the lower bound\n`);
+      io.out(`ratio to √d: lower ${fmt(r.diagnosis.lowerOverSqrtD, 4)}, upper ${fmt(r.diagnosis.upperOverSqrtD, 4)}\n`);
+      io.out('methods:\n');
+      for (const [k, m] of Object.entries(r.methods)) {
+        if (!Number.isFinite(m.value) && !m.note) continue;
+        io.out(`  ${k.padEnd(22)} ${m.kind.padEnd(6)} ${Number.isFinite(m.value) ? fmt(m.value, 8) : '—'}${m.patternAgnostic ? '  (pattern-agnostic)' : ''}${m.note ? `  ${m.note}` : ''}\n`);
+      }
+      for (const w of r.diagnosis.warnings) io.out(`warning: ${w}\n`);
+    });
+}

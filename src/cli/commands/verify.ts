@@ -1,0 +1,60 @@
+import { Command } from 'commander';
+import { verifyClaim, type Claim } from '../../lipschitz/verify.js';
+import { boxToPairs } from '../../lipschitz/query.js';
+import { outputDim } from '../../network/network.js';
+import { readNetworkFile } from '../../io/readNetwork.js';
+import { UserError, ExitCode } from '../../errors.js';
+import { fmtVector, printJson, type CliIo } from '../io.js';
+import { addQueryOptions, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
+import { finiteOrNull } from './bounds.js';
+
+function claimValue(name: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || v < 0) throw new UserError(`${name}: expected a non-negative number, got "${text}"`);
+    return v;
+  };
+}
+
+export function verifyCommand(io: CliIo): Command {
+  return addQueryOptions(
+    new Command('verify')
+      .description('check a claimed Lipschitz bound: exit 0 if consistent with what lipcheck certifies, 1 if refuted')
+      .argument('<file>', 'network file (relu-mlp JSON, ONNX or NNet); - reads stdin'),
+  )
+    .option('--upper <u>', 'claimed upper bound', claimValue('--upper'))
+    .option('--lower <l>', 'claimed lower bound', claimValue('--lower'))
+    .option('--exact <e>', 'claimed exact value', claimValue('--exact'))
+    .option('--rtol <r>', 'relative tolerance for --exact', positiveNumber('--rtol'), 1e-6)
+    .option('--time-limit <s>', 'seconds to spend', positiveNumber('--time-limit'), 30)
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, opts: QueryOptions & { upper?: number; lower?: number; exact?: number; rtol: number; timeLimit: number; json?: boolean }) => {
+      const given = (['upper', 'lower', 'exact'] as const).filter((k) => opts[k] !== undefined);
+      if (given.length !== 1) throw new UserError(`verify: give exactly one of --upper, --lower, --exact (got ${given.length})`);
+      const claim: Claim = { kind: given[0], value: opts[given[0]]! };
+      const original = readNetworkFile(file);
+      const { net, query } = resolveQuery(original, opts);
+      const v = await verifyClaim(net, query, claim, { timeLimit: opts.timeLimit, rtol: opts.rtol });
+      io.exitCode = v.status === 'refuted' ? ExitCode.refuted : ExitCode.ok;
+      if (opts.json) {
+        printJson(io, {
+          claim,
+          status: v.status,
+          proven: v.proven,
+          witness: v.witness ? { x: Array.from(v.witness.x), value: v.witness.value } : null,
+          certifiedUpper: v.certifiedUpper,
+          exact: v.exact,
+          lower: finiteOrNull(v.lower),
+          upper: finiteOrNull(v.upper),
+          norm: query.norm,
+          box: boxToPairs(query.box),
+          outputs: outputDim(original),
+          message: v.message,
+        });
+        return;
+      }
+      io.out(`${v.message}\n`);
+      if (v.witness) io.out(`witness x = ${fmtVector(v.witness.x, 17)}\nJacobian norm at x = ${v.witness.value}\n`);
+      if (v.certifiedUpper !== null) io.out(`certified upper bound = ${v.certifiedUpper}\n`);
+    });
+}

@@ -1,0 +1,99 @@
+import type { Network } from '../../network/network.js';
+import { jacobian } from '../../network/evaluate.js';
+import { createStream, type Seed } from '../../random/stream.js';
+import { Budget } from '../budget.js';
+import type { LipschitzQuery } from '../query.js';
+import { climb } from './localSearch.js';
+import { lineSearch } from './lineSearch.js';
+import { sampleCandidates } from './sampling.js';
+import { better, NO_WITNESS, type Witness } from './witness.js';
+
+export type { Witness } from './witness.js';
+export { witnessAt } from './witness.js';
+
+export interface LowerBoundOptions {
+  /** Seconds to spend (the search is anytime: it stops at the limit with the best so far). */
+  readonly timeLimit: number;
+  readonly seed?: Seed;
+  /** Stop as soon as a witness exceeds this value (used to refute a claimed upper bound). */
+  readonly stopAbove?: number;
+  /** Called with the best value so far and the fraction of the time used. */
+  readonly onProgress?: (best: number, fraction: number) => void;
+}
+
+export interface LowerBoundResult {
+  /** The best witness: x strictly inside a region, value = ‖J_f(x)‖_{p→p}. */
+  readonly witness: Witness;
+  /** The best value each strategy reached on its own. */
+  readonly methods: { readonly sampling: number; readonly localSearch: number; readonly lineSearch: number };
+  readonly seconds: number;
+  readonly restarts: number;
+}
+
+/** Directions for line searches through x: the one the gradient favours for the norm, and random ones. */
+function lineDirections(net: Network, query: LipschitzQuery, x: Float64Array, stream: ReturnType<typeof createStream>): Float64Array[] {
+  const d = net.inputDim;
+  const J = jacobian(net, x);
+  const g = J.data.subarray(0, d); // the first output's gradient
+  const dirs: Float64Array[] = [];
+  if (query.norm === '2') dirs.push(g.slice());
+  else if (query.norm === 'inf') dirs.push(Float64Array.from(g, (v) => Math.sign(v)));
+  else {
+    let best = 0;
+    for (let j = 1; j < d; j++) if (Math.abs(g[j]) > Math.abs(g[best])) best = j;
+    const e = new Float64Array(d);
+    e[best] = 1;
+    dirs.push(e);
+  }
+  for (let r = 0; r < 2; r++) dirs.push(Float64Array.from({ length: d }, () => stream.gaussian()));
+  return dirs.filter((u) => u.some((v) => v !== 0));
+}
+
+/**
+ * The best certified lower bound found within the time limit: random points at several radii
+ * (or uniform in the box), then from the best of them local searches across regions and exact line
+ * searches, restarting from fresh samples while time remains. Deterministic for a given seed up to
+ * where the time limit cuts it.
+ */
+export function lowerBound(net: Network, query: LipschitzQuery, options: LowerBoundOptions): LowerBoundResult {
+  const budget = new Budget(options.timeLimit);
+  const seed = options.seed ?? 0;
+  const stream = createStream(seed, 'lower/lines');
+  const done = (w: Witness) => options.stopAbove !== undefined && w.value > options.stopAbove;
+  let best: Witness = NO_WITNESS;
+  const methods = { sampling: -Infinity, localSearch: -Infinity, lineSearch: -Infinity };
+  let restarts = 0;
+  for (let round = 0; ; round++) {
+    const samples = sampleCandidates(net, query, round === 0 ? 4096 : 1024, `${seed}:${round}`, 8);
+    for (const s of samples) {
+      methods.sampling = Math.max(methods.sampling, s.value);
+      best = better(best, s);
+    }
+    options.onProgress?.(best.value, budget.elapsed() / budget.timeLimit);
+    if (done(best) || budget.exceeded()) break;
+    for (const start of samples.slice(0, round === 0 ? 4 : 2)) {
+      if (budget.exceeded() || done(best)) break;
+      restarts++;
+      let w = climb(net, query, start, budget);
+      methods.localSearch = Math.max(methods.localSearch, w.value);
+      // Line searches through the local maximum; climb again from any improvement.
+      for (let pass = 0; pass < 3 && !budget.exceeded(); pass++) {
+        let improved = false;
+        for (const u of lineDirections(net, query, w.x, stream)) {
+          const l = lineSearch(net, query, w.x, u);
+          methods.lineSearch = Math.max(methods.lineSearch, l.value);
+          if (l.value > w.value * (1 + 1e-12)) {
+            w = climb(net, query, l, budget);
+            methods.localSearch = Math.max(methods.localSearch, w.value);
+            improved = true;
+          }
+        }
+        if (!improved) break;
+      }
+      best = better(best, w);
+      options.onProgress?.(best.value, budget.elapsed() / budget.timeLimit);
+    }
+    if (done(best) || budget.exceeded()) break;
+  }
+  return { witness: best, methods, seconds: budget.elapsed(), restarts };
+}

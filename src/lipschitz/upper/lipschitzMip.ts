@@ -1,0 +1,240 @@
+import type { Network } from '../../network/network.js';
+import type { Pattern } from '../../network/evaluate.js';
+import type { Domain } from '../domain.js';
+import { layerInputs, neuronStates, type PreActivationBounds } from './intervals.js';
+import { MipModel } from './mipModel.js';
+import { MIP_MARGIN, widen } from './rounding.js';
+
+/**
+ * Mixed-integer programs over the activation patterns realisable in a domain (LipMIP-style): the
+ * network is encoded exactly with one binary per unstable neuron (big-M constants from interval
+ * bounds), and the Jacobian along it in forward or reverse mode, where products of a binary and a
+ * bounded continuous variable are linearised exactly. Every pattern of a region meeting the cube's
+ * interior is feasible (and also patterns realised only on its boundary, which can only loosen the
+ * bound), so the maximum is an upper bound on the Lipschitz quantity — exact up to those patterns.
+ *
+ * Objectives (J is the Jacobian with respect to the original input x):
+ * - directional: max vᵀ J w      (p = 2 support function, p = 1 for k = 1 with w = ±e_j)
+ * - forward-l1:  max ‖J w‖₁      (‖J‖_{1→1} = max_j ‖J e_j‖₁)
+ * - reverse-l1:  max ‖vᵀ J‖₁     (‖J‖_{∞→∞} = max_i ‖e_iᵀ J‖₁; LipMIP's ‖∇f‖₁)
+ */
+export type MipObjective =
+  | { readonly kind: 'directional'; readonly w: Float64Array; readonly v: Float64Array }
+  | { readonly kind: 'forward-l1'; readonly w: Float64Array }
+  | { readonly kind: 'reverse-l1'; readonly v: Float64Array };
+
+export interface LipschitzMipResult {
+  /** A sound upper bound: HiGHS's proven bound times (1 + MIP_MARGIN). Infinity if none. */
+  readonly upper: number;
+  /** The incumbent's objective (a value attained by some feasible pattern). */
+  readonly incumbent: number;
+  readonly status: string;
+  /** The incumbent's activation pattern, to turn into a witness. */
+  readonly pattern: Pattern | null;
+  readonly seconds: number;
+}
+
+type Interval = { lo: Float64Array; hi: Float64Array };
+
+function intervalThroughReLU(t: Interval, state: Int8Array): Interval {
+  const lo = new Float64Array(t.lo.length);
+  const hi = new Float64Array(t.lo.length);
+  for (let i = 0; i < lo.length; i++) {
+    if (state[i] === 1) {
+      lo[i] = t.lo[i];
+      hi[i] = t.hi[i];
+    } else if (state[i] === -1) {
+      lo[i] = Math.min(0, t.lo[i]);
+      hi[i] = Math.max(0, t.hi[i]);
+    }
+  }
+  return { lo, hi };
+}
+
+/** [lo, hi] of M·x for x in an interval (M rows × cols, row-major, or its transpose). */
+function intervalProduct(M: Float64Array, rows: number, cols: number, x: Interval, transpose: boolean): Interval {
+  const outLen = transpose ? cols : rows;
+  const lo = new Float64Array(outLen);
+  const hi = new Float64Array(outLen);
+  const mag = new Float64Array(outLen);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const m = M[i * cols + j];
+      if (m === 0) continue;
+      const [o, s] = transpose ? [j, i] : [i, j];
+      const a = m * x.lo[s];
+      const b = m * x.hi[s];
+      lo[o] += Math.min(a, b);
+      hi[o] += Math.max(a, b);
+      mag[o] += Math.max(Math.abs(a), Math.abs(b));
+    }
+  }
+  const n = transpose ? rows : cols;
+  for (let o = 0; o < outLen; o++) {
+    const g = widen(n, mag[o]);
+    lo[o] -= g;
+    hi[o] += g;
+  }
+  return { lo, hi };
+}
+
+/** Builds and solves the MIP for one objective. */
+export async function lipschitzMip(
+  net: Network,
+  domain: Domain,
+  bounds: PreActivationBounds,
+  objective: MipObjective,
+  timeLimit: number,
+): Promise<LipschitzMipResult> {
+  const mip = new MipModel();
+  const n = domain.n;
+  const L = net.layers.length;
+  const states = neuronStates(bounds);
+  const inputs = layerInputs(net, domain);
+
+  // The network: u ∈ cube, z_ℓ, a_ℓ = ρ(z_ℓ), δ_ℓ.
+  const u = Array.from({ length: n }, () => mip.addColumn(-1, 1));
+  if (domain.kind === 'lifted') {
+    // At the apex u = (0, −1) of the homogenised cube every pre-activation is 0 and every pattern
+    // would be feasible. Each cone meets the cube's surface away from the face t = 0, so restrict
+    // u to the faces u_j = ±1 (j ≤ d) and t = 1, one binary per face.
+    const faces: number[] = [];
+    for (let j = 0; j < n; j++) {
+      for (const side of j === n - 1 ? [1] : [1, -1]) {
+        const beta = mip.addColumn(0, 1, { integer: true });
+        faces.push(beta);
+        // side·u_j ≥ 1 − 2(1 − β)  ⇔  side·u_j − 2β ≥ −1
+        mip.addRow([[u[j], side], [beta, -2]], -1, Infinity);
+      }
+    }
+    mip.addRow(faces.map((f) => [f, 1] as [number, number]), 1, Infinity);
+  }
+  const delta: number[][] = [];
+  let prevA: number[] = [];
+  for (let l = 0; l < L - 1; l++) {
+    const layer = net.layers[l];
+    const { P, q } = inputs[l];
+    const lo = bounds.lo[l];
+    const hi = bounds.hi[l];
+    const zs: number[] = [];
+    const as: number[] = [];
+    const ds: number[] = [];
+    for (let i = 0; i < layer.outDim; i++) {
+      const z = mip.addColumn(lo[i], hi[i]);
+      const terms: [number, number][] = [[z, 1]];
+      for (let k = 0; k < n; k++) terms.push([u[k], -P[i * n + k]]);
+      if (l > 0) for (let j = 0; j < layer.inDim; j++) terms.push([prevA[j], -layer.weights[i * layer.inDim + j]]);
+      mip.addRow(terms, q[i], q[i]);
+      const state = states[l][i];
+      const a = mip.addColumn(0, state === 0 ? 0 : Math.max(0, hi[i]));
+      const dlt = state === -1 ? mip.addColumn(0, 1, { integer: true }) : mip.addColumn(state, state);
+      if (state === 1) mip.addRow([[a, 1], [z, -1]], 0, 0);
+      else if (state === -1) {
+        mip.addRow([[a, 1], [z, -1]], 0, Infinity); // a ≥ z
+        mip.addRow([[a, 1], [z, -1], [dlt, -lo[i]]], -Infinity, -lo[i]); // a ≤ z − lo(1 − δ)
+        mip.addRow([[a, 1], [dlt, -hi[i]]], -Infinity, 0); // a ≤ hi·δ
+      }
+      zs.push(z);
+      as.push(a);
+      ds.push(dlt);
+    }
+    delta.push(ds);
+    prevA = as;
+  }
+
+  /** s = δ ⊙ t for one neuron, with t ∈ [tl, tu] given as a column or a constant. */
+  const gated = (state: number, dlt: number, t: number | { constant: number }, tl: number, tu: number): number => {
+    if (typeof t !== 'number') {
+      // A constant times a binary: s = c·δ.
+      const s = mip.addColumn(Math.min(0, t.constant), Math.max(0, t.constant));
+      mip.addRow([[s, 1], [dlt, -t.constant]], 0, 0);
+      return s;
+    }
+    if (state === 0) return mip.addColumn(0, 0);
+    const s = mip.addColumn(state === 1 ? tl : Math.min(0, tl), state === 1 ? tu : Math.max(0, tu));
+    if (state === 1) mip.addRow([[s, 1], [t, -1]], 0, 0);
+    else {
+      mip.addRow([[s, 1], [dlt, -tu]], -Infinity, 0);
+      mip.addRow([[s, 1], [dlt, -tl]], 0, Infinity);
+      mip.addRow([[s, 1], [t, -1], [dlt, -tl]], -Infinity, -tl);
+      mip.addRow([[s, 1], [t, -1], [dlt, -tu]], -tu, Infinity);
+    }
+    return s;
+  };
+
+  /** ‖x‖₁ of columns with known bounds, as Σ q with one binary per entry; returns the q columns. */
+  const absoluteValues = (cols: number[], bound: number[]): number[] =>
+    cols.map((x, r) => {
+      const B = Math.max(bound[r], 1e-300);
+      const q = mip.addColumn(-B, B);
+      const sigma = mip.addColumn(0, 1, { integer: true });
+      mip.addRow([[q, 1], [x, -1], [sigma, 2 * B]], -Infinity, 2 * B); // q ≤ x + 2B(1 − σ)
+      mip.addRow([[q, 1], [x, 1], [sigma, -2 * B]], -Infinity, 0); // q ≤ −x + 2Bσ
+      return q;
+    });
+
+  const last = net.layers[L - 1];
+  const k = last.outDim;
+  const d = net.inputDim;
+  if (objective.kind === 'directional' || objective.kind === 'forward-l1') {
+    // Forward mode along w: t₀ = W₀w (constants), s_ℓ = δ_ℓ ⊙ t_ℓ, t_{ℓ+1} = W_{ℓ+1} s_ℓ.
+    const w = objective.w;
+    const first = net.layers[0];
+    const t0 = new Float64Array(first.outDim);
+    for (let i = 0; i < first.outDim; i++) for (let j = 0; j < d; j++) t0[i] += first.weights[i * d + j] * w[j];
+    let sInterval = intervalThroughReLU({ lo: t0, hi: t0 }, states[0]);
+    let s = Array.from(t0, (c, i) => (states[0][i] === 0 ? mip.addColumn(0, 0) : states[0][i] === 1 ? mip.addColumn(c, c) : gated(-1, delta[0][i], { constant: c }, c, c)));
+    for (let l = 1; l < L; l++) {
+      const layer = net.layers[l];
+      const tInterval = intervalProduct(layer.weights, layer.outDim, layer.inDim, sInterval, false);
+      const t = Array.from({ length: layer.outDim }, (_, i) => {
+        const col = mip.addColumn(tInterval.lo[i], tInterval.hi[i]);
+        const terms: [number, number][] = [[col, 1]];
+        for (let j = 0; j < layer.inDim; j++) terms.push([s[j], -layer.weights[i * layer.inDim + j]]);
+        mip.addRow(terms, 0, 0);
+        return col;
+      });
+      if (l === L - 1) {
+        // t is the output J w.
+        if (objective.kind === 'directional') t.forEach((col, r) => mip.setCost(col, objective.v[r]));
+        else {
+          const B = Array.from({ length: k }, (_, r) => Math.max(Math.abs(tInterval.lo[r]), Math.abs(tInterval.hi[r])));
+          absoluteValues(t, B).forEach((q) => mip.setCost(q, 1));
+        }
+        break;
+      }
+      s = t.map((col, i) => gated(states[l][i], delta[l][i], col, tInterval.lo[i], tInterval.hi[i]));
+      sInterval = intervalThroughReLU(tInterval, states[l]);
+    }
+  } else {
+    // Reverse mode for vᵀJ: y_{L−1} = W_Lᵀ v (constants), r_ℓ = δ_ℓ ⊙ y_ℓ, y_{ℓ−1} = W_ℓᵀ r_ℓ, g = W₀ᵀ r₀.
+    const v = objective.v;
+    const yLast = new Float64Array(last.inDim);
+    for (let r = 0; r < k; r++) for (let j = 0; j < last.inDim; j++) yLast[j] += v[r] * last.weights[r * last.inDim + j];
+    let rInterval = intervalThroughReLU({ lo: yLast, hi: yLast }, states[L - 2]);
+    let rCols = Array.from(yLast, (c, i) => (states[L - 2][i] === 0 ? mip.addColumn(0, 0) : states[L - 2][i] === 1 ? mip.addColumn(c, c) : gated(-1, delta[L - 2][i], { constant: c }, c, c)));
+    for (let l = L - 2; l >= 0; l--) {
+      const layer = net.layers[l];
+      const yInterval = intervalProduct(layer.weights, layer.outDim, layer.inDim, rInterval, true);
+      const y = Array.from({ length: layer.inDim }, (_, j) => {
+        const col = mip.addColumn(yInterval.lo[j], yInterval.hi[j]);
+        const terms: [number, number][] = [[col, 1]];
+        for (let i = 0; i < layer.outDim; i++) terms.push([rCols[i], -layer.weights[i * layer.inDim + j]]);
+        mip.addRow(terms, 0, 0);
+        return col;
+      });
+      if (l === 0) {
+        const B = Array.from({ length: d }, (_, j) => Math.max(Math.abs(yInterval.lo[j]), Math.abs(yInterval.hi[j])));
+        absoluteValues(y, B).forEach((q) => mip.setCost(q, 1));
+        break;
+      }
+      rCols = y.map((col, j) => gated(states[l - 1][j], delta[l - 1][j], col, yInterval.lo[j], yInterval.hi[j]));
+      rInterval = intervalThroughReLU(yInterval, states[l - 1]);
+    }
+  }
+
+  const sol = await mip.maximise({ timeLimit });
+  const pattern = sol.solution ? delta.map((ds) => Uint8Array.from(ds, (c) => (sol.solution![c] > 0.5 ? 1 : 0))) : null;
+  const upper = sol.bound === Infinity ? Infinity : Math.max(0, sol.bound) * (1 + MIP_MARGIN) + 1e-12 * Math.abs(sol.bound) + Number.MIN_VALUE;
+  return { upper, incumbent: sol.incumbent, status: sol.status, pattern, seconds: sol.seconds };
+}

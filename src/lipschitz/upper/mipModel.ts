@@ -1,0 +1,126 @@
+import { getHighs } from '../../linalg/highs.js';
+
+/**
+ * A small builder for mixed-integer programs, solved by HiGHS (WebAssembly). Columns and rows are
+ * added by index; rows are sparse. The solve reports HiGHS's proven bound (for a maximisation, an
+ * upper bound even when the time limit stops it early), the incumbent and its objective.
+ */
+export class MipModel {
+  private readonly colLower: number[] = [];
+  private readonly colUpper: number[] = [];
+  private readonly colCost: number[] = [];
+  private readonly integrality: number[] = [];
+  private readonly rowStarts: number[] = [0];
+  private readonly rowIndices: number[] = [];
+  private readonly rowValues: number[] = [];
+  private readonly rowLower: number[] = [];
+  private readonly rowUpper: number[] = [];
+
+  /** Adds a column and returns its index. */
+  addColumn(lower: number, upper: number, options: { cost?: number; integer?: boolean } = {}): number {
+    this.colLower.push(lower);
+    this.colUpper.push(upper);
+    this.colCost.push(options.cost ?? 0);
+    this.integrality.push(options.integer ? 1 : 0);
+    return this.colLower.length - 1;
+  }
+
+  /** Adds a row lower ≤ Σ coef·x ≤ upper (Infinity for none); terms on the same column are summed. */
+  addRow(terms: readonly (readonly [number, number])[], lower: number, upper: number): void {
+    const merged = new Map<number, number>();
+    for (const [col, coef] of terms) if (coef !== 0) merged.set(col, (merged.get(col) ?? 0) + coef);
+    for (const [col, coef] of merged) {
+      if (coef === 0) continue;
+      this.rowIndices.push(col);
+      this.rowValues.push(coef);
+    }
+    this.rowStarts.push(this.rowIndices.length);
+    this.rowLower.push(lower);
+    this.rowUpper.push(upper);
+  }
+
+  /** Sets the objective coefficient of a column. */
+  setCost(col: number, cost: number): void {
+    this.colCost[col] = cost;
+  }
+
+  get columns(): number {
+    return this.colLower.length;
+  }
+
+  /** Maximises the objective. `timeLimit` in seconds. */
+  async maximise(options: { timeLimit: number; relativeGap?: number }): Promise<MipSolution> {
+    const highs = await getHighs();
+    const inf = highs.infinity;
+    const clamp = (v: number) => (v === Infinity ? inf : v === -Infinity ? -inf : v);
+    const numRows = this.rowLower.length;
+    const model = highs.createModel({
+      numCols: this.columns,
+      numRows,
+      sense: highs.constants.objectiveSense.maximize,
+      colCost: this.colCost,
+      colLower: this.colLower.map(clamp),
+      colUpper: this.colUpper.map(clamp),
+      rowLower: this.rowLower.map(clamp),
+      rowUpper: this.rowUpper.map(clamp),
+      matrix: {
+        format: 'csr',
+        numRows,
+        numCols: this.columns,
+        starts: new Int32Array(this.rowStarts),
+        indices: new Int32Array(this.rowIndices),
+        values: new Float64Array(this.rowValues),
+      },
+      integrality: new Int32Array(this.integrality) as unknown as readonly (0 | 1)[],
+    });
+    try {
+      model.options.set({
+        output_flag: false,
+        time_limit: Math.max(0.01, options.timeLimit),
+        mip_rel_gap: options.relativeGap ?? 1e-6,
+        mip_abs_gap: 0,
+        primal_feasibility_tolerance: 1e-9,
+        dual_feasibility_tolerance: 1e-9,
+        mip_feasibility_tolerance: 1e-9,
+        random_seed: 0,
+      });
+      const started = performance.now();
+      model.run();
+      const seconds = (performance.now() - started) / 1000;
+      const status = model.getModelStatus();
+      const codes = highs.constants.modelStatus;
+      const read = (name: string): number => {
+        try {
+          return Number(model.info.get(name));
+        } catch {
+          return NaN;
+        }
+      };
+      const info = { mip_dual_bound: read('mip_dual_bound'), mip_primal_bound: read('mip_primal_bound') };
+      const optimal = status === codes.optimal;
+      let bound = info.mip_dual_bound;
+      if (optimal && !Number.isFinite(bound)) bound = model.getObjectiveValue();
+      const hasIncumbent = (Number.isFinite(info.mip_primal_bound) && Math.abs(info.mip_primal_bound) < 1e30) || optimal;
+      const solution = hasIncumbent ? model.getSolution().colValue.slice() : null;
+      return {
+        status: optimal ? 'optimal' : status === codes.timeLimit ? 'time-limit' : status === codes.infeasible ? 'infeasible' : 'other',
+        bound: Number.isFinite(bound) && Math.abs(bound) < 1e30 ? bound : Infinity,
+        incumbent: hasIncumbent ? (optimal ? model.getObjectiveValue() : info.mip_primal_bound) : -Infinity,
+        solution,
+        seconds,
+      };
+    } finally {
+      model.dispose();
+    }
+  }
+}
+
+export interface MipSolution {
+  readonly status: 'optimal' | 'time-limit' | 'infeasible' | 'other';
+  /** HiGHS's proven upper bound on the maximum (Infinity if none). */
+  readonly bound: number;
+  /** The best feasible objective found (−Infinity if none). */
+  readonly incumbent: number;
+  readonly solution: Float64Array | null;
+  readonly seconds: number;
+}

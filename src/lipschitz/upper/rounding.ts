@@ -1,0 +1,26 @@
+/**
+ * Where floating point enters lipcheck's certified upper bounds, and how it is guarded.
+ *
+ * - Sums of n products computed in IEEE double differ from the exact sum by at most
+ *   γ_n·Σ|terms|, γ_n = n·u/(1 − n·u), u = 2⁻⁵³ (Higham, "Accuracy and Stability of Numerical
+ *   Algorithms", §3.1). Interval bounds widen every computed endpoint by that amount (`widen`), so
+ *   the computed interval contains the exact one.
+ * - Singular values come from backward-stable algorithms (error ≤ c·n·u·‖W‖); results that rest
+ *   on them are multiplied by (1 + SPECTRAL_MARGIN), far above c·n·u for any n < 10⁶.
+ * - MIP bounds come from HiGHS's dual bound, which is exact only up to its feasibility tolerances
+ *   (set to 1e-9); they are multiplied by (1 + MIP_MARGIN). This is the one place where a
+ *   "certified" bound rests on a solver's tolerances rather than on a proof of the arithmetic.
+ */
+export const UNIT_ROUNDOFF = 2 ** -53;
+export const SPECTRAL_MARGIN = 1e-9;
+export const MIP_MARGIN = 1e-6;
+
+/** γ_n. */
+export function gamma(n: number): number {
+  return (n * UNIT_ROUNDOFF) / (1 - n * UNIT_ROUNDOFF);
+}
+
+/** An amount to widen a computed sum of `terms` products whose absolute values sum to `magnitude`. */
+export function widen(terms: number, magnitude: number): number {
+  return gamma(terms + 2) * magnitude + Number.MIN_VALUE;
+}

@@ -1,0 +1,123 @@
+import type { Network } from '../network/network.js';
+import { certifiedBounds, type BoundsResult } from './bounds.js';
+import { exactLipschitz } from './exact/index.js';
+import { lowerBound } from './lower/index.js';
+import type { LipschitzQuery } from './query.js';
+import { queryDomain } from './domain.js';
+import { intervalJacobianBound } from './upper/intervals.js';
+import { operatorNormProduct } from './upper/operatorNorms.js';
+
+/** A claim about Lip_p of a network on a domain. */
+export type Claim = { readonly kind: 'upper' | 'lower' | 'exact'; readonly value: number };
+
+/** Relative slack below which a disagreement is put down to floating point, not refuted. */
+export const CLAIM_SLACK = 1e-9;
+
+export interface Verdict {
+  readonly status: 'refuted' | 'consistent';
+  /** True when lipcheck proved the claim (e.g. its certified upper bound is below a claimed upper bound). */
+  readonly proven: boolean;
+  /** For a refuted upper (or exact) claim: a point whose Jacobian norm exceeds it. */
+  readonly witness: { readonly x: Float64Array; readonly value: number } | null;
+  /** For a refuted lower (or exact) claim: lipcheck's certified upper bound below it. */
+  readonly certifiedUpper: number | null;
+  readonly exact: number | null;
+  readonly lower: number;
+  readonly upper: number;
+  readonly message: string;
+}
+
+/**
+ * Checks a claim against what lipcheck can certify within `timeLimit` seconds. An upper bound is
+ * refuted by a witness whose Jacobian norm exceeds it by more than CLAIM_SLACK (relative); a lower
+ * bound by a certified upper bound below it; an exact value by either, or, when lipcheck's own
+ * exact value is available, by a relative difference above `rtol`.
+ */
+export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Claim, options: { timeLimit: number; rtol?: number; seed?: number }): Promise<Verdict> {
+  const rtol = options.rtol ?? 1e-6;
+  const v = claim.value;
+  if (claim.kind === 'upper') {
+    // Search for a counterexample: exact if it is quick, otherwise a lower-bound search that stops
+    // as soon as it beats the claim.
+    const exact = exactLipschitz(net, query, { timeLimit: 0.3 * options.timeLimit, maxRegions: 200_000 });
+    if (exact.kind === 'exact') {
+      const refuted = exact.lipschitz > v * (1 + CLAIM_SLACK) + Number.MIN_VALUE;
+      return {
+        status: refuted ? 'refuted' : 'consistent',
+        proven: !refuted,
+        witness: refuted ? { x: exact.witness, value: exact.lipschitz } : null,
+        certifiedUpper: null,
+        exact: exact.lipschitz,
+        lower: exact.lipschitz,
+        upper: exact.lipschitz,
+        message: refuted
+          ? `refuted: the exact constant is ${exact.lipschitz}, attained at the witness, above the claimed upper bound ${v}`
+          : `consistent: the exact constant ${exact.lipschitz} is at most ${v} (proven)`,
+      };
+    }
+    const search = lowerBound(net, query, { timeLimit: 0.7 * options.timeLimit, seed: options.seed ?? 0, stopAbove: v * (1 + CLAIM_SLACK) });
+    const w = search.witness;
+    if (w.value > v * (1 + CLAIM_SLACK)) {
+      return {
+        status: 'refuted',
+        proven: true,
+        witness: { x: w.x, value: w.value },
+        certifiedUpper: null,
+        exact: null,
+        lower: w.value,
+        upper: Infinity,
+        message: `refuted: at the witness the Jacobian norm is ${w.value}, above the claimed upper bound ${v}`,
+      };
+    }
+    // The instant sound bounds may prove the claim outright.
+    const cheap = Math.min(operatorNormProduct(net, query.norm), intervalJacobianBound(net, queryDomain(net, query.box), query.norm).value);
+    const proven = cheap <= v;
+    return {
+      status: 'consistent',
+      proven,
+      witness: null,
+      certifiedUpper: null,
+      exact: null,
+      lower: w.value,
+      upper: cheap,
+      message: proven
+        ? `consistent: lipcheck's certified upper bound ${cheap} is at most ${v} (proven)`
+        : `not refuted: the best lower bound found in ${options.timeLimit} s is ${w.value} ≤ ${v} (a search, not a proof)`,
+    };
+  }
+  const b: BoundsResult = await certifiedBounds(net, query, { timeLimit: options.timeLimit, seed: options.seed, targetGap: 1.0001 });
+  const base = { exact: b.exact, lower: b.lower, upper: b.upper };
+  if (claim.kind === 'lower') {
+    if (b.upper < v * (1 - CLAIM_SLACK)) {
+      return { ...base, status: 'refuted', proven: true, witness: null, certifiedUpper: b.upper, message: `refuted: lipcheck's certified upper bound ${b.upper} is below the claimed lower bound ${v}` };
+    }
+    const proven = b.lower >= v * (1 - CLAIM_SLACK);
+    return {
+      ...base,
+      status: 'consistent',
+      proven,
+      witness: null,
+      certifiedUpper: null,
+      message: proven ? `consistent: a witness attains ${b.lower} ≥ ${v} (proven)` : `not refuted: ${v} lies within lipcheck's bracket [${b.lower}, ${b.upper}]`,
+    };
+  }
+  // Exact claim.
+  if (b.exact !== null) {
+    const off = Math.abs(b.exact - v) > rtol * Math.abs(b.exact);
+    return {
+      ...base,
+      status: off ? 'refuted' : 'consistent',
+      proven: !off,
+      witness: off && v < b.exact ? { x: b.witness, value: b.exact } : null,
+      certifiedUpper: off && v > b.exact ? b.exact : null,
+      message: off ? `refuted: the exact constant is ${b.exact}, the claim ${v} is off by ${Math.abs(b.exact - v) / Math.abs(b.exact)} (relative; --rtol ${rtol})` : `consistent: the exact constant is ${b.exact} (proven within --rtol ${rtol})`,
+    };
+  }
+  if (b.lower > v * (1 + rtol)) {
+    return { ...base, status: 'refuted', proven: true, witness: { x: b.witness, value: b.lower }, certifiedUpper: null, message: `refuted: at the witness the Jacobian norm is ${b.lower}, above the claimed exact value ${v}` };
+  }
+  if (b.upper < v * (1 - rtol)) {
+    return { ...base, status: 'refuted', proven: true, witness: null, certifiedUpper: b.upper, message: `refuted: lipcheck's certified upper bound ${b.upper} is below the claimed exact value ${v}` };
+  }
+  return { ...base, status: 'consistent', proven: false, witness: null, certifiedUpper: null, message: `not refuted: ${v} lies within lipcheck's bracket [${b.lower}, ${b.upper}]` };
+}

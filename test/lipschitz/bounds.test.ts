@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { exactLipschitz, type ExactOutcome } from '../../src/lipschitz/exact/index.js';
+import { certifiedBounds } from '../../src/lipschitz/bounds.js';
+import { lowerBound } from '../../src/lipschitz/lower/index.js';
+import { sampleCandidates } from '../../src/lipschitz/lower/sampling.js';
+import { lineSearch } from '../../src/lipschitz/lower/lineSearch.js';
+import { operatorNormProduct } from '../../src/lipschitz/upper/operatorNorms.js';
+import { intervalJacobianBound, preActivationBounds } from '../../src/lipschitz/upper/intervals.js';
+import { lipschitzMip } from '../../src/lipschitz/upper/lipschitzMip.js';
+import { euclideanCuttingPlanes } from '../../src/lipschitz/upper/euclideanCuts.js';
+import { queryDomain } from '../../src/lipschitz/domain.js';
+import { boxFromPairs, type Box, type LipschitzQuery } from '../../src/lipschitz/query.js';
+import { sampleNetwork } from '../../src/network/sample.js';
+import { parseBiasLaw } from '../../src/random/biasLaws.js';
+import { createStream } from '../../src/random/stream.js';
+import { jacobian, regionRadius } from '../../src/network/evaluate.js';
+import { NORMS, operatorNorm, type Norm } from '../../src/linalg/norms.js';
+import type { Network } from '../../src/network/network.js';
+import { standardTransformations } from '../../src/network/transform.js';
+
+function exactValue(o: ExactOutcome): number {
+  if (o.kind !== 'exact') throw new Error(o.message);
+  return o.lipschitz;
+}
+
+/** Relative slack for comparing a certified bound with an exact value computed in floating point. */
+const SLACK = 1e-9;
+
+async function mipUpper(net: Network, query: LipschitzQuery): Promise<number> {
+  const domain = queryDomain(net, query.box);
+  const bounds = preActivationBounds(net, domain);
+  const d = net.inputDim;
+  const k = net.layers[net.layers.length - 1].outDim;
+  let best = 0;
+  if (query.norm === '1') {
+    for (let j = 0; j < d; j++) {
+      const w = new Float64Array(d);
+      w[j] = 1;
+      best = Math.max(best, (await lipschitzMip(net, domain, bounds, { kind: 'forward-l1', w }, 30)).upper);
+    }
+  } else if (query.norm === 'inf') {
+    for (let i = 0; i < k; i++) {
+      const v = new Float64Array(k);
+      v[i] = 1;
+      best = Math.max(best, (await lipschitzMip(net, domain, bounds, { kind: 'reverse-l1', v }, 30)).upper);
+    }
+  } else {
+    const interval = intervalJacobianBound(net, domain, '2', bounds);
+    best = (await euclideanCuttingPlanes(net, domain, bounds, { timeLimit: 20, start: { lo: interval.lo, hi: interval.hi }, lower: () => 0, targetGap: 1 })).upper;
+  }
+  return best;
+}
+
+const cases: { d: number; widths: number[]; bias: string; outputs: number }[] = [
+  { d: 2, widths: [6], bias: 'normal:1', outputs: 1 },
+  { d: 2, widths: [4, 4], bias: 'uniform:1', outputs: 1 },
+  { d: 3, widths: [5], bias: 'zero', outputs: 1 },
+  { d: 2, widths: [3, 3, 3], bias: 'student-t:1', outputs: 2 },
+];
+
+describe('every bound brackets the exact constant', () => {
+  it.each(cases)('$d-d $widths $bias, $outputs output(s): every method and norm, global and on a box', async ({ d, widths, bias, outputs }) => {
+    for (let seed = 0; seed < 2; seed++) {
+      const net = sampleNetwork({ inputDim: d, widths, bias: parseBiasLaw(bias), weights: 'he-fanout', seed, outputs });
+      const box: Box = boxFromPairs(Array.from({ length: d }, (_, i) => [-0.8 + 0.1 * i, 0.6] as [number, number]), d);
+      for (const p of NORMS) {
+        for (const b of [null, box]) {
+          const query = { norm: p, box: b };
+          const exact = exactValue(exactLipschitz(net, query));
+          const tol = SLACK * Math.max(1, exact);
+          expect(operatorNormProduct(net, p)).toBeGreaterThanOrEqual(exact - tol);
+          expect(intervalJacobianBound(net, queryDomain(net, b), p).value).toBeGreaterThanOrEqual(exact - tol);
+          if (p !== '2' || outputs === 1) {
+            const m = await mipUpper(net, query);
+            expect(m).toBeGreaterThanOrEqual(exact - tol);
+            // The MIPs are exact up to patterns realised only on lower-dimensional sets (and HiGHS's
+            // tolerances). With zero biases every hyperplane passes through 0, where every pattern
+            // is "realised", so there they are sound but not tight.
+            if (p !== '2' && bias !== 'zero') expect(m).toBeLessThanOrEqual(exact * (1 + 1e-4) + 1e-9);
+          }
+          const lower = lowerBound(net, query, { timeLimit: 0.3, seed });
+          expect(lower.witness.value).toBeLessThanOrEqual(exact + tol);
+          expect(regionRadius(net, lower.witness.x)).toBeGreaterThan(0);
+          expect(operatorNorm(jacobian(net, lower.witness.x), p)).toBe(lower.witness.value);
+          if (b) lower.witness.x.forEach((x, i) => expect(x >= b.lo[i] && x <= b.hi[i]).toBe(true));
+          for (const s of sampleCandidates(net, query, 200, seed)) expect(s.value).toBeLessThanOrEqual(exact + tol);
+        }
+      }
+    }
+  });
+});
+
+describe('certified bounds', () => {
+  it('uses the exact solver when the net is small enough', async () => {
+    const net = sampleNetwork({ inputDim: 2, widths: [8], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 3 });
+    const r = await certifiedBounds(net, { norm: '2', box: null }, { timeLimit: 5 });
+    expect(r.exact).not.toBeNull();
+    expect(r.lower).toBe(r.exact);
+    expect(r.upper).toBe(r.exact);
+    expect(r.gap).toBe(1);
+    expect(operatorNorm(jacobian(net, r.witness), '2')).toBeCloseTo(r.exact!, 12);
+  });
+  it('brackets the exact value when exact is forbidden, and stays sound under every transformation', async () => {
+    const net = sampleNetwork({ inputDim: 2, widths: [5, 5], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 5 });
+    const stream = createStream(2, 'bounds-transform');
+    for (const p of ['2', 'inf'] as Norm[]) {
+      const exact = exactValue(exactLipschitz(net, { norm: p, box: null }));
+      for (const t of [{ name: 'identity', net, factor: 1, norms: NORMS }, ...standardTransformations(net, stream)]) {
+        if (!t.norms.includes(p)) continue;
+        const r = await certifiedBounds(t.net, { norm: p, box: null }, { timeLimit: 1.5, maxExactRegions: 1 });
+        expect(r.exact).toBeNull();
+        const target = t.factor * exact;
+        expect(r.lower, t.name).toBeLessThanOrEqual(target * (1 + SLACK));
+        expect(r.upper, t.name).toBeGreaterThanOrEqual(target * (1 - SLACK));
+        expect(r.gap).toBeGreaterThanOrEqual(1);
+        expect(operatorNorm(jacobian(t.net, r.witness), p)).toBeCloseTo(r.lower, 12);
+      }
+    }
+  });
+  it('flags a pattern-agnostic best upper bound', async () => {
+    // Large enough that no MIP or exact run happens in the time given.
+    const net = sampleNetwork({ inputDim: 12, widths: [256, 256], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 1 });
+    const r = await certifiedBounds(net, { norm: '2', box: null }, { timeLimit: 1 });
+    expect(r.lower).toBeLessThanOrEqual(r.upper);
+    expect(r.diagnosis.warnings.join(' ')).toMatch(/ignores which activation patterns are realisable/);
+    expect(r.methods['operator-norm-product'].patternAgnostic).toBe(true);
+  });
+});
+
+describe('line search', () => {
+  it('finds the exact maximum along a line through a 1-D problem', () => {
+    const net = sampleNetwork({ inputDim: 1, widths: [6, 6], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 2 });
+    const exact = exactValue(exactLipschitz(net, { norm: '2', box: null }));
+    const w = lineSearch(net, { norm: '2', box: null }, Float64Array.of(0), Float64Array.of(1));
+    expect(w.value).toBeCloseTo(exact, 12);
+  });
+});
