@@ -98,22 +98,27 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   let upper = Math.min(product, interval.value);
   report('exact', 0, upper);
 
-  // 1. Exact, when it fits. Shallow nets in general position have a known region count, so the
-  //    attempt may use most of the time when that count is within reach.
+  // 1. Exact, when it can fit: on a box (small boxes hold few regions), for small input dimension,
+  //    or for a shallow net whose region count is known to be within reach (it may then use most
+  //    of the time).
   const predicted = query.box === null && net.layers.length === 2 ? shallowRegionCount(net) : Infinity;
-  const exactShare = predicted <= 2_000_000 ? 0.8 : d <= 4 || query.box !== null ? 0.6 : 0.3;
-  const exact = exactLipschitz(net, query, { timeLimit: exactShare * timeLimit, maxRegions: Math.max(options.maxExactRegions ?? 200_000, predicted <= 2_000_000 ? predicted : 0) });
-  if (exact.kind === 'exact') {
+  const exactShare = predicted <= 2_000_000 ? 0.8 : d <= 4 || query.box !== null ? 0.6 : d <= 6 ? 0.3 : 0;
+  const exact =
+    exactShare > 0
+      ? exactLipschitz(net, query, { timeLimit: exactShare * timeLimit, maxRegions: Math.max(options.maxExactRegions ?? 200_000, predicted <= 2_000_000 ? predicted : 0) })
+      : null;
+  if (exact?.kind === 'exact') {
     methods.exact = { kind: 'exact', value: exact.lipschitz, seconds: exact.seconds, note: `${exact.regions} regions by ${exact.algorithm}` };
     return finish(exact.lipschitz, exact.witness, exact.lipschitz, exact.lipschitz);
   }
-  methods.exact = { kind: 'exact', value: NaN, seconds: exact.seconds, note: exact.message };
+  methods.exact = { kind: 'exact', value: NaN, seconds: exact?.seconds ?? 0, note: exact ? exact.message : 'not attempted: input dimension too large for region enumeration' };
 
   // 2. Lower bound search.
-  let best: Witness = { value: exact.lowerBound, x: exact.lowerBoundWitness ?? new Float64Array(d) };
-  if (exact.lowerBoundWitness) best = witnessAt(net, exact.lowerBoundWitness, query.norm);
+  let best: Witness = { value: -Infinity, x: new Float64Array(d) };
+  if (exact?.lowerBoundWitness) best = witnessAt(net, exact.lowerBoundWitness, query.norm);
+  const mipsApply = neuronCount(net) <= MIP_NEURON_LIMIT && (query.norm !== '2' || k > 1 || d <= 12);
   const search = lowerBound(net, query, {
-    timeLimit: 0.4 * budget.remaining(),
+    timeLimit: (mipsApply ? 0.4 : 0.95) * budget.remaining(),
     seed: options.seed ?? 0,
     onProgress: (v) => report('lower bound search', Math.max(v, best.value), upper),
   });
@@ -130,7 +135,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   };
 
   // 3. MIP-based bounds over realisable patterns.
-  if (neuronCount(net) <= MIP_NEURON_LIMIT && budget.remaining() > 0.05 && upper > targetGap * best.value) {
+  if (mipsApply && budget.remaining() > 0.05 && upper > targetGap * best.value) {
     const t0 = performance.now();
     const share = () => Math.max(0.05, budget.remaining() / 2);
     let mipUpper = Infinity;

@@ -80,7 +80,7 @@ export function lowerBound(net: Network, query: LipschitzQuery, options: LowerBo
       for (let pass = 0; pass < 3 && !budget.exceeded(); pass++) {
         let improved = false;
         for (const u of lineDirections(net, query, w.x, stream)) {
-          const l = lineSearch(net, query, w.x, u);
+          const l = lineSearch(net, query, w.x, u, budget);
           methods.lineSearch = Math.max(methods.lineSearch, l.value);
           if (l.value > w.value * (1 + 1e-12)) {
             w = climb(net, query, l, budget);

@@ -11,7 +11,7 @@ import { witnessAt, NO_WITNESS, type Witness } from './witness.js';
  * any) is found by the one-dimensional breakpoint sweep of the restricted network, and the full
  * Jacobian norm is evaluated in each. Returns the best region's point as a witness.
  */
-export function lineSearch(net: Network, query: LipschitzQuery, x0: Float64Array, u: Float64Array, maxRegions = 100_000): Witness {
+export function lineSearch(net: Network, query: LipschitzQuery, x0: Float64Array, u: Float64Array, budget: Budget = new Budget(Infinity), maxRegions = 100_000): Witness {
   const d = net.inputDim;
   const first = net.layers[0];
   // The restricted network t ↦ f(x₀ + t u).
@@ -42,7 +42,7 @@ export function lineSearch(net: Network, query: LipschitzQuery, x0: Float64Array
     if (!(lo < hi) || !Number.isFinite(lo) || !Number.isFinite(hi)) return NO_WITNESS;
     interval = boxFromPairs([[lo, hi]], 1);
   }
-  const sweep = sweepLine(restricted, interval, new Budget(Infinity), maxRegions);
+  const sweep = sweepLine(restricted, interval, budget, maxRegions);
   if ('kind' in sweep) return NO_WITNESS;
   const ts = regionPoints(sweep);
   const X = new Float64Array(ts.length * d);
