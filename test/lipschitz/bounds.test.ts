@@ -46,7 +46,7 @@ async function mipUpper(net: Network, query: LipschitzQuery): Promise<number> {
     }
   } else {
     const interval = intervalJacobianBound(net, domain, '2', bounds);
-    best = (await euclideanCuttingPlanes(net, domain, bounds, { timeLimit: 20, start: { lo: interval.lo, hi: interval.hi }, lower: () => 0, targetGap: 1 })).upper;
+    best = (await euclideanCuttingPlanes(net, domain, bounds, { timeLimit: 3, start: { lo: interval.lo, hi: interval.hi }, lower: () => 0, targetGap: 1 })).upper;
   }
   return best;
 }
@@ -78,7 +78,7 @@ describe('every bound brackets the exact constant', () => {
             // is "realised", so there they are sound but not tight.
             if (p !== '2' && bias !== 'zero') expect(m).toBeLessThanOrEqual(exact * (1 + 1e-4) + 1e-9);
           }
-          const lower = lowerBound(net, query, { timeLimit: 0.3, seed });
+          const lower = lowerBound(net, query, { timeLimit: 0.1, seed });
           expect(lower.witness.value).toBeLessThanOrEqual(exact + tol);
           expect(regionRadius(net, lower.witness.x)).toBeGreaterThan(0);
           expect(operatorNorm(jacobian(net, lower.witness.x), p)).toBe(lower.witness.value);
@@ -107,7 +107,7 @@ describe('certified bounds', () => {
       const exact = exactValue(exactLipschitz(net, { norm: p, box: null }));
       for (const t of [{ name: 'identity', net, factor: 1, norms: NORMS }, ...standardTransformations(net, stream)]) {
         if (!t.norms.includes(p)) continue;
-        const r = await certifiedBounds(t.net, { norm: p, box: null }, { timeLimit: 1.5, maxExactRegions: 1 });
+        const r = await certifiedBounds(t.net, { norm: p, box: null }, { timeLimit: 0.6, maxExactRegions: 1 });
         expect(r.exact).toBeNull();
         const target = t.factor * exact;
         expect(r.lower, t.name).toBeLessThanOrEqual(target * (1 + SLACK));

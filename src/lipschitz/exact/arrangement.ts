@@ -15,9 +15,10 @@ import { tooLarge, type ExactOutcome } from './types.js';
  * touch it. Neurons with proportional (w, b) share one hyperplane and are grouped first.
  *
  * Returns null — and the caller falls back to region search — when the arrangement is not in
- * general position: normals that do not span ℝᵈ, a vertex with more than d hyperplanes through it
- * (|ŵ·v + b̂| ≤ 1e-9·(1 + ‖v‖), e.g. zero biases), or nearly dependent normals (smallest pivot of
- * the unit normals below 1e-8 but not below 1e-12; below 1e-12 they are treated as parallel).
+ * general position: normals that do not span ℝᵈ, or a vertex with another hyperplane through it or
+ * too close to tell (|ŵ·v + b̂| ≤ (1e-9 + 1e-13/p)·(1 + ‖v‖), p the smallest pivot of the d unit
+ * normals, which bounds how well v is known; zero biases put every hyperplane through 0). d-subsets
+ * with p < 1e-12 are treated as parallel (no vertex).
  */
 export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRegions: number): ExactOutcome | null {
   if (net.layers.length !== 2 || net.inputDim < 2) return null;
@@ -115,10 +116,12 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
       const minPivot = solveLinearInPlace(M, rhs, v, d);
       if (minPivot < 1e-12) singular = true;
       else {
-        if (minPivot < 1e-8) return null;
         let vnorm = 0;
         for (let c = 0; c < d; c++) vnorm += v[c] * v[c];
         vnorm = Math.sqrt(vnorm);
+        // The vertex is known to about (1/minPivot)·u relative (unit rows): a side is trusted only
+        // beyond that, with a wide safety factor.
+        const sideTolerance = 1e-9 + 1e-13 / minPivot;
         for (let r = 0; r < d; r++) inSubset[subset[r]] = 1;
         Jbase.set(constant);
         let degenerate = false;
@@ -127,7 +130,7 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
           let sv = offsets[g];
           const o0 = g * d;
           for (let c = 0; c < d; c++) sv += normals[o0 + c] * v[c];
-          if (Math.abs(sv) <= 1e-9 * (1 + vnorm)) degenerate = true;
+          if (Math.abs(sv) <= sideTolerance * (1 + vnorm)) degenerate = true;
           sides[g] = sv > 0 ? 1 : 0;
           const src = sv > 0 ? plus : minus;
           const o = g * kd;

@@ -8,9 +8,9 @@ import { witnessAt, type Witness } from './witness.js';
 
 /**
  * Random points, evaluated in batches. On ℝᵈ the points lie on spheres of radii spread
- * geometrically around the scale of the first layer's kinks (the largest gradients sit in regions
- * away from the origin); on a box they are uniform in it. Returns the best points, each checked as a
- * witness (strictly inside its region), best first.
+ * geometrically (and jittered) around the scale of the first layer's kinks (the largest gradients
+ * sit in regions away from the origin); on a box they are uniform in it. Returns the best distinct
+ * points that are strictly inside a region (a point on a kink is no witness), best first.
  */
 export function sampleCandidates(net: Network, query: LipschitzQuery, count: number, seed: Seed, keep = 16): Witness[] {
   const d = net.inputDim;
@@ -26,7 +26,8 @@ export function sampleCandidates(net: Network, query: LipschitzQuery, count: num
       if (query.box) {
         for (let i = 0; i < d; i++) X[r * d + i] = query.box.lo[i] + (query.box.hi[i] - query.box.lo[i]) * stream.uniform();
       } else {
-        const radius = radii[(done + r) % radii.length];
+        // Jittered: in d = 1 a point at exactly the median kink distance S sits on a kink.
+        const radius = radii[(done + r) % radii.length] * (0.75 + 0.5 * stream.uniform());
         let norm2 = 0;
         for (let i = 0; i < d; i++) {
           const g = stream.gaussian();
@@ -41,7 +42,9 @@ export function sampleCandidates(net: Network, query: LipschitzQuery, count: num
     for (let r = 0; r < batch; r++) {
       const value = operatorNorm({ rows: outputs, cols: d, data: jacobians.subarray(r * outputs * d, (r + 1) * outputs * d) }, query.norm);
       if (top.length < keep || value > top[top.length - 1].value) {
-        top.push({ value, x: X.slice(r * d, (r + 1) * d) });
+        const x = X.slice(r * d, (r + 1) * d);
+        if (top.some((t) => t.x.every((v, i) => v === x[i]))) continue; // the same point again
+        top.push({ value, x });
         top.sort((a, b) => b.value - a.value);
         if (top.length > keep) top.pop();
       }
