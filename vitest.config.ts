@@ -22,7 +22,8 @@ export default defineConfig({
       exclude: ['src/**/*.d.ts'],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
-      thresholds: { lines: 0 },
+      // Issue 5: CI fails when less than 90% of the lines of src/ are covered.
+      thresholds: { lines: 90 },
     },
   },
 });

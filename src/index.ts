@@ -1,6 +1,8 @@
 /**
- * lipcheck's library surface: the network model, its formats, and Lipschitz estimators.
- * Everything exported here is documented where it is defined.
+ * lipcheck's library surface: the network model and its formats, exact Lipschitz constants,
+ * certified bounds, the theorems' bands, and the conformance checks for your own estimator
+ * (`assertConformance`, in the spirit of fast-check's `fc.assert`). Everything exported here is
+ * documented where it is defined.
  */
 export * from './errors.js';
 export * from './random/stream.js';
@@ -9,7 +11,18 @@ export * from './network/network.js';
 export * from './network/sample.js';
 export * from './network/evaluate.js';
 export * from './network/format.js';
+export * from './network/transform.js';
 export * from './linalg/mat.js';
 export * from './linalg/norms.js';
 export * from './lipschitz/query.js';
+export { exactLipschitz, type ExactOutcome, type ExactValue, type TooLarge, type ExactLimits } from './lipschitz/exact/index.js';
+export { certifiedBounds, type BoundsResult, type BoundsOptions, type MethodReport } from './lipschitz/bounds.js';
+export { lowerBound, type LowerBoundResult, type Witness } from './lipschitz/lower/index.js';
+export { verifyClaim, type Claim, type Verdict } from './lipschitz/verify.js';
+export { bandFor, bandScales, bandFormula, type BandKind } from './theory/bands.js';
+export { loadCalibration, type Calibration, type BandConstants } from './theory/calibration.js';
+export { assertConformance, checkImplementation, type Implementation, type ConformanceOptions } from './harness/library.js';
+export type { Request, Claims, Response } from './harness/protocol.js';
+export type { ConformanceReport } from './harness/session.js';
+export { formatReport } from './harness/reportFormat.js';
 export { readNetworkFile, parseNetwork } from './io/readNetwork.js';

@@ -66,3 +66,27 @@ export function pointArb(dim: number, radius = 3): fc.Arbitrary<Float64Array> {
     .array(fc.double({ min: -radius, max: radius, noNaN: true }), { minLength: dim, maxLength: dim })
     .map((xs) => Float64Array.from(xs));
 }
+
+/** Networks small enough for the exact solver: d 1–3, 1–3 hidden layers of 1–6, one or two outputs. */
+export function tinySpecArb(options: { includeAsymmetric?: boolean } = {}): fc.Arbitrary<SampleSpec> {
+  return networkSpecArb({ maxInputDim: 3, maxDepth: 3, maxWidth: 6, maxOutputs: 2 }, options);
+}
+
+/** Networks too large for the exact solver: d 4–10, 1–3 hidden layers of 8–64. */
+export function largeSpecArb(): fc.Arbitrary<SampleSpec> {
+  return networkSpecArb({ minInputDim: 4, maxInputDim: 10, maxDepth: 3, minWidth: 8, maxWidth: 64, maxOutputs: 2 });
+}
+
+/** A norm, shrinking to 2. */
+export const normArb: fc.Arbitrary<'2' | '1' | 'inf'> = fc.constantFrom('2', '1', 'inf');
+
+/** No box (global, the shrink target) or a box of d intervals inside [-3, 3]. */
+export function optionalBoxArb(d: number): fc.Arbitrary<{ lo: Float64Array; hi: Float64Array } | null> {
+  const interval = fc
+    .tuple(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: 0.05, max: 3, noNaN: true }))
+    .map(([lo, w]) => [lo, lo + w] as const);
+  return fc.option(
+    fc.array(interval, { minLength: d, maxLength: d }).map((pairs) => ({ lo: Float64Array.from(pairs, (p) => p[0]), hi: Float64Array.from(pairs, (p) => p[1]) })),
+    { freq: 2, nil: null },
+  );
+}

@@ -3,11 +3,12 @@ import { ExitCode, UserError } from '../errors.js';
 import { processStreams, type CliIo, type CliStreams } from './io.js';
 import { sampleCommand } from './commands/sample.js';
 import { evalCommand } from './commands/eval.js';
-import { demoCommand } from './commands/demo.js';
 import { exactCommand } from './commands/exact.js';
 import { infoCommand } from './commands/info.js';
 import { boundsCommand } from './commands/bounds.js';
 import { verifyCommand } from './commands/verify.js';
+import { conformanceCommand } from './commands/conformance.js';
+import { studyCommand } from './commands/study.js';
 import { convertCommand } from './commands/convert.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -15,8 +16,9 @@ function buildProgram(io: CliIo): Command {
   const program = new Command('lipcheck')
     .description('Lipschitz constants of ReLU networks: exact values, certified bounds, and checks against the random-network theorems')
     .version('0.1.0')
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)');
-  const commands = [sampleCommand(io), evalCommand(io), exactCommand(io), boundsCommand(io), verifyCommand(io), infoCommand(io), convertCommand(io), demoCommand(io)];
+  const commands = [sampleCommand(io), evalCommand(io), exactCommand(io), boundsCommand(io), verifyCommand(io), infoCommand(io), convertCommand(io), conformanceCommand(io), studyCommand(io)];
   for (const cmd of commands) program.addCommand(cmd);
   // One line per user mistake, the same exit code (2) for every usage error, help on stdout.
   const configure = (cmd: Command): void => {

@@ -1,3 +1,5 @@
+import { bandFormula, bandScales } from '../theory/bands.js';
+import { loadCalibration } from '../theory/calibration.js';
 import { NORMS, operatorNorm, type Norm } from '../linalg/norms.js';
 import { gammaP, gammaQ } from '../theory/special.js';
 import { binomialLowerTail, binomialUpperTail, normalTwoSided } from '../theory/stats.js';
@@ -61,18 +63,18 @@ export interface BiasInfo {
   readonly symmetric: boolean | null;
 }
 
-export type BandKind = 'shallow' | 'deep' | 'none';
-
 /**
- * The band a theorem puts Lip₂ in, with the absolute constants c and C left symbolic:
- * c·lowerScale ≤ Lip₂ ≤ C·upperScale.
+ * The band a theorem puts Lip₂ in: c·lowerScale ≤ Lip₂ ≤ C·upperScale, with c and C the
+ * calibrated constants (config/calibration.json) when available.
  */
 export interface TheoremVerdict {
-  readonly kind: BandKind;
+  readonly kind: 'shallow' | 'deep' | 'none';
   /** The band as the papers write it, or null when no theorem applies. */
   readonly band: string | null;
   readonly lowerScale: number | null;
   readonly upperScale: number | null;
+  /** The calibrated constants and the numeric band [c·lowerScale, C·upperScale], when calibrated. */
+  readonly calibrated: { readonly c: number; readonly C: number; readonly draws: number; readonly lower: number; readonly upper: number } | null;
   /** Why no theorem applies (empty when one does). */
   readonly reasons: string[];
 }
@@ -201,7 +203,7 @@ function fmtP(p: number): string {
  * `shallow` (L = 1): c·√d ≤ Lip₂ ≤ C·√d; `deep` (L ≥ 2): c·√d ≤ Lip₂ ≤ C·√d·L·√(log N), N the
  * largest hidden width; `none`, with every reason (k > 1, L = 0, weights far from the papers' laws,
  * biases not symmetric). The scales returned are the factors multiplying c and C, so calibrated
- * constants plug in as c·lowerScale and C·upperScale.
+ * constants plug in as c·lowerScale and C·upperScale (filled in from the calibration file).
  */
 export function theoremBand(f: TheoremFacts): TheoremVerdict {
   const reasons: string[] = [];
@@ -217,14 +219,21 @@ export function theoremBand(f: TheoremFacts): TheoremVerdict {
   }
   if (f.biasesSymmetric === false) reasons.push(`hidden biases are not symmetric about 0 (sign or signed-rank test p < ${ALPHA})`);
   if (f.hiddenLayers >= 2 && f.maxWidth < 2) reasons.push('the largest hidden width is 1: log N = 0 and the deep band is void');
-  if (reasons.length > 0) return { kind: 'none', band: null, lowerScale: null, upperScale: null, reasons };
-  const root = Math.sqrt(f.inputDim);
-  if (f.hiddenLayers === 1) return { kind: 'shallow', band: 'c·√d ≤ Lip_2 ≤ C·√d', lowerScale: root, upperScale: root, reasons };
+  if (reasons.length > 0) return { kind: 'none', band: null, lowerScale: null, upperScale: null, calibrated: null, reasons };
+  const kind = f.hiddenLayers === 1 ? 'shallow' : 'deep';
+  const scales = bandScales(kind, f.inputDim, f.hiddenLayers, f.maxWidth);
+  let constants = null;
+  try {
+    constants = loadCalibration().bands[kind] ?? null;
+  } catch {
+    constants = null; // no calibration file: the band stays symbolic
+  }
   return {
-    kind: 'deep',
-    band: 'c·√d ≤ Lip_2 ≤ C·√d·L·√(log N)',
-    lowerScale: root,
-    upperScale: root * f.hiddenLayers * Math.sqrt(Math.log(f.maxWidth)),
+    kind,
+    band: bandFormula(kind),
+    lowerScale: scales.lower,
+    upperScale: scales.upper,
+    calibrated: constants ? { c: constants.c, C: constants.C, draws: constants.draws, lower: constants.c * scales.lower, upper: constants.C * scales.upper } : null,
     reasons,
   };
 }

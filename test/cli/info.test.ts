@@ -1,3 +1,5 @@
+import { loadCalibration } from '../../src/theory/calibration.js';
+import { fmt } from '../../src/cli/io.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +26,14 @@ describe('lipcheck info', () => {
     expect(r.stdout).toMatch(/^parameters +81 \(16 hidden neurons\)$/m);
     expect(r.stdout).toMatch(/exact sign test \(H0: median 0\) p = [\d.]+; Wilcoxon signed-rank test \(H0: symmetric about 0\) p = [\d.]+/);
     expect(r.stdout).toMatch(/^norm product ∏‖W_ℓ‖_p→p, an upper bound on Lip_p: p=2 [\d.]+, p=1 [\d.]+, p=inf [\d.]+$/m);
-    expect(r.stdout).toMatch(/^theorem +shallow \(L = 1\): c·√d ≤ Lip_2 ≤ C·√d$/m);
-    expect(r.stdout).toMatch(/here c·1\.732 ≤ Lip_2 ≤ C·1\.732/);
+    expect(r.stdout).toMatch(/^theorem +shallow \(L = 1\): c·√d ≤ Lip₂ ≤ C·√d$/m);
+    // The calibrated constants (config/calibration.json) turn the band into numbers: c·√3 and C·√3.
+    const cal = loadCalibration().bands.shallow!;
+    expect(r.stdout).toContain(`here ${fmt(cal.c * Math.sqrt(3), 4)} ≤ Lip_2 ≤ ${fmt(cal.C * Math.sqrt(3), 4)}`);
   });
   it('a deep MatMul network: the deep band', async () => {
     const r = await info('fixtures/onnx/deep_matmul.onnx');
-    expect(r.stdout).toMatch(/^theorem +deep \(L = 3, N = 24 the largest width\): c·√d ≤ Lip_2 ≤ C·√d·L·√\(log N\)$/m);
+    expect(r.stdout).toMatch(/^theorem +deep \(L = 3, N = 24 the largest width\): c·√d ≤ Lip₂ ≤ C·√d·L·√\(log N\)$/m);
   });
   it('three outputs: no theorem, and why', async () => {
     const r = await info('fixtures/onnx/multi_output_f64.onnx');

@@ -1,3 +1,4 @@
+import { loadCalibration } from '../../src/theory/calibration.js';
 import { describe, expect, it } from 'vitest';
 import { chiSquareVarianceTest, networkInfo, signedRankTest, signTest, theoremBand, type LawCheck, type TheoremFacts } from '../../src/network/info.js';
 import { sampleNetwork } from '../../src/network/sample.js';
@@ -58,12 +59,20 @@ describe('networkInfo', () => {
     expect(info.layers[1].laws[0]).toMatchObject({ law: 'standard', variance: 1, consistent: true });
     expect(info.biases.n).toBe(64);
     expect(info.biases.symmetric).toBe(true);
-    expect(info.theorem).toEqual({ kind: 'shallow', band: 'c·√d ≤ Lip_2 ≤ C·√d', lowerScale: 2, upperScale: 2, reasons: [] });
+    const cal = loadCalibration().bands.shallow!;
+    expect(info.theorem).toEqual({
+      kind: 'shallow',
+      band: 'c·√d ≤ Lip₂ ≤ C·√d',
+      lowerScale: 2,
+      upperScale: 2,
+      calibrated: { c: cal.c, C: cal.C, draws: cal.draws, lower: 2 * cal.c, upper: 2 * cal.C },
+      reasons: [],
+    });
   });
   it('gives the deep band with N the largest width', () => {
     const t = networkInfo(sample([32, 48, 32], { d: 5, seed: 3 })).theorem;
     expect(t.kind).toBe('deep');
-    expect(t.band).toBe('c·√d ≤ Lip_2 ≤ C·√d·L·√(log N)');
+    expect(t.band).toBe('c·√d ≤ Lip₂ ≤ C·√d·L·√(log N)');
     expect(t.lowerScale).toBeCloseTo(Math.sqrt(5), 14);
     expect(t.upperScale).toBeCloseTo(Math.sqrt(5) * 3 * Math.sqrt(Math.log(48)), 12);
   });

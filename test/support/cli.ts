@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
 
 export interface CliResult {
@@ -16,9 +17,10 @@ export async function cli(...argv: string[]): Promise<CliResult> {
 }
 
 /** Runs the real `lipcheck` binary (built dist/) as a user would, optionally feeding stdin. */
-export function spawnCli(argv: string[], input?: string, env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, ['bin/lipcheck.js', ...argv], {
+export function spawnCli(argv: string[], input?: string, env: Record<string, string> = {}, cwd?: string): CliResult {
+  const r = spawnSync(process.execPath, [resolve('bin/lipcheck.js'), ...argv], {
     input,
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, ...env },
     maxBuffer: 256 * 1024 * 1024,

@@ -83,7 +83,11 @@ function printHuman(io: CliIo, file: string, net: Network, info: NetworkInfo): v
     for (const r of t.reasons) out('', `- ${r}`);
   } else {
     out('theorem', `${t.kind} (L = ${info.hiddenLayers}${t.kind === 'deep' ? `, N = ${Math.max(...info.widths)} the largest width` : ''}): ${t.band}`);
-    out('', `here c·${fmt(t.lowerScale!, 4)} ≤ Lip_2 ≤ C·${fmt(t.upperScale!, 4)} with absolute constants c, C (not calibrated yet), with high probability for a random draw`);
+    if (t.calibrated) {
+      out('', `here ${fmt(t.calibrated.lower, 4)} ≤ Lip_2 ≤ ${fmt(t.calibrated.upper, 4)} with high probability for a random draw (c = ${fmt(t.calibrated.c, 3)}, C = ${fmt(t.calibrated.C, 3)}, calibrated on ${t.calibrated.draws} networks)`);
+    } else {
+      out('', `here c·${fmt(t.lowerScale!, 4)} ≤ Lip_2 ≤ C·${fmt(t.upperScale!, 4)} with absolute constants c, C (no calibration file), with high probability for a random draw`);
+    }
   }
 }
 

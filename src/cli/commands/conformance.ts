@@ -1,0 +1,86 @@
+import { Command } from 'commander';
+import { InputError, UserError } from '../../errors.js';
+import { readInput, writeFileAtomic } from '../../io/files.js';
+import { parseNorm } from '../../lipschitz/query.js';
+import { casesFromLines, caseToLine, generateCases, type ConformanceCase } from '../../harness/cases.js';
+import { processResponder } from '../../harness/processResponder.js';
+import { runSession } from '../../harness/session.js';
+import { formatReport, reportToJson, reportToJunit } from '../../harness/reportFormat.js';
+import { loadCalibration } from '../../theory/calibration.js';
+import { printJson, type CliIo } from '../io.js';
+import { parseShard, positiveInt, positiveNumber } from '../options.js';
+import { progressBar } from './bounds.js';
+
+interface ConformanceOptions {
+  cmd: string;
+  seed: string;
+  runs: number;
+  shard?: string;
+  norm?: string;
+  local?: boolean;
+  global?: boolean;
+  timeout: number;
+  rtol: number;
+  estimateRtol: number;
+  referenceTime: number;
+  cases?: string;
+  saveCases?: string;
+  json?: boolean;
+  junit?: string;
+}
+
+export function conformanceCommand(io: CliIo): Command {
+  return new Command('conformance')
+    .description("run lipcheck's checks against another implementation that speaks the JSON Lines protocol (see docs/conformance.md)")
+    .requiredOption('--cmd <command>', 'shell command that starts the implementation once')
+    .option('--seed <n>', 'seed of the case mix', '0')
+    .option('--runs <n>', 'base networks (transformed copies come on top)', positiveInt('--runs'), 24)
+    .option('--shard <i/n>', 'only every n-th base network, starting at the i-th')
+    .option('--norm <p>', 'only this norm (2, 1 or inf)')
+    .option('--local', 'only local (box) constants')
+    .option('--global', 'only global constants')
+    .option('--timeout <s>', 'seconds allowed per case', positiveNumber('--timeout'), 30)
+    .option('--rtol <r>', 'relative tolerance for exact claims', positiveNumber('--rtol'), 1e-6)
+    .option('--estimate-rtol <r>', 'relative tolerance for estimates across transformed copies', positiveNumber('--estimate-rtol'), 0.25)
+    .option('--reference-time <s>', "seconds of lipcheck's own work per case", positiveNumber('--reference-time'), 3)
+    .option('--cases <file>', 'replay saved cases (JSON Lines) instead of generating them')
+    .option('--save-cases <file>', 'write the cases to this file (JSON Lines) for later replay')
+    .option('--json', 'print the report as one JSON object')
+    .option('--junit <file>', 'also write a JUnit XML report')
+    .action(async (opts: ConformanceOptions) => {
+      if (opts.local && opts.global) throw new UserError('conformance: --local and --global exclude each other');
+      const seed = Number(opts.seed);
+      if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed: expected a non-negative integer, got "${opts.seed}"`);
+      let cases: ConformanceCase[];
+      if (opts.cases) {
+        try {
+          cases = casesFromLines(readInput(opts.cases).toString('utf8'), opts.cases);
+        } catch (err) {
+          if (err instanceof UserError) throw err;
+          throw new InputError(opts.cases, (err as Error).message.replace(`${opts.cases}: `, ''));
+        }
+      } else {
+        cases = generateCases({
+          seed,
+          runs: opts.runs,
+          norms: opts.norm ? [parseNorm(opts.norm)] : undefined,
+          domains: opts.local ? 'local' : opts.global ? 'global' : 'both',
+          shard: opts.shard ? parseShard(opts.shard) : undefined,
+        });
+      }
+      if (opts.saveCases) writeFileAtomic(opts.saveCases, cases.map(caseToLine).join('\n') + '\n');
+      const bar = progressBar(io, !opts.json);
+      const report = await runSession(cases, processResponder(opts.cmd, opts.timeout), {
+        rtol: opts.rtol,
+        estimateRtol: opts.estimateRtol,
+        referenceTime: opts.referenceTime,
+        calibration: loadCalibration(),
+        onProgress: (done, total) => bar.update(done / total, `${done}/${total} cases`),
+      });
+      bar.stop();
+      if (opts.junit) writeFileAtomic(opts.junit, reportToJunit(report));
+      if (opts.json) printJson(io, reportToJson(report));
+      else io.out(formatReport(report) + '\n');
+      io.exitCode = report.exitCode;
+    });
+}

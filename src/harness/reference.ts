@@ -1,0 +1,32 @@
+import { certifiedBounds } from '../lipschitz/bounds.js';
+import { exactLipschitz } from '../lipschitz/exact/index.js';
+import type { ConformanceCase } from './cases.js';
+
+/** What lipcheck certifies about a case: its exact value, or a bracket with a witness. */
+export interface Reference {
+  readonly exact: number | null;
+  readonly lower: number;
+  /** A point whose Jacobian norm is `lower` (strictly inside a region). */
+  readonly witness: Float64Array;
+  readonly upper: number;
+  readonly seconds: number;
+}
+
+/**
+ * lipcheck's reference for a case: the exact solver for tiny cases (with a generous region cap),
+ * certified bounds otherwise. The lower-bound search runs for `timeLimit` seconds with local search
+ * across regions and line searches, far past what sampling finds, so an "upper bound" that is only
+ * the best of many sampled gradients is caught.
+ */
+export async function referenceFor(c: ConformanceCase, timeLimit: number): Promise<Reference> {
+  const query = { norm: c.norm, box: c.box };
+  const started = performance.now();
+  if (c.size === 'tiny') {
+    const exact = exactLipschitz(c.network, query, { timeLimit, maxRegions: 500_000 });
+    if (exact.kind === 'exact') {
+      return { exact: exact.lipschitz, lower: exact.lipschitz, witness: exact.witness, upper: exact.lipschitz, seconds: (performance.now() - started) / 1000 };
+    }
+  }
+  const b = await certifiedBounds(c.network, query, { timeLimit, seed: c.id });
+  return { exact: b.exact, lower: b.lower, witness: b.witness, upper: b.upper, seconds: (performance.now() - started) / 1000 };
+}

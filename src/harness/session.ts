@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../io/files.js';
+import { caseToLine, requestOf, type ConformanceCase } from './cases.js';
+import { evaluateChecks, type CaseOutcome, type CheckOptions, type CheckSummary } from './checks.js';
+import type { Request, Response } from './protocol.js';
+import { referenceFor, type Reference } from './reference.js';
+
+/** Why an implementation was judged faulty (exit code 3). */
+export type FaultKind = 'crash' | 'hang' | 'protocol' | 'early-exit' | 'exception';
+
+export class ImplementationFault extends Error {
+  constructor(
+    message: string,
+    readonly kind: FaultKind,
+  ) {
+    super(message);
+  }
+}
+
+/** Something that answers protocol requests: a child process, or a function in this process. */
+export interface Responder {
+  /** The response to one request; throws an ImplementationFault when the implementation misbehaves. */
+  respond(request: Request): Promise<Response>;
+  /** Ends the implementation (closes stdin, waits briefly, kills if needed). Never hangs. */
+  close(): Promise<void>;
+}
+
+export interface ConformanceReport {
+  readonly outcomes: CaseOutcome[];
+  readonly checks: CheckSummary[];
+  readonly fault: { readonly kind: FaultKind; readonly caseId: number; readonly message: string; readonly savedTo: string | null } | null;
+  readonly counts: { readonly cases: number; readonly answered: number; readonly unsupported: number; readonly errors: number };
+  readonly seconds: number;
+  /** 0 all passed, 1 a property violated, 3 the implementation faulted. */
+  readonly exitCode: 0 | 1 | 3;
+}
+
+export interface SessionOptions extends CheckOptions {
+  /** Seconds lipcheck spends on its own reference per case (default 3). */
+  readonly referenceTime?: number;
+  /** Where a faulting case is saved for replay (default lipcheck-failures/); null saves nothing. */
+  readonly faultDir?: string | null;
+  readonly onProgress?: (done: number, total: number) => void;
+  /** References already computed for these cases (by case id); filled as the session goes. */
+  readonly referenceCache?: Map<number, Reference>;
+}
+
+/**
+ * Runs every case through a responder, computes lipcheck's reference for each answered case, and
+ * evaluates the checks. Stops at the first fault (the implementation's state is then unknown),
+ * saves that case to a file for replay, and always closes the responder.
+ */
+export async function runSession(cases: readonly ConformanceCase[], responder: Responder, options: SessionOptions): Promise<ConformanceReport> {
+  const started = performance.now();
+  const outcomes: CaseOutcome[] = [];
+  let fault: ConformanceReport['fault'] = null;
+  let unsupported = 0;
+  let errors = 0;
+  try {
+    for (const [n, c] of cases.entries()) {
+      let response: Response;
+      try {
+        response = await responder.respond(requestOf(c));
+      } catch (err) {
+        const f = err instanceof ImplementationFault ? err : new ImplementationFault((err as Error).message, 'exception');
+        fault = { kind: f.kind, caseId: c.id, message: f.message, savedTo: saveCase(c, options.faultDir) };
+        break;
+      }
+      if (response.kind === 'unsupported') unsupported++;
+      if (response.kind === 'error') errors++;
+      let reference: Reference | null = null;
+      if (response.kind === 'claims') {
+        reference = options.referenceCache?.get(c.id) ?? (await referenceFor(c, options.referenceTime ?? 3));
+        options.referenceCache?.set(c.id, reference);
+      }
+      outcomes.push({ case: c, response, reference });
+      options.onProgress?.(n + 1, cases.length);
+    }
+  } finally {
+    await responder.close();
+  }
+  const checks = evaluateChecks(outcomes, options);
+  const exitCode = fault ? 3 : checks.some((c) => c.status === 'failed') ? 1 : 0;
+  return {
+    outcomes,
+    checks,
+    fault,
+    counts: { cases: cases.length, answered: outcomes.filter((o) => o.response.kind === 'claims').length, unsupported, errors },
+    seconds: (performance.now() - started) / 1000,
+    exitCode,
+  };
+}
+
+function saveCase(c: ConformanceCase, dir: string | null | undefined): string | null {
+  if (dir === null) return null;
+  const folder = dir ?? 'lipcheck-failures';
+  try {
+    mkdirSync(folder, { recursive: true });
+    const path = join(folder, `case-${c.id}.jsonl`);
+    writeFileAtomic(path, caseToLine(c) + '\n');
+    return path;
+  } catch {
+    return null;
+  }
+}
