@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import type { Norm } from '../linalg/norms.js';
 import { outputDim, type Network } from '../network/network.js';
@@ -9,6 +9,11 @@ export interface QueryOptions {
   norm: string;
   box?: string;
   c?: string;
+}
+
+/** A command that reads one network file and answers a Lipschitz query about it. */
+export function networkQueryCommand(name: string, description: string): Command {
+  return addQueryOptions(new Command(name).description(description).argument('<file>', 'network file (relu-mlp JSON, ONNX or NNet); - reads stdin'));
 }
 
 /** Adds `--norm`, `--box` and `--c` to a command. */

@@ -1,11 +1,11 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { certifiedBounds } from '../../lipschitz/bounds.js';
 import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
 import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
-import { addQueryOptions, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
+import { networkQueryCommand, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
 import { describeQuery } from './exact.js';
 
 /** JSON has no Infinity or NaN: those become null. */
@@ -22,11 +22,7 @@ export function progressBar(io: CliIo, enabled: boolean): { update(fraction: num
 }
 
 export function boundsCommand(io: CliIo): Command {
-  return addQueryOptions(
-    new Command('bounds')
-      .description('certified lower and upper bounds on the Lipschitz constant (exact when the network is small enough)')
-      .argument('<file>', 'network file (relu-mlp JSON, ONNX or NNet); - reads stdin'),
-  )
+  return networkQueryCommand('bounds', 'certified lower and upper bounds on the Lipschitz constant (exact when the network is small enough)')
     .option('--time-limit <s>', 'seconds to spend', positiveNumber('--time-limit'), 30)
     .option('--target-gap <g>', 'stop once upper/lower ≤ g', positiveNumber('--target-gap'), 1.0001)
     .option('--seed <n>', 'seed of the searches', '0')

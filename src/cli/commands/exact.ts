@@ -1,11 +1,11 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { exactLipschitz } from '../../lipschitz/exact/index.js';
 import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
 import { UserError } from '../../errors.js';
 import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
-import { addQueryOptions, positiveInt, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
+import { networkQueryCommand, positiveInt, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
 
 /** Human name of a query, e.g. "Lip_2 on [0,1]^2 of c·f". */
 export function describeQuery(norm: string, box: [number, number][] | null, c: number[] | null): string {
@@ -14,11 +14,7 @@ export function describeQuery(norm: string, box: [number, number][] | null, c: n
 }
 
 export function exactCommand(io: CliIo): Command {
-  return addQueryOptions(
-    new Command('exact')
-      .description('the exact Lipschitz constant by linear-region enumeration (small input dimension)')
-      .argument('<file>', 'network file (relu-mlp JSON, ONNX or NNet); - reads stdin'),
-  )
+  return networkQueryCommand('exact', 'the exact Lipschitz constant by linear-region enumeration (small input dimension)')
     .option('--max-regions <n>', 'give up after this many linear regions', positiveInt('--max-regions'), 1_000_000)
     .option('--time-limit <s>', 'give up after this many seconds', positiveNumber('--time-limit'), 60)
     .option('--json', 'print one JSON object')

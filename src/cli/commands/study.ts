@@ -39,7 +39,7 @@ async function finishStudy(io: CliIo, outDir: string, config: StudyConfig, rows:
   writeRows(outDir, rows);
   const summary = await writeReport(outDir, rows, { title: `lipcheck study "${config.name}"`, configName: config.name, calibration, generatedAt: new Date().toISOString(), command });
   io.out(summary.endsWith('\n') ? summary : summary + '\n');
-  io.out(`report: ${join(outDir, 'report.html')} (plots in ${join(outDir, 'svg')}, data in ${join(outDir, 'rows.csv')})\n`);
+  io.out(`data: ${join(outDir, 'rows.csv')} (one row per network, with the seed that redraws it)\n`);
 }
 
 export function studyCommand(io: CliIo): Command {

@@ -1,11 +1,11 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { verifyClaim, type Claim } from '../../lipschitz/verify.js';
 import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
 import { UserError, ExitCode } from '../../errors.js';
 import { fmtVector, printJson, type CliIo } from '../io.js';
-import { addQueryOptions, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
+import { networkQueryCommand, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
 import { finiteOrNull } from './bounds.js';
 
 function claimValue(name: string) {
@@ -17,11 +17,7 @@ function claimValue(name: string) {
 }
 
 export function verifyCommand(io: CliIo): Command {
-  return addQueryOptions(
-    new Command('verify')
-      .description('check a claimed Lipschitz bound: exit 0 if consistent with what lipcheck certifies, 1 if refuted')
-      .argument('<file>', 'network file (relu-mlp JSON, ONNX or NNet); - reads stdin'),
-  )
+  return networkQueryCommand('verify', 'check a claimed Lipschitz bound: exit 0 if consistent with what lipcheck certifies, 1 if refuted')
     .option('--upper <u>', 'claimed upper bound', claimValue('--upper'))
     .option('--lower <l>', 'claimed lower bound', claimValue('--lower'))
     .option('--exact <e>', 'claimed exact value', claimValue('--exact'))

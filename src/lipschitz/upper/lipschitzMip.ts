@@ -173,6 +173,21 @@ export async function lipschitzMip(
       return q;
     });
 
+  /** Columns equal to M·x (or Mᵀ·x with `transpose`) for the columns x, bounded by `bounds`. */
+  const productColumns = (M: Float64Array, rows: number, cols: number, x: readonly number[], bounds: Interval, transpose: boolean): number[] =>
+    Array.from({ length: transpose ? cols : rows }, (_, o) => {
+      const col = mip.addColumn(bounds.lo[o], bounds.hi[o]);
+      const terms: [number, number][] = [[col, 1]];
+      const inner = transpose ? rows : cols;
+      for (let m = 0; m < inner; m++) terms.push([x[m], -(transpose ? M[m * cols + o] : M[o * cols + m])]);
+      mip.addRow(terms, 0, 0);
+      return col;
+    });
+
+  /** δ ⊙ c for constants c through a layer of states (the first step of either mode). */
+  const gatedConstants = (c: Float64Array, layer: number): number[] =>
+    Array.from(c, (value, i) => (states[layer][i] === 0 ? mip.addColumn(0, 0) : states[layer][i] === 1 ? mip.addColumn(value, value) : gated(-1, delta[layer][i], { constant: value }, value, value)));
+
   const last = net.layers[L - 1];
   const k = last.outDim;
   const d = net.inputDim;
@@ -183,17 +198,11 @@ export async function lipschitzMip(
     const t0 = new Float64Array(first.outDim);
     for (let i = 0; i < first.outDim; i++) for (let j = 0; j < d; j++) t0[i] += first.weights[i * d + j] * w[j];
     let sInterval = intervalThroughReLU({ lo: t0, hi: t0 }, states[0]);
-    let s = Array.from(t0, (c, i) => (states[0][i] === 0 ? mip.addColumn(0, 0) : states[0][i] === 1 ? mip.addColumn(c, c) : gated(-1, delta[0][i], { constant: c }, c, c)));
+    let s = gatedConstants(t0, 0);
     for (let l = 1; l < L; l++) {
       const layer = net.layers[l];
       const tInterval = intervalProduct(layer.weights, layer.outDim, layer.inDim, sInterval, false);
-      const t = Array.from({ length: layer.outDim }, (_, i) => {
-        const col = mip.addColumn(tInterval.lo[i], tInterval.hi[i]);
-        const terms: [number, number][] = [[col, 1]];
-        for (let j = 0; j < layer.inDim; j++) terms.push([s[j], -layer.weights[i * layer.inDim + j]]);
-        mip.addRow(terms, 0, 0);
-        return col;
-      });
+      const t = productColumns(layer.weights, layer.outDim, layer.inDim, s, tInterval, false);
       if (l === L - 1) {
         // t is the output J w.
         if (objective.kind === 'directional') t.forEach((col, r) => mip.setCost(col, objective.v[r]));
@@ -212,17 +221,11 @@ export async function lipschitzMip(
     const yLast = new Float64Array(last.inDim);
     for (let r = 0; r < k; r++) for (let j = 0; j < last.inDim; j++) yLast[j] += v[r] * last.weights[r * last.inDim + j];
     let rInterval = intervalThroughReLU({ lo: yLast, hi: yLast }, states[L - 2]);
-    let rCols = Array.from(yLast, (c, i) => (states[L - 2][i] === 0 ? mip.addColumn(0, 0) : states[L - 2][i] === 1 ? mip.addColumn(c, c) : gated(-1, delta[L - 2][i], { constant: c }, c, c)));
+    let rCols = gatedConstants(yLast, L - 2);
     for (let l = L - 2; l >= 0; l--) {
       const layer = net.layers[l];
       const yInterval = intervalProduct(layer.weights, layer.outDim, layer.inDim, rInterval, true);
-      const y = Array.from({ length: layer.inDim }, (_, j) => {
-        const col = mip.addColumn(yInterval.lo[j], yInterval.hi[j]);
-        const terms: [number, number][] = [[col, 1]];
-        for (let i = 0; i < layer.outDim; i++) terms.push([rCols[i], -layer.weights[i * layer.inDim + j]]);
-        mip.addRow(terms, 0, 0);
-        return col;
-      });
+      const y = productColumns(layer.weights, layer.outDim, layer.inDim, rCols, yInterval, true);
       if (l === 0) {
         const B = Array.from({ length: d }, (_, j) => Math.max(Math.abs(yInterval.lo[j]), Math.abs(yInterval.hi[j])));
         absoluteValues(y, B).forEach((q) => mip.setCost(q, 1));
