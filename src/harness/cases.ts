@@ -164,3 +164,28 @@ export function casesFromLines(text: string, source: string): ConformanceCase[] 
     };
   });
 }
+
+/**
+ * Cases built from one user network (`--cases model.onnx`): the global constant and a local one in
+ * every requested norm, each with two transformed copies. The local box is the network's input box
+ * when it carries one (NNet imports), else [−1, 1]ᵈ. Sizes follow what lipcheck can do exactly.
+ */
+export function casesFromNetwork(net: Network, options: { seed: number; norms?: readonly Norm[]; domains?: 'both' | 'global' | 'local'; exactFeasible: (net: Network, norm: Norm, box: Box | null) => boolean }): ConformanceCase[] {
+  const norms = options.norms ?? ['2', '1', 'inf'];
+  const domains = options.domains ?? 'both';
+  const metaBox = net.meta?.inputBox;
+  const box = Array.isArray(metaBox) && metaBox.length === net.inputDim ? boxFromPairs(metaBox as [number, number][], net.inputDim) : boxFromPairs(Array.from({ length: net.inputDim }, () => [-1, 1] as [number, number]), net.inputDim);
+  const out: ConformanceCase[] = [];
+  for (const norm of norms) {
+    for (const b of domains === 'global' ? [null] : domains === 'local' ? [box] : [null, box]) {
+      const size = options.exactFeasible(net, norm, b) ? 'tiny' : 'large';
+      const base: ConformanceCase = { id: out.length, network: net, norm, box: b, size, family: null, band: null, description: `the given network, p=${norm}, ${b ? 'box' : 'global'}` };
+      out.push(base);
+      const transforms = standardTransformations(net, createStream(options.seed, `conformance/given/${out.length}`)).filter((t) => t.norms.includes(norm) && (b === null || t.mapBox !== null));
+      for (const t of transforms.slice(0, 2)) {
+        out.push({ id: out.length, network: t.net, norm, box: b && t.mapBox ? t.mapBox(b) : null, size, family: { base: base.id, transformation: t.name, factor: t.factor }, band: null, description: `${t.name} of case ${base.id}` });
+      }
+    }
+  }
+  return out;
+}

@@ -101,3 +101,15 @@ describe('the documentation', () => {
     }
   });
 });
+
+describe('conformance on a user network (--cases model.onnx)', () => {
+  it('checks the given network and transformed copies of it, in every norm, global and on a box', async () => {
+    const r = await cli('conformance', '--cmd', adapter('sound_python'), '--cases', 'fixtures/onnx/shallow_gemm.onnx', '--reference-time', '0.5', '--json');
+    expect(r.code, r.stdout).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.counts.cases).toBe(18); // 3 norms × 2 domains × (the network + 2 copies)
+    expect(report.cases.filter((c: { description: string }) => c.description.startsWith('the given network')).length).toBe(6);
+    const bad = await cli('conformance', '--cmd', adapter('tiny_ball'), '--cases', 'fixtures/onnx/shallow_gemm.onnx', '--local', '--reference-time', '0.5');
+    expect(bad.code).toBe(1);
+  });
+});

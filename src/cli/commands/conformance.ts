@@ -2,7 +2,10 @@ import { Command } from 'commander';
 import { InputError, UserError } from '../../errors.js';
 import { readInput, writeFileAtomic } from '../../io/files.js';
 import { parseNorm } from '../../lipschitz/query.js';
-import { casesFromLines, caseToLine, generateCases, type ConformanceCase } from '../../harness/cases.js';
+import { casesFromLines, casesFromNetwork, caseToLine, generateCases, type ConformanceCase } from '../../harness/cases.js';
+import { detectFormat, parseNetwork } from '../../io/readNetwork.js';
+import { exactLipschitz } from '../../lipschitz/exact/index.js';
+import type { Network } from '../../network/network.js';
 import { processResponder } from '../../harness/processResponder.js';
 import { runSession } from '../../harness/session.js';
 import { formatReport, reportToJson, reportToJunit } from '../../harness/reportFormat.js';
@@ -10,6 +13,24 @@ import { loadCalibration } from '../../theory/calibration.js';
 import { printJson, type CliIo } from '../io.js';
 import { parseShard, positiveInt, positiveNumber } from '../options.js';
 import { progressBar } from './bounds.js';
+
+/**
+ * The network in a --cases file, when it holds one network (relu-mlp JSON, ONNX, NNet) rather than
+ * saved cases (JSON Lines of requests); null for a cases file.
+ */
+function asNetwork(bytes: Buffer, source: string): Network | null {
+  const format = detectFormat(bytes);
+  if (format === null) return null;
+  if (format === 'relu-mlp') {
+    try {
+      const doc = JSON.parse(bytes.toString('utf8'));
+      if (doc?.format !== 'relu-mlp') return null;
+    } catch {
+      return null; // several lines of JSON: a cases file
+    }
+  }
+  return parseNetwork(bytes, source);
+}
 
 interface ConformanceOptions {
   cmd: string;
@@ -43,7 +64,7 @@ export function conformanceCommand(io: CliIo): Command {
     .option('--rtol <r>', 'relative tolerance for exact claims', positiveNumber('--rtol'), 1e-6)
     .option('--estimate-rtol <r>', 'relative tolerance for estimates across transformed copies', positiveNumber('--estimate-rtol'), 0.25)
     .option('--reference-time <s>', "seconds of lipcheck's own work per case", positiveNumber('--reference-time'), 3)
-    .option('--cases <file>', 'replay saved cases (JSON Lines) instead of generating them')
+    .option('--cases <file>', 'replay saved cases (JSON Lines), or check one network file (relu-mlp, ONNX, NNet) and copies of it')
     .option('--save-cases <file>', 'write the cases to this file (JSON Lines) for later replay')
     .option('--json', 'print the report as one JSON object')
     .option('--junit <file>', 'also write a JUnit XML report')
@@ -53,11 +74,23 @@ export function conformanceCommand(io: CliIo): Command {
       if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed: expected a non-negative integer, got "${opts.seed}"`);
       let cases: ConformanceCase[];
       if (opts.cases) {
-        try {
-          cases = casesFromLines(readInput(opts.cases).toString('utf8'), opts.cases);
-        } catch (err) {
-          if (err instanceof UserError) throw err;
-          throw new InputError(opts.cases, (err as Error).message.replace(`${opts.cases}: `, ''));
+        const bytes = readInput(opts.cases);
+        const network = asNetwork(bytes, opts.cases);
+        if (network) {
+          // A network file (relu-mlp, ONNX, NNet): the checks on that network and copies of it.
+          cases = casesFromNetwork(network, {
+            seed,
+            norms: opts.norm ? [parseNorm(opts.norm)] : undefined,
+            domains: opts.local ? 'local' : opts.global ? 'global' : 'both',
+            exactFeasible: (net, norm, box) => exactLipschitz(net, { norm, box }, { timeLimit: 5, maxRegions: 200_000 }).kind === 'exact',
+          });
+        } else {
+          try {
+            cases = casesFromLines(bytes.toString('utf8'), opts.cases);
+          } catch (err) {
+            if (err instanceof UserError) throw err;
+            throw new InputError(opts.cases, (err as Error).message.replace(`${opts.cases}: `, ''));
+          }
         }
       } else {
         cases = generateCases({
