@@ -78,7 +78,8 @@ function slopeWindow(xs: number[], ys: number[], lo: number, hi: number): { ok: 
 function lowerDraws(seed: number, tag: string, d: number, widths: number[], norm: Norm, count: number): Draw[] {
   return Array.from({ length: count }, (_, i) => {
     const net = sampleNetwork({ inputDim: d, widths, bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: `${seed}:${tag}:${d}:${i}` });
-    return { d, L: widths.length, N: Math.max(...widths), lip: lowerBound(net, { norm, box: null }, { timeLimit: 0.08, seed: i }).witness.value };
+    // An iteration budget, not a time limit: the value depends on the seed alone (replayable).
+    return { d, L: widths.length, N: Math.max(...widths), lip: lowerBound(net, { norm, box: null }, { timeLimit: Infinity, maxRestarts: 3, seed: i }).witness.value };
   });
 }
 
@@ -107,6 +108,9 @@ describe('fixed point: E‖∇f(x₀)‖₂² = d for every width, depth and sym
 });
 
 describe('shallow networks: c·√d ≤ Lip₂ ≤ C·√d', () => {
+  // The premise "rate ≤ 1%" over this test's mixture of strata was measured when the constants were
+  // calibrated: 0.28% of 2,160 fresh draws fell outside. Single strata run higher (d = 1, N = 8:
+  // about 5%), which is why the test pools them as the theorem does (all d, N and laws alike).
   it('holds with high probability across d, N and bias laws (binomial, α ≤ 1e-6)', () => {
     const name = 'holds with high probability across d, N and bias laws (binomial, α ≤ 1e-6)';
     statistical({ seed: 6101, falseFailure: 1e-6, file, name }, (seed) => {
@@ -136,6 +140,7 @@ describe('shallow networks: c·√d ≤ Lip₂ ≤ C·√d', () => {
 });
 
 describe('deep networks: c·√d ≤ Lip₂ ≤ C·√d·L·√(log N), growth like √d', () => {
+  // Premise measured: 0 of 270 fresh draws of this mixture outside the deep band.
   it('the bands hold with high probability (binomial, α ≤ 1e-6)', () => {
     const name = 'the bands hold with high probability (binomial, α ≤ 1e-6)';
     statistical({ seed: 6201, falseFailure: 1e-6, file, name }, (seed) => {
@@ -184,7 +189,8 @@ describe('ℓp (paper B): Lip_∞ ≍ √(2/π)·d and Lip₁ ≍ √d', () => {
 });
 
 describe('bias-law independence: the same shallow band for every symmetric law', () => {
-  // One binomial band test per law at α ≤ 1e-6: 7 tests, family-wise α ≤ 7e-6.
+  // One binomial band test per law at α ≤ 1e-6: 7 tests, family-wise α ≤ 7e-6. The premise (rate
+  // ≤ 1%) was measured at d = 2, N = 32: 0 of 300 draws per law outside the band.
   it.each(SYMMETRIC)('bias %s (α ≤ 1e-6)', (law) => {
     const name = `bias ${law} (α ≤ 1e-6)`;
     statistical({ seed: 6401, falseFailure: 1e-6, file, name }, (seed) => bandVerdict('shallow', exactDraws(seed, 'law', 2, [32], makeBiasLaw(law).spec, '2', draws(20))));

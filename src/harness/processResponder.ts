@@ -88,6 +88,8 @@ export function processResponder(cmd: string, timeout: number): Responder {
         await done;
         clearTimeout(timer);
       }
+      // The shell may be gone while something it started lives on in its process group.
+      kill();
       child.stdout!.destroy();
       child.stderr!.destroy();
     },

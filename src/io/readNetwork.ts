@@ -43,12 +43,35 @@ export function detectFormat(bytes: Uint8Array): NetworkFormat | null {
   return null;
 }
 
+/**
+ * Refuses networks whose numbers leave double precision's useful range: the product of the layers'
+ * largest absolute row sums (an upper bound on every Jacobian entry and activation scale) must lie
+ * in [1e-150, 1e150] unless it is 0. Beyond that, Jacobians overflow or vanish into rounding.
+ */
+export function checkNumericRange(net: Network, source: string): Network {
+  let product = 1;
+  for (const [i, l] of net.layers.entries()) {
+    let worst = 0;
+    for (let r = 0; r < l.outDim; r++) {
+      let sum = 0;
+      for (let c = 0; c < l.inDim; c++) sum += Math.abs(l.weights[r * l.inDim + c]);
+      worst = Math.max(worst, sum);
+    }
+    product *= worst;
+    if (!Number.isFinite(product) || product > 1e150) {
+      throw new InputError(source, `layers[${i}]: the product of the layers' norms exceeds 1e150, beyond what double precision can analyse (rescale the weights)`);
+    }
+  }
+  if (product !== 0 && product < 1e-150) throw new InputError(source, 'the product of the layers\' norms is below 1e-150, lost in rounding (rescale the weights)');
+  return net;
+}
+
 /** Reads a network from bytes in any supported format; every problem is a one-line `InputError` naming `source`. */
 export function parseNetwork(bytes: Uint8Array, source: string): Network {
   const format = detectFormat(bytes);
-  if (format === 'relu-mlp') return parseReluMlp(Buffer.from(bytes).toString('utf8'), source);
-  if (format === 'nnet') return parseNnet(Buffer.from(bytes).toString('utf8'), source);
-  if (format === 'onnx') return parseOnnx(bytes, source);
+  if (format === 'relu-mlp') return checkNumericRange(parseReluMlp(Buffer.from(bytes).toString('utf8'), source), source);
+  if (format === 'nnet') return checkNumericRange(parseNnet(Buffer.from(bytes).toString('utf8'), source), source);
+  if (format === 'onnx') return checkNumericRange(parseOnnx(bytes, source), source);
   if (bytes.length === 0) throw new InputError(source, 'is empty');
   throw new InputError(source, 'not a network lipcheck can read (expected relu-mlp JSON, ONNX or NNet)');
 }

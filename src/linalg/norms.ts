@@ -69,7 +69,7 @@ export function operatorNorm(m: Mat, p: Norm): number {
  * The largest singular value. Vectors use the scaled Euclidean norm; matrices whose smaller side is
  * at most 16 use cyclic Jacobi on the smaller Gram matrix (relative accuracy a few ulps times the
  * size); larger ones use ml-matrix's SVD. Both are backward stable, which is what the relative
- * margin of `CERTIFIED_RELATIVE_MARGIN` in the upper bounds relies on.
+ * margin of SPECTRAL_MARGIN in the upper bounds (lipschitz/upper/rounding.ts) relies on.
  */
 export function spectralNorm(m: Mat): number {
   if (m.rows === 1 || m.cols === 1) return vectorNorm(m.data, '2');

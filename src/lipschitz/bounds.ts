@@ -108,7 +108,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
       ? exactLipschitz(net, query, { timeLimit: exactShare * timeLimit, maxRegions: Math.max(options.maxExactRegions ?? 200_000, predicted <= 2_000_000 ? predicted : 0) })
       : null;
   if (exact?.kind === 'exact') {
-    methods.exact = { kind: 'exact', value: exact.lipschitz, seconds: exact.seconds, note: `${exact.regions} regions by ${exact.algorithm}` };
+    methods.exact = { kind: 'exact', value: exact.lipschitz, seconds: exact.seconds, note: `${exact.regions} regions by ${exact.algorithm}; exact up to regions thinner than about 1e-9 of the domain` };
     return finish(exact.lipschitz, exact.witness, exact.lipschitz, exact.lipschitz);
   }
   methods.exact = { kind: 'exact', value: NaN, seconds: exact?.seconds ?? 0, note: exact ? exact.message : 'not attempted: input dimension too large for region enumeration' };
@@ -144,7 +144,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
       for (let i = 0; i < count; i++) {
         const e = new Float64Array(size);
         e[i] = 1;
-        const r = await lipschitzMip(net, domain, preBounds, kind === 'forward-l1' ? { kind, w: e } : { kind, v: e }, share() / (count - i));
+        const r = await lipschitzMip(net, domain, kind === 'forward-l1' ? { kind, w: e } : { kind, v: e }, share() / (count - i));
         if (r.pattern) fromPattern(r.pattern);
         m = Math.max(m, r.upper);
         report('MIP', best.value, Math.min(upper, m));
@@ -154,7 +154,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     if (query.norm === '1') mipUpper = await columnsOrRows('forward-l1', d, d);
     else if (query.norm === 'inf') mipUpper = await columnsOrRows('reverse-l1', k, k);
     else if (k === 1 && d <= 12) {
-      const cuts = await euclideanCuttingPlanes(net, domain, preBounds, {
+      const cuts = await euclideanCuttingPlanes(net, domain, {
         timeLimit: budget.remaining(),
         start: { lo: interval.lo, hi: interval.hi },
         lower: () => best.value,
@@ -176,6 +176,18 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
 
   function finish(lower: number, witness: Float64Array, up: number, exactValue: number | null): BoundsResult {
     const warnings: string[] = [];
+    // A safety net: an upper bound below a witness's Jacobian norm is numerically broken (a
+    // solver tolerance, an extreme scale). Discard it rather than report it.
+    if (exactValue === null) {
+      for (const [name, m] of Object.entries(methods)) {
+        if (m.kind === 'upper' && m.value < lower * (1 - 1e-9)) {
+          methods[name] = { ...m, value: Infinity, note: `${m.note ? m.note + '; ' : ''}discarded: ${m.value} fell below a witness (${lower}), a numerical failure` };
+          warnings.push(`${name} gave ${m.value}, below the witness value ${lower}: discarded as a numerical failure`);
+        }
+      }
+      const sound = Object.values(methods).filter((m) => m.kind === 'upper').map((m) => m.value);
+      up = Math.min(...sound, Infinity);
+    }
     const bestUpper = Object.entries(methods).filter(([, m]) => m.kind === 'upper').sort((a, b) => a[1].value - b[1].value)[0];
     if (exactValue === null && bestUpper && bestUpper[1].patternAgnostic) {
       warnings.push(

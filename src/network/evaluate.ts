@@ -141,6 +141,35 @@ export function pieceMaps(net: Network, pattern: Pattern): PieceMaps {
 }
 
 /**
+ * How safely x sits inside its region, relative to rounding: the smallest |z_i| / (|b_i| +
+ * Σ_j |w_ij·h_j|) over hidden neurons that are not constant on x's piece. The denominator bounds the
+ * rounding error of z_i up to a factor n·2⁻⁵³, so a margin above ~1e-10 means recomputing the pattern
+ * at x in floating point gives the same signs, at any weight scale. 0 on a kink.
+ */
+export function kinkMargin(net: Network, x: ArrayLike<number>): number {
+  const { preActivations } = forward(net, x);
+  const pattern = preActivations.map((z) => Uint8Array.from(z, (v) => (v > 0 ? 1 : 0)));
+  const { A } = pieceMaps(net, pattern);
+  const d = net.inputDim;
+  let margin = Infinity;
+  let h: ArrayLike<number> = x;
+  for (let l = 0; l < preActivations.length; l++) {
+    const layer = net.layers[l];
+    const z = preActivations[l];
+    for (let i = 0; i < z.length; i++) {
+      let varies = false;
+      for (let k = 0; k < d && !varies; k++) varies = A[l][i * d + k] !== 0;
+      if (!varies) continue; // constant on the piece: no kink
+      let magnitude = Math.abs(layer.biases[i]);
+      for (let j = 0; j < layer.inDim; j++) magnitude += Math.abs(layer.weights[i * layer.inDim + j] * h[j]);
+      margin = Math.min(margin, magnitude > 0 ? Math.abs(z[i]) / magnitude : 0);
+    }
+    h = z.map((v) => (v > 0 ? v : 0));
+  }
+  return margin;
+}
+
+/**
  * The Euclidean distance from x to the boundary of its activation region: the smallest
  * |z_i(x)| / ‖∇z_i‖₂ over hidden neurons that are not constant on the piece. 0 means x sits on a
  * kink (its formal gradient need not be a derivative); Infinity means the network is affine.

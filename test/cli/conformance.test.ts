@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { cli, spawnCli } from '../support/cli.js';
 
 const adapter = (name: string, arg = '') => `python3 ${resolve('fixtures/adapters', name + '.py')} ${arg}`.trim();
@@ -111,5 +112,15 @@ describe('conformance on a user network (--cases model.onnx)', () => {
     expect(report.cases.filter((c: { description: string }) => c.description.startsWith('the given network')).length).toBe(6);
     const bad = await cli('conformance', '--cmd', adapter('tiny_ball'), '--cases', 'fixtures/onnx/shallow_gemm.onnx', '--local', '--reference-time', '0.5');
     expect(bad.code).toBe(1);
+  });
+});
+
+describe('the child is always ended', () => {
+  it('kills what the command started, even after the shell itself has exited', () => {
+    const marker = 7770 + Math.floor(Math.random() * 200);
+    const r = spawnCli(['conformance', '--cmd', `sleep ${marker} & python3 ${resolve('fixtures/adapters/sound_python.py')}`, '--runs', '2', '--reference-time', '0.3']);
+    expect(r.code, r.stdout).toBe(0);
+    const left = spawnSync('pgrep', ['-f', `sleep ${marker}`], { encoding: 'utf8' });
+    expect(left.stdout.trim()).toBe('');
   });
 });

@@ -56,3 +56,15 @@ describe('lipcheck exact', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('numeric range', () => {
+  it('refuses overflowing weights in one line (exit 2)', async () => {
+    for (const cmd of ['exact', 'bounds', 'verify', 'eval']) {
+      const args = cmd === 'verify' ? ['--upper', '1'] : cmd === 'eval' ? ['--x', '0,0'] : [];
+      const r = await cli(cmd, 'fixtures/regression/overflow.json', ...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/overflow\.json: layers\[\d\]: the product of the layers' norms exceeds 1e150/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});

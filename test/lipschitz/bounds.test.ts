@@ -36,17 +36,17 @@ async function mipUpper(net: Network, query: LipschitzQuery): Promise<number> {
     for (let j = 0; j < d; j++) {
       const w = new Float64Array(d);
       w[j] = 1;
-      best = Math.max(best, (await lipschitzMip(net, domain, bounds, { kind: 'forward-l1', w }, 30)).upper);
+      best = Math.max(best, (await lipschitzMip(net, domain, { kind: 'forward-l1', w }, 30)).upper);
     }
   } else if (query.norm === 'inf') {
     for (let i = 0; i < k; i++) {
       const v = new Float64Array(k);
       v[i] = 1;
-      best = Math.max(best, (await lipschitzMip(net, domain, bounds, { kind: 'reverse-l1', v }, 30)).upper);
+      best = Math.max(best, (await lipschitzMip(net, domain, { kind: 'reverse-l1', v }, 30)).upper);
     }
   } else {
     const interval = intervalJacobianBound(net, domain, '2', bounds);
-    best = (await euclideanCuttingPlanes(net, domain, bounds, { timeLimit: 3, start: { lo: interval.lo, hi: interval.hi }, lower: () => 0, targetGap: 1 })).upper;
+    best = (await euclideanCuttingPlanes(net, domain, { timeLimit: 3, start: { lo: interval.lo, hi: interval.hi }, lower: () => 0, targetGap: 1 })).upper;
   }
   return best;
 }
@@ -133,5 +133,28 @@ describe('line search', () => {
     const exact = exactValue(exactLipschitz(net, { norm: '2', box: null }));
     const w = lineSearch(net, { norm: '2', box: null }, Float64Array.of(0), Float64Array.of(1));
     expect(w.value).toBeCloseTo(exact, 12);
+  });
+});
+
+describe('regressions from review', () => {
+  it('MIP-based upper bounds stay sound at tiny weight scales (outputs ×1e-10)', async () => {
+    const net = (await import('../../src/io/readNetwork.js')).readNetworkFile('fixtures/regression/tiny-outputs.json');
+    for (const p of NORMS) {
+      const r = await certifiedBounds(net, { norm: p, box: null }, { timeLimit: 2 });
+      expect(r.lower).toBeGreaterThan(0);
+      expect(r.upper, p).toBeGreaterThanOrEqual(r.lower);
+      expect(r.diagnosis.warnings.join(' ')).not.toMatch(/discarded/);
+    }
+  });
+  it('a first layer scaled ×1e10 still gets witnesses (the kink test is relative)', async () => {
+    const net = (await import('../../src/io/readNetwork.js')).readNetworkFile('fixtures/regression/huge-first-layer.json');
+    const r = await certifiedBounds(net, { norm: '2', box: null }, { timeLimit: 2 });
+    expect(r.lower).toBeGreaterThan(0);
+    expect(Number.isFinite(r.gap)).toBe(true);
+  });
+  it('an upper bound below a witness is discarded with a warning, never reported', async () => {
+    const net = sampleNetwork({ inputDim: 6, widths: [30], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 1 });
+    const r = await certifiedBounds(net, { norm: 'inf', box: null }, { timeLimit: 3, maxExactRegions: 1 });
+    for (const m of Object.values(r.methods)) if (m.kind === 'upper') expect(m.value).toBeGreaterThanOrEqual(r.lower * (1 - 1e-9));
   });
 });

@@ -206,3 +206,16 @@ describe('scales, boxes and affine networks', () => {
     expect(r.regions).toBe(1);
   });
 });
+
+describe('regressions from review: d = 1 tolerances are relative', () => {
+  it('a ramp of width 1e-13 has Lip 1, globally and on boxes narrower than 1e-12', () => {
+    const net = networkFromJson(JSON.parse(readFileSync('fixtures/regression/thin-ramp.json', 'utf8')), 'ramp');
+    expect(exact(exactLipschitz(net, { norm: '2', box: null })).lipschitz).toBeCloseTo(1, 12);
+    for (const [lo, hi] of [[0, 1e-12], [1.2e-13, 1.8e-13], [1e6, 1e6 + 5e-7]] as [number, number][]) {
+      const r = exact(exactLipschitz(net, { norm: '2', box: boxFromPairs([[lo, hi]], 1) }));
+      expect(r.lipschitz).toBeGreaterThanOrEqual(0);
+      expect(r.witness[0] >= lo && r.witness[0] <= hi).toBe(true);
+      expect(operatorNorm(jacobian(net, r.witness), '2')).toBe(r.lipschitz);
+    }
+  });
+});

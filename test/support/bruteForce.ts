@@ -9,8 +9,10 @@ const highs = await getHighs();
 /**
  * Brute force, as independent of lipcheck's solver as a test can be: every 0/1 pattern of the
  * hidden neurons, HiGHS (not lipcheck's simplex) decides whether its region has an interior point
- * (a Chebyshev LP: radius > 1e-7, inside |x_i| ≤ 1e4 for the global case), and the constant is the
- * largest ‖J_P‖ over those patterns. Exponential: for ≤ 12 hidden neurons.
+ * (a Chebyshev LP with radius > 1e-7), and the constant is the largest ‖J_P‖ over those patterns.
+ * Globally the region is tested in homogeneous coordinates (x, t), t > 0 — a·x + c·t has the sign of
+ * a·(x/t) + c — inside the cube |x_i| ≤ 1, t ≤ 1, so regions arbitrarily far out count too.
+ * Exponential: for ≤ 14 hidden neurons.
  */
 export function bruteForceLipschitz(net: Network, norm: Norm, box: Box | null): { lipschitz: number; regions: number } {
   const widths = hiddenWidths(net);
@@ -44,10 +46,13 @@ function hasInterior(net: Network, pattern: Pattern, box: Box | null, d: number)
       rows.push({ a: a.map((v) => (s * v) / len), c: (s * c[l][i]) / len });
     }
   }
-  // maximise t: a·x + c ≥ t, box faces at distance ≥ t, t ≤ 1.
-  const lo = box ? Array.from(box.lo) : Array(d).fill(-1e4);
-  const hi = box ? Array.from(box.hi) : Array(d).fill(1e4);
-  const numCols = d + 1;
+  // Variables (x, [s,] τ): maximise τ subject to every row at distance ≥ τ and the cube faces at
+  // distance ≥ τ. Globally s is the homogeneous coordinate (rows a·x + c·s), kept in [τ, 1].
+  const homogeneous = box === null;
+  const n = homogeneous ? d + 1 : d;
+  const lo = box ? Array.from(box.lo) : Array(d).fill(-1);
+  const hi = box ? Array.from(box.hi) : Array(d).fill(1);
+  const numCols = n + 1;
   const starts = [0];
   const indices: number[] = [];
   const values: number[] = [];
@@ -64,24 +69,31 @@ function hasInterior(net: Network, pattern: Pattern, box: Box | null, d: number)
     rowLower.push(lower);
     rowUpper.push(highs.infinity);
   };
-  for (const r of rows) add([...r.a, -1], -r.c);
-  for (let k = 0; k < d; k++) {
+  for (const r of rows) {
+    if (homogeneous) {
+      const len = Math.hypot(...r.a, r.c);
+      add([...r.a.map((v) => v / len), r.c / len, -1], 0); // (a·x + c·s)/|(a, c)| − τ ≥ 0
+    } else add([...r.a, -1], -r.c); // a·x + c − τ ≥ 0 (unit a)
+  }
+  for (let k = 0; k < n; k++) {
+    const lower = k < d ? lo[k] : 0;
+    const upper = k < d ? hi[k] : 1;
     const e = Array(numCols).fill(0);
     e[k] = 1;
-    e[d] = -1;
-    add(e, lo[k]); // x_k − t ≥ lo
+    e[n] = -1;
+    add(e, lower); // x_k − τ ≥ lo
     const f = Array(numCols).fill(0);
     f[k] = -1;
-    f[d] = -1;
-    add(f, -hi[k]); // −x_k − t ≥ −hi
+    f[n] = -1;
+    add(f, -upper); // −x_k − τ ≥ −hi
   }
   const model = highs.createModel({
     numCols,
     numRows: rowLower.length,
     sense: highs.constants.objectiveSense.maximize,
-    colCost: [...Array(d).fill(0), 1],
+    colCost: [...Array(n).fill(0), 1],
     colLower: Array(numCols).fill(-highs.infinity),
-    colUpper: [...Array(d).fill(highs.infinity), 1],
+    colUpper: [...Array(n).fill(highs.infinity), 1],
     rowLower,
     rowUpper,
     matrix: { format: 'csr', numRows: rowLower.length, numCols, starts: new Int32Array(starts), indices: new Int32Array(indices), values: new Float64Array(values) },

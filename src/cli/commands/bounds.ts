@@ -6,6 +6,15 @@ import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
 import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
 import { networkQueryCommand, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
+import { UserError } from '../../errors.js';
+
+function atLeastOne(name: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!(v >= 1) || !Number.isFinite(v)) throw new UserError(`${name}: expected a number ≥ 1 (a ratio upper/lower), got "${text}"`);
+    return v;
+  };
+}
 import { describeQuery } from './exact.js';
 
 /** JSON has no Infinity or NaN: those become null. */
@@ -24,7 +33,7 @@ export function progressBar(io: CliIo, enabled: boolean): { update(fraction: num
 export function boundsCommand(io: CliIo): Command {
   return networkQueryCommand('bounds', 'certified lower and upper bounds on the Lipschitz constant (exact when the network is small enough)')
     .option('--time-limit <s>', 'seconds to spend', positiveNumber('--time-limit'), 30)
-    .option('--target-gap <g>', 'stop once upper/lower ≤ g', positiveNumber('--target-gap'), 1.0001)
+    .option('--target-gap <g>', 'stop once upper/lower ≤ g (≥ 1)', atLeastOne('--target-gap'), 1.0001)
     .option('--seed <n>', 'seed of the searches', '0')
     .option('--json', 'print one JSON object (no progress bar)')
     .action(async (file: string, opts: QueryOptions & { timeLimit: number; targetGap: number; seed: string; json?: boolean }) => {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { forward, jacobian, regionRadius } from '../../network/evaluate.js';
-import { dualNorm, operatorNorm, vectorNorm, NORMS } from '../../linalg/norms.js';
+import { forward, jacobian, kinkMargin, regionRadius } from '../../network/evaluate.js';
+import { dualNorm, operatorNorm, NORMS } from '../../linalg/norms.js';
 import { toRows } from '../../linalg/mat.js';
 import { outputDim } from '../../network/network.js';
 import { parseNumberList } from '../../lipschitz/query.js';
@@ -19,7 +19,7 @@ export function evalCommand(io: CliIo): Command {
       const { output } = forward(net, x);
       const j = jacobian(net, x);
       const radius = regionRadius(net, x);
-      const atKink = radius <= 1e-12 * (1 + vectorNorm(x, '2'));
+      const atKink = !(kinkMargin(net, x) > 1e-10); // relative to rounding, at any scale
       const norms = Object.fromEntries(NORMS.map((p) => [p, operatorNorm(j, p)]));
       const k = outputDim(net);
       if (opts.json) {

@@ -1,6 +1,6 @@
-import type { Network } from '../../network/network.js';
+import { makeNetwork, type Network } from '../../network/network.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
-import type { Box } from '../query.js';
+import { boxFromPairs, type Box } from '../query.js';
 import { Budget } from '../budget.js';
 import { tooLarge, type ExactOutcome } from './types.js';
 
@@ -12,9 +12,10 @@ import { tooLarge, type ExactOutcome } from './types.js';
  * zeros, apply ReLU and the next layer. Slopes are propagated, not differenced, so close
  * breakpoints cost no accuracy.
  *
- * Tolerance: zeros closer than 1e-12·max(1, |t|) to an existing breakpoint are merged into it, so
- * pieces narrower than that are not resolved (they cannot arise from distinct neurons in general
- * position; duplicated neurons produce exactly such near-coincident zeros).
+ * Tolerance: in normalised coordinates (see `sweepLine`), zeros closer than 1e-12·max(1, |u|) to
+ * an existing breakpoint are merged into it, so pieces narrower than that relative to the interval
+ * (or to the kink scale on ℝ) are not resolved; duplicated neurons produce exactly such
+ * near-coincident zeros.
  */
 export function breakpointsExact(net: Network, norm: Norm, box: Box | null, budget: Budget, maxRegions: number): ExactOutcome {
   const sweep = sweepLine(net, box, budget, maxRegions);
@@ -63,9 +64,35 @@ export function regionPoints(sweep: LineSweep): number[] {
   return points;
 }
 
-/** Computes every piece of a one-input network on ℝ or an interval (see `breakpointsExact`). */
+/**
+ * Computes every piece of a one-input network on ℝ or an interval (see `breakpointsExact`). The
+ * sweep runs in normalised coordinates u = (t − centre)/scale (the interval mapped to [−1, 1], or
+ * on ℝ the scale of the first layer's kinks), so its merging tolerance is relative to the problem;
+ * the grid and slopes it returns are in the original t.
+ */
 export function sweepLine(net: Network, box: Box | null, budget: Budget, maxRegions: number): LineSweep | ExactOutcome {
   if (net.inputDim !== 1) throw new Error('sweepLine: needs input dimension 1');
+  const first = net.layers[0];
+  let centre = 0;
+  let scale = 1;
+  if (box) {
+    centre = 0.5 * (box.lo[0] + box.hi[0]);
+    scale = 0.5 * (box.hi[0] - box.lo[0]);
+  } else {
+    const kinks: number[] = [];
+    for (let i = 0; i < first.outDim; i++) if (first.weights[i] !== 0 && first.biases[i] !== 0) kinks.push(Math.abs(first.biases[i] / first.weights[i]));
+    kinks.sort((a, b) => a - b);
+    if (kinks.length > 0 && kinks[kinks.length >> 1] > 0 && Number.isFinite(kinks[kinks.length >> 1])) scale = kinks[kinks.length >> 1];
+  }
+  // t = centre + scale·u: the first layer becomes w·scale·u + (b + w·centre).
+  const normal = makeNetwork(1, [{ outDim: first.outDim, inDim: 1, weights: first.weights.map((w) => w * scale), biases: first.biases.map((b, i) => b + first.weights[i] * centre) }, ...net.layers.slice(1)]);
+  const unit = box ? boxFromPairs([[-1, 1]], 1) : null;
+  const sweep = sweepNormalised(normal, unit, budget, maxRegions);
+  if ('kind' in sweep) return sweep;
+  return { ...sweep, grid: sweep.grid.map((u) => centre + scale * u), slopes: sweep.slopes.map((v) => v / scale) };
+}
+
+function sweepNormalised(net: Network, box: Box | null, budget: Budget, maxRegions: number): LineSweep | ExactOutcome {
   const bounded = box !== null;
   // The unbounded grid always holds 0 as an anchor (a point where nothing need switch).
   let grid: number[] = bounded ? [box.lo[0], box.hi[0]] : [0];

@@ -7,6 +7,7 @@ import { Budget } from '../budget.js';
 import { cubeConstraints, cubePattern, cubePreActivations, queryDomain, toInput, type CubeConstraints, type Domain } from '../domain.js';
 import type { Box } from '../query.js';
 import { tooLarge, type ExactOutcome } from './types.js';
+import { UserError } from '../../errors.js';
 
 /**
  * Exact Lipschitz constants for any depth and small input dimension by linear-region enumeration:
@@ -245,7 +246,7 @@ export function interiorStart(net: Network, domain: Domain, seed = 0): Float64Ar
     for (let k = 0; k < domain.n; k++) u[k] = attempt === 0 ? (0.1 * (k + 1)) / domain.n : 1.6 * stream.uniform() - 0.8;
     if (strictlyInside(net, domain, u, 1e-7)) return u;
   }
-  throw new Error('interiorStart: no point off every kink found (is the network degenerate?)');
+  throw new UserError('no point strictly inside a linear region was found: the network is degenerate or its numbers are out of range');
 }
 
 /**

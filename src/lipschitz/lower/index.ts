@@ -14,6 +14,11 @@ export { witnessAt } from './witness.js';
 export interface LowerBoundOptions {
   /** Seconds to spend (the search is anytime: it stops at the limit with the best so far). */
   readonly timeLimit: number;
+  /**
+   * Stop after this many climbs instead (with timeLimit Infinity): the result then depends only on
+   * the seed, not on the machine's speed — what reproducible statistical tests need.
+   */
+  readonly maxRestarts?: number;
   readonly seed?: Seed;
   /** Stop as soon as a witness exceeds this value (used to refute a claimed upper bound). */
   readonly stopAbove?: number;
@@ -59,10 +64,10 @@ export function lowerBound(net: Network, query: LipschitzQuery, options: LowerBo
   const budget = new Budget(options.timeLimit);
   const seed = options.seed ?? 0;
   const stream = createStream(seed, 'lower/lines');
-  const done = (w: Witness) => options.stopAbove !== undefined && w.value > options.stopAbove;
+  let restarts = 0;
+  const done = (w: Witness) => (options.stopAbove !== undefined && w.value > options.stopAbove) || (options.maxRestarts !== undefined && restarts >= options.maxRestarts);
   let best: Witness = NO_WITNESS;
   const methods = { sampling: -Infinity, localSearch: -Infinity, lineSearch: -Infinity };
-  let restarts = 0;
   for (let round = 0; ; round++) {
     const samples = sampleCandidates(net, query, round === 0 ? 4096 : 1024, `${seed}:${round}`, 8);
     for (const s of samples) {

@@ -1,6 +1,6 @@
-import { jacobian, regionRadius } from '../../network/evaluate.js';
+import { jacobian, kinkMargin } from '../../network/evaluate.js';
 import type { Network } from '../../network/network.js';
-import { operatorNorm, vectorNorm, type Norm } from '../../linalg/norms.js';
+import { operatorNorm, type Norm } from '../../linalg/norms.js';
 
 /**
  * A certified lower bound: a point x and ‖J_f(x)‖_{p→p}. Anyone can recompute it; lipcheck only
@@ -11,10 +11,12 @@ export interface Witness {
   readonly x: Float64Array;
 }
 
-/** The Jacobian norm at x, or −Infinity if x is (numerically) on a kink. */
+/**
+ * The Jacobian norm at x, or −Infinity if x is on a kink or too close to one to tell in floating
+ * point (relative kink margin ≤ 1e-10, see `kinkMargin`: a scale-free test).
+ */
 export function witnessAt(net: Network, x: Float64Array, norm: Norm): Witness {
-  const radius = regionRadius(net, x);
-  if (!(radius > 1e-9 * (1 + vectorNorm(x, 'inf')))) return { value: -Infinity, x };
+  if (!(kinkMargin(net, x) > 1e-10)) return { value: -Infinity, x };
   return { value: operatorNorm(jacobian(net, x), norm), x };
 }
 

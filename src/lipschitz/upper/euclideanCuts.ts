@@ -2,7 +2,6 @@ import type { Network } from '../../network/network.js';
 import type { Pattern } from '../../network/evaluate.js';
 import { Budget } from '../budget.js';
 import type { Domain } from '../domain.js';
-import type { PreActivationBounds } from './intervals.js';
 import { lipschitzMip } from './lipschitzMip.js';
 import { Polytope } from './polytope.js';
 import { SPECTRAL_MARGIN } from './rounding.js';
@@ -26,7 +25,6 @@ export interface EuclideanCutsResult {
 export async function euclideanCuttingPlanes(
   net: Network,
   domain: Domain,
-  bounds: PreActivationBounds,
   options: {
     readonly timeLimit: number;
     /** A box known to hold every gradient (e.g. from interval bounds): the starting polytope. */
@@ -58,7 +56,7 @@ export async function euclideanCuttingPlanes(
     const u = Float64Array.from(x, (v) => v / norm);
     // Each MIP gets a slice of what is left; at its limit HiGHS's proven bound is still sound.
     const slice = Math.min(budget.remaining(), Math.max(1, budget.remaining() / 6));
-    const r = await lipschitzMip(net, domain, bounds, { kind: 'directional', w: u, v: one }, slice);
+    const r = await lipschitzMip(net, domain, { kind: 'directional', w: u, v: one }, slice);
     if (r.pattern) options.onPattern?.(r.pattern);
     cuts++;
     if (!q.cut(u, r.upper)) {

@@ -1,7 +1,7 @@
 import type { Network } from '../../network/network.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
 import type { Domain } from '../domain.js';
-import { SPECTRAL_MARGIN, widen } from './rounding.js';
+import { SPECTRAL_MARGIN, gamma, widen } from './rounding.js';
 
 /**
  * The affine part each layer takes from the cube coordinates u (see domain.ts): hidden layer ℓ
@@ -173,7 +173,7 @@ export function intervalJacobianBound(
   }
   const abs = Float64Array.from(lo, (v, i) => Math.max(Math.abs(v), Math.abs(hi[i])));
   const value = operatorNorm({ rows: k, cols: width, data: abs }, norm);
-  return { value: norm === '2' ? value * (1 + SPECTRAL_MARGIN) : value * (1 + 4 * UNIT), unstable: total === 0 ? 0 : unstable / total, lo, hi };
+  // p = 1, ∞: a sum of at most max(k, d) non-negative terms, off by at most γ of that count.
+  const margin = norm === '2' ? SPECTRAL_MARGIN : gamma(Math.max(k, width) + 1);
+  return { value: value * (1 + margin), unstable: total === 0 ? 0 : unstable / total, lo, hi };
 }
-
-const UNIT = 2 ** -52;

@@ -1,7 +1,7 @@
-import type { Network } from '../../network/network.js';
+import { makeNetwork, type Network } from '../../network/network.js';
 import type { Pattern } from '../../network/evaluate.js';
 import type { Domain } from '../domain.js';
-import { layerInputs, neuronStates, type PreActivationBounds } from './intervals.js';
+import { layerInputs, neuronStates, preActivationBounds, type PreActivationBounds } from './intervals.js';
 import { MipModel } from './mipModel.js';
 import { MIP_MARGIN, widen } from './rounding.js';
 
@@ -78,8 +78,37 @@ function intervalProduct(M: Float64Array, rows: number, cols: number, x: Interva
   return { lo, hi };
 }
 
-/** Builds and solves the MIP for one objective. */
-export async function lipschitzMip(
+/**
+ * The network rescaled so that every layer's largest |weight| is 1: W_ℓ/s_ℓ and b_ℓ/(s_0⋯s_ℓ). By
+ * positive homogeneity of ReLU it computes f/(s_0⋯s_L) with the same activation regions, so its
+ * Jacobians are J/(s_0⋯s_L). MIPs are solved on it: a solver's absolute tolerances (1e-9) then mean
+ * the same thing at every weight scale.
+ */
+export function normalisedNetwork(net: Network): { net: Network; scale: number } {
+  let cumulative = 1;
+  const layers = net.layers.map((l) => {
+    let m = 0;
+    for (let i = 0; i < l.weights.length; i++) m = Math.max(m, Math.abs(l.weights[i]));
+    const s = m > 0 ? m : 1;
+    cumulative *= s;
+    return { outDim: l.outDim, inDim: l.inDim, weights: l.weights.map((w) => w / s), biases: l.biases.map((b) => b / cumulative) };
+  });
+  return { net: makeNetwork(net.inputDim, layers, net.meta), scale: cumulative };
+}
+
+/**
+ * Builds and solves the MIP for one objective, on the normalised network (see `normalisedNetwork`),
+ * and returns the bound for the original one. Any failure of the solver gives an infinite bound.
+ */
+export async function lipschitzMip(net: Network, domain: Domain, objective: MipObjective, timeLimit: number): Promise<LipschitzMipResult> {
+  const { net: normal, scale } = normalisedNetwork(net);
+  if (!(scale > 0 && Number.isFinite(scale))) return { upper: Infinity, incumbent: -Infinity, status: 'scale out of range', pattern: null, seconds: 0 };
+  const r = await solveLipschitzMip(normal, domain, preActivationBounds(normal, domain), objective, timeLimit);
+  const upper = r.upper === Infinity ? Infinity : r.upper * scale * (1 + 4 * 2 ** -53);
+  return { ...r, upper, incumbent: r.incumbent * scale };
+}
+
+async function solveLipschitzMip(
   net: Network,
   domain: Domain,
   bounds: PreActivationBounds,

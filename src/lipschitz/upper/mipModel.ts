@@ -82,10 +82,18 @@ export class MipModel {
         primal_feasibility_tolerance: 1e-9,
         dual_feasibility_tolerance: 1e-9,
         mip_feasibility_tolerance: 1e-9,
+        // Coefficients below this are dropped; lipschitzMip scales layers to O(1), and the minimum
+        // keeps tiny but real weights in the model.
+        small_matrix_value: 1e-12,
         random_seed: 0,
       });
       const started = performance.now();
-      model.run();
+      try {
+        model.run();
+      } catch {
+        // HiGHS refused the model (e.g. numbers it cannot handle): no bound rather than a wrong one.
+        return { status: 'other', bound: Infinity, incumbent: -Infinity, solution: null, seconds: (performance.now() - started) / 1000 };
+      }
       const seconds = (performance.now() - started) / 1000;
       const status = model.getModelStatus();
       const codes = highs.constants.modelStatus;
