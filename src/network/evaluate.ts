@@ -140,6 +140,13 @@ export function pieceMaps(net: Network, pattern: Pattern): PieceMaps {
   return { A, c };
 }
 
+/** The pre-activations at x and the affine maps of x's piece. */
+function pieceAt(net: Network, x: ArrayLike<number>): { preActivations: Float64Array[]; A: Float64Array[] } {
+  const { preActivations } = forward(net, x);
+  const pattern = preActivations.map((z) => Uint8Array.from(z, (v) => (v > 0 ? 1 : 0)));
+  return { preActivations, A: pieceMaps(net, pattern).A };
+}
+
 /**
  * How safely x sits inside its region, relative to rounding: the smallest |z_i| / (|b_i| +
  * Σ_j |w_ij·h_j|) over hidden neurons that are not constant on x's piece. The denominator bounds the
@@ -147,9 +154,7 @@ export function pieceMaps(net: Network, pattern: Pattern): PieceMaps {
  * at x in floating point gives the same signs, at any weight scale. 0 on a kink.
  */
 export function kinkMargin(net: Network, x: ArrayLike<number>): number {
-  const { preActivations } = forward(net, x);
-  const pattern = preActivations.map((z) => Uint8Array.from(z, (v) => (v > 0 ? 1 : 0)));
-  const { A } = pieceMaps(net, pattern);
+  const { preActivations, A } = pieceAt(net, x);
   const d = net.inputDim;
   let margin = Infinity;
   let h: ArrayLike<number> = x;
@@ -175,9 +180,7 @@ export function kinkMargin(net: Network, x: ArrayLike<number>): number {
  * kink (its formal gradient need not be a derivative); Infinity means the network is affine.
  */
 export function regionRadius(net: Network, x: ArrayLike<number>): number {
-  const { preActivations } = forward(net, x);
-  const pattern = preActivations.map((z) => Uint8Array.from(z, (v) => (v > 0 ? 1 : 0)));
-  const { A } = pieceMaps(net, pattern);
+  const { preActivations, A } = pieceAt(net, x);
   const d = net.inputDim;
   let radius = Infinity;
   for (let l = 0; l < A.length; l++) {
