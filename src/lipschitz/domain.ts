@@ -70,19 +70,6 @@ export function toInput(domain: Domain, u: ArrayLike<number>): Float64Array {
   return x;
 }
 
-/** A cube point of an input point (inverse of `toInput`; lifted points are put at ‖u‖∞ = 1/2). */
-export function fromInput(domain: Domain, x: ArrayLike<number>): Float64Array {
-  const d = domain.inputDim;
-  if (domain.kind === 'box') return Float64Array.from({ length: d }, (_, i) => (x[i] - domain.centre[i]) / domain.half[i]);
-  let m = 1e-300;
-  for (let i = 0; i < d; i++) m = Math.max(m, Math.abs(x[i]) / domain.scale);
-  const t = Math.min(1, 0.5 / m);
-  const u = new Float64Array(d + 1);
-  for (let i = 0; i < d; i++) u[i] = (x[i] / domain.scale) * t;
-  u[d] = 2 * t - 1;
-  return u;
-}
-
 /**
  * Hidden pre-activations at a cube point, up to a positive factor (t for the lifted domain), so
  * their signs are those of f at `toInput(u)` — computed without dividing by t. When `magnitudes`

@@ -64,12 +64,6 @@ export function boxToPairs(box: Box | null): [number, number][] | null {
   return box === null ? null : Array.from(box.lo, (lo, i) => [lo, box.hi[i]]);
 }
 
-/** Whether x lies in the closed box. */
-export function inBox(box: Box, x: ArrayLike<number>): boolean {
-  for (let i = 0; i < box.lo.length; i++) if (!(x[i] >= box.lo[i] && x[i] <= box.hi[i])) return false;
-  return true;
-}
-
 /**
  * The scalar network c·f (a class margin, as LipMIP and CLEVER use): the output layer is replaced
  * by its combination cᵀW⁽ᴸ⁾, cᵀb⁽ᴸ⁾. Its Lipschitz constant is that of c·f.

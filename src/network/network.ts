@@ -77,12 +77,3 @@ export function parameterCount(net: Network): number {
 export function describeArchitecture(net: Network): string {
   return [net.inputDim, ...net.layers.map((l) => l.outDim)].join('→');
 }
-
-/** A deep copy (weights are never shared between a network and its transformed copies). */
-export function cloneNetwork(net: Network, meta: NetworkMeta | undefined = net.meta): Network {
-  return makeNetwork(
-    net.inputDim,
-    net.layers.map((l) => ({ outDim: l.outDim, inDim: l.inDim, weights: l.weights.slice(), biases: l.biases.slice() })),
-    meta,
-  );
-}
