@@ -102,7 +102,8 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   //    or for a shallow net whose region count is known to be within reach (it may then use most
   //    of the time).
   const predicted = query.box === null && net.layers.length === 2 ? shallowRegionCount(net) : Infinity;
-  const exactShare = predicted <= 2_000_000 ? 0.8 : d <= 4 || query.box !== null ? 0.6 : d <= 6 ? 0.3 : 0;
+  const affine = net.layers.length === 1; // one region: the exact solver answers at once
+  const exactShare = affine || predicted <= 2_000_000 ? 0.8 : d <= 4 || query.box !== null ? 0.6 : d <= 6 ? 0.3 : 0;
   const exact =
     exactShare > 0
       ? exactLipschitz(net, query, { timeLimit: exactShare * timeLimit, maxRegions: Math.max(options.maxExactRegions ?? 200_000, predicted <= 2_000_000 ? predicted : 0) })

@@ -158,3 +158,23 @@ describe('regressions from review', () => {
     for (const m of Object.values(r.methods)) if (m.kind === 'upper') expect(m.value).toBeGreaterThanOrEqual(r.lower * (1 - 1e-9));
   });
 });
+
+describe('affine networks (no hidden layer)', () => {
+  it('bounds are exact at any input dimension, and the MIP objectives are the numbers themselves', async () => {
+    const stream = createStream(4, 'affine');
+    const rows = Array.from({ length: 3 }, () => Array.from({ length: 10 }, () => stream.gaussian()));
+    const net = { inputDim: 10, layers: [{ outDim: 3, inDim: 10, weights: Float64Array.from(rows.flat()), biases: Float64Array.of(0, 1, 2) }] };
+    for (const p of NORMS) {
+      const expected = operatorNorm({ rows: 3, cols: 10, data: net.layers[0].weights }, p);
+      const r = await certifiedBounds(net, { norm: p, box: null }, { timeLimit: 2 });
+      expect(r.exact).toBeCloseTo(expected, 12);
+      expect(r.gap).toBe(1);
+    }
+    const domain = queryDomain(net, null);
+    const e = new Float64Array(10);
+    e[0] = 1;
+    const col = (await lipschitzMip(net, domain, { kind: 'forward-l1', w: e }, 1)).upper;
+    expect(col).toBeGreaterThanOrEqual(rows.reduce((s, r) => s + Math.abs(r[0]), 0));
+    expect(col).toBeLessThanOrEqual(rows.reduce((s, r) => s + Math.abs(r[0]), 0) * (1 + 1e-9));
+  });
+});
