@@ -163,24 +163,20 @@ describe('deep networks: c·√d ≤ Lip₂ ≤ C·√d·L·√(log N), growth l
 
 describe('ℓp (paper B): Lip_∞ ≍ √(2/π)·d and Lip₁ ≍ √d', () => {
   const lpRows = (seed: number, tag: string, norm: Norm) => [1, 2, 3, 4, 5, 6].flatMap((d) => exactDraws(seed, tag, d, [16], 'normal:1', norm, draws(10)));
+  /** The band test (binomial, α ≤ 1e-6) and the growth window (α ≤ 1e-6) together: α ≤ 2e-6. */
+  const lpVerdict = (rows: Draw[], kind: BandKind, lo: number, hi: number) => {
+    const band = bandVerdict(kind, rows);
+    const growth = slopeWindow(rows.map((r) => r.d), rows.map((r) => r.lip), lo, hi);
+    return { ok: band.ok && growth.ok, detail: `${band.detail}; ${growth.detail}` };
+  };
   it('Lip_∞ lies in its band and grows linearly in d (binomial α ≤ 1e-6; H₀ slope in [0.75, 1.25], α ≤ 1e-6)', () => {
     const name = 'Lip_∞ lies in its band and grows linearly in d (binomial α ≤ 1e-6; H₀ slope in [0.75, 1.25], α ≤ 1e-6)';
-    statistical({ seed: 6301, falseFailure: 2e-6, file, name }, (seed) => {
-      const rows = lpRows(seed, 'linf', 'inf');
-      const band = bandVerdict('linf', rows);
-      const growth = slopeWindow(rows.map((r) => r.d), rows.map((r) => r.lip), 0.75, 1.25);
-      return { ok: band.ok && growth.ok, detail: `${band.detail}; ${growth.detail}` };
-    });
+    statistical({ seed: 6301, falseFailure: 2e-6, file, name }, (seed) => lpVerdict(lpRows(seed, 'linf', 'inf'), 'linf', 0.75, 1.25));
   });
   it('Lip₁ lies in its band and grows like √d (binomial α ≤ 1e-6; H₀ slope in [0.3, 0.8], α ≤ 1e-6)', () => {
     // Paper B: Lip₁ ≍ ‖g‖₂ ≈ √d. (At d ≤ 6 a slope cannot tell √d from √(2 log d); the band can.)
     const name = 'Lip₁ lies in its band and grows like √d (binomial α ≤ 1e-6; H₀ slope in [0.3, 0.8], α ≤ 1e-6)';
-    statistical({ seed: 6302, falseFailure: 2e-6, file, name }, (seed) => {
-      const rows = lpRows(seed, 'l1', '1');
-      const band = bandVerdict('l1', rows);
-      const growth = slopeWindow(rows.map((r) => r.d), rows.map((r) => r.lip), 0.3, 0.8);
-      return { ok: band.ok && growth.ok, detail: `${band.detail}; ${growth.detail}` };
-    });
+    statistical({ seed: 6302, falseFailure: 2e-6, file, name }, (seed) => lpVerdict(lpRows(seed, 'l1', '1'), 'l1', 0.3, 0.8));
   });
   it('has power: the √d window rejects the linear growth of Lip_∞', () => {
     const rows = lpRows(6303, 'power-linf', 'inf');

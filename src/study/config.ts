@@ -28,8 +28,6 @@ export interface StudyConfig {
   readonly name: string;
   readonly seed: number;
   readonly groups: readonly StudyGroup[];
-  /** Whether this configuration calibrates the theorem constants. */
-  readonly calibrates: boolean;
 }
 
 /** One cell: a group's parameters fixed. */
@@ -107,7 +105,7 @@ export function parseStudyConfig(text: string, source: string): StudyConfig {
       if (names.has(g.name)) fail(`groups[${i}].name`, `"${g.name}" is used twice`);
       names.add(g.name);
     });
-    return { name, seed, groups, calibrates: o.calibrates === true };
+    return { name, seed, groups };
   } catch (err) {
     if (err instanceof ConfigError) throw new InputError(source, err.message);
     throw err;

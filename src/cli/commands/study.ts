@@ -23,10 +23,10 @@ function readConfig(path: string): StudyConfig {
   return parseStudyConfig(readInput(path).toString('utf8'), path);
 }
 
-async function finishStudy(io: CliIo, outDir: string, config: StudyConfig, rows: StudyRow[], calibrateTo: string | undefined, command: string): Promise<void> {
+async function finishStudy(io: CliIo, outDir: string, config: StudyConfig, configPath: string, rows: StudyRow[], calibrateTo: string | undefined, command: string): Promise<void> {
   let calibration: Calibration | null = null;
   if (calibrateTo) {
-    calibration = calibrate(rows, config.name === 'calibration' ? 'config/study-calibration.json' : config.name);
+    calibration = calibrate(rows, configPath);
     writeFileAtomic(calibrateTo, JSON.stringify(calibration, null, 2) + '\n');
     io.out(`calibration written to ${calibrateTo}\n`);
   } else {
@@ -72,7 +72,7 @@ export function studyCommand(io: CliIo): Command {
       io.out(
         `study "${config.name}": ${result.cells.length} cells (${result.computed} computed, ${result.skipped} already done), ${rows.length} networks, ${fmt((performance.now() - started) / 1000, 3)} s${shard ? `, shard ${shard.index}/${shard.count}` : ''}\n`,
       );
-      await finishStudy(io, outDir, config, rows, opts.calibrate, `lipcheck study --config ${configPath}${opts.runs ? ` --runs ${opts.runs}` : ''}`);
+      await finishStudy(io, outDir, config, configPath, rows, opts.calibrate, `lipcheck study --config ${configPath}${opts.runs ? ` --runs ${opts.runs}` : ''}`);
     });
   study
     .command('merge')
@@ -83,14 +83,15 @@ export function studyCommand(io: CliIo): Command {
     .option('--calibrate <file>', 'also write the calibrated theorem constants to this file')
     .action(async (dirs: string[], opts: { out: string; config?: string; calibrate?: string }) => {
       for (const dir of dirs) if (!existsSync(join(dir, 'cells'))) throw new InputError(dir, 'not a study output folder (no cells/ inside)');
-      const config = readConfig(opts.config ?? defaultConfigPath());
+      const configPath = opts.config ?? defaultConfigPath();
+      const config = readConfig(configPath);
       for (const dir of dirs) {
         const names = new Set(readCells(dir).map((c) => c.config));
         for (const name of names) if (name !== config.name) throw new UserError(`${dir}: holds cells of study "${name}", not "${config.name}" (pass its --config)`);
       }
       const cells = mergeStudies(dirs, resolve(opts.out));
       io.out(`merged ${dirs.length} folders: ${cells.length} cells\n`);
-      await finishStudy(io, resolve(opts.out), config, rowsOf(cells), opts.calibrate, `lipcheck study merge ${dirs.join(' ')} --out ${opts.out}`);
+      await finishStudy(io, resolve(opts.out), config, configPath, rowsOf(cells), opts.calibrate, `lipcheck study merge ${dirs.join(' ')} --out ${opts.out}`);
     });
   return study;
 }
