@@ -1,0 +1,154 @@
+import type { BatchJacobians } from './batch.js';
+import { KERNELS_WASM_BASE64 } from './kernelsBinary.js';
+import type { Network } from './network.js';
+
+/**
+ * Batched Jacobians with the inner products in WebAssembly SIMD (src/network/kernels.wat): the
+ * same computation as `batchJacobians`, summed in the same order with the same float64 operations,
+ * so the results are bit-identical to it (test/gradientKernel.test.ts checks this). A kernel holds
+ * one network's weights in its own WebAssembly memory; reuse it across batches.
+ */
+
+// The few WebAssembly types used here (the project's lib settings do not include them).
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { readonly exports: unknown };
+};
+
+interface KernelExports {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  compress(A: number, M: number, masked: number, div: number, rows: number, m: number, bRowBytes: number, idx: number, val: number, count: number): void;
+  spmm(rows: number, m: number, idx: number, val: number, count: number, B: number, n: number, C: number): void;
+}
+
+let compiled: object | null = null;
+
+/** Whether this runtime can run the SIMD kernels (Node ≥ 16.4 can). */
+export function kernelsSupported(): boolean {
+  try {
+    compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const PAGE = 65536;
+const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/** Bump allocation of 16-byte aligned regions, in bytes from `start`. */
+class Regions {
+  constructor(private end: number) {}
+  take(bytes: number): number {
+    const at = this.end;
+    this.end += align(bytes);
+    return at;
+  }
+  get size(): number {
+    return this.end;
+  }
+}
+
+export class GradientKernel {
+  private readonly wasm: KernelExports;
+  /** Byte offsets of each layer's Wᵀ (inDim × outDim, for the forward pass) and W (outDim × inDim). */
+  private readonly forwardWeights: number[] = [];
+  private readonly backwardWeights: number[] = [];
+  private readonly weightBytes: number;
+  private capacity = 0;
+  private layout: ReturnType<GradientKernel['planBuffers']> | null = null;
+
+  /** Copies the network's weights into a fresh WebAssembly instance. Throws if SIMD is unavailable. */
+  constructor(private readonly net: Network) {
+    if (!kernelsSupported()) throw new Error('this runtime cannot compile WebAssembly SIMD');
+    this.wasm = new WebAssembly.Instance(compiled!).exports as unknown as KernelExports;
+    const regions = new Regions(0);
+    for (const layer of net.layers) {
+      this.forwardWeights.push(regions.take(layer.weights.length * 8));
+      this.backwardWeights.push(regions.take(layer.weights.length * 8));
+    }
+    this.weightBytes = regions.size;
+    this.ensureMemory(this.weightBytes);
+    const f64 = new Float64Array(this.wasm.memory.buffer);
+    net.layers.forEach((layer, l) => {
+      const { outDim, inDim, weights } = layer;
+      const t = this.forwardWeights[l] / 8;
+      for (let i = 0; i < outDim; i++) for (let j = 0; j < inDim; j++) f64[t + j * outDim + i] = weights[i * inDim + j];
+      f64.set(weights, this.backwardWeights[l] / 8);
+    });
+  }
+
+  private ensureMemory(bytes: number): void {
+    const have = this.wasm.memory.buffer.byteLength;
+    if (bytes > have) this.wasm.memory.grow(Math.ceil((bytes - have) / PAGE));
+  }
+
+  /** Byte offsets of the per-batch buffers after the weights. */
+  private planBuffers(batch: number) {
+    const net = this.net;
+    const k = net.layers[net.layers.length - 1].outDim;
+    const widest = Math.max(net.inputDim, ...net.layers.map((l) => l.outDim));
+    const rows = batch * Math.max(1, k);
+    const regions = new Regions(this.weightBytes);
+    const input = regions.take(batch * net.inputDim * 8);
+    const activations = net.layers.map((l) => regions.take(batch * l.outDim * 8));
+    const gradients = [regions.take(rows * widest * 8), regions.take(rows * widest * 8)];
+    const idx = regions.take(rows * widest * 4);
+    const val = regions.take(rows * widest * 8);
+    const count = regions.take(rows * 4);
+    return { input, activations, gradients, idx, val, count, bytes: regions.size };
+  }
+
+  /**
+   * out (rows × n) += A′ (rows × m) · B (m × n), all offsets in bytes, where A′ is A with the entries
+   * zeroed whose mask entry M[⌊r/div⌋, j] is not > 0 (no mask: `mask` null).
+   */
+  private multiply(A: number, mask: { M: number; div: number } | null, rows: number, m: number, B: number, n: number, out: number): void {
+    const { idx, val, count } = this.layout!;
+    this.wasm.compress(A, mask?.M ?? 0, mask ? 1 : 0, mask?.div ?? 1, rows, m, n * 8, idx, val, count);
+    this.wasm.spmm(rows, m, idx, val, count, B, n, out);
+  }
+
+  /** The formal Jacobians (ReLU′(0) = 0) and values at every row of X (batch × d), as `batchJacobians`. */
+  jacobians(X: Float64Array, batch: number): BatchJacobians {
+    const net = this.net;
+    const d = net.inputDim;
+    const L = net.layers.length;
+    const k = net.layers[L - 1].outDim;
+    if (X.length !== batch * d) throw new Error(`expected ${batch}×${d} inputs, got ${X.length} numbers`);
+    if (batch > this.capacity || !this.layout) {
+      this.layout = this.planBuffers(batch);
+      this.ensureMemory(this.layout.bytes);
+      this.capacity = batch;
+    }
+    const { input, activations, gradients } = this.layout;
+    let f64 = new Float64Array(this.wasm.memory.buffer);
+    f64.set(X, input / 8);
+    // Forward: Z_ℓ = ρ(Z_{ℓ−1}) W_ℓᵀ + b_ℓ, where ρ is applied on the fly (only positive entries of
+    // Z_{ℓ−1} enter the product; Z_{−1} = X enters whole).
+    for (let l = 0; l < L; l++) {
+      const { outDim, inDim, biases } = net.layers[l];
+      const Z = activations[l] / 8;
+      for (let r = 0; r < batch; r++) f64.set(biases, Z + r * outDim);
+      if (l === 0) this.multiply(input, null, batch, inDim, this.forwardWeights[0], outDim, activations[0]);
+      else this.multiply(activations[l - 1], { M: activations[l - 1], div: 1 }, batch, inDim, this.forwardWeights[l], outDim, activations[l]);
+    }
+    f64 = new Float64Array(this.wasm.memory.buffer);
+    const values = f64.slice(activations[L - 1] / 8, activations[L - 1] / 8 + batch * k);
+    // Backward: G (batch·k × N_ℓ) starts as the rows of W_L; in each product only the entries of
+    // units that are on (Z_ℓ > 0, row ⌊r/k⌋ for row r of G) take part.
+    const last = net.layers[L - 1];
+    let G = gradients[0];
+    let next = gradients[1];
+    for (let r = 0; r < batch; r++) f64.set(last.weights, G / 8 + r * k * last.inDim);
+    for (let l = L - 2; l >= 0; l--) {
+      const { outDim: n, inDim } = net.layers[l];
+      f64.fill(0, next / 8, next / 8 + batch * k * inDim);
+      this.multiply(G, { M: activations[l], div: k }, batch * k, n, this.backwardWeights[l], inDim, next);
+      [G, next] = [next, G];
+    }
+    f64 = new Float64Array(this.wasm.memory.buffer);
+    const jacobians = f64.slice(G / 8, G / 8 + batch * k * d);
+    return { batch, outputs: k, inputDim: d, jacobians, values };
+  }
+}

@@ -1,0 +1,40 @@
+import { workerData } from 'node:worker_threads';
+import { GradientKernel } from './gradientKernel.js';
+import { makeNetwork, type DenseLayer } from './network.js';
+import { CONTROL, type GradientWorkerData } from './parallelGradients.js';
+
+/**
+ * A worker thread of `ParallelGradients`: waits on the shared control words for a batch, computes
+ * its Jacobians with its own kernel, writes them to shared memory and signals that it is done. It
+ * never uses the event loop, so the calling thread can wait for it synchronously.
+ */
+const { inputDim, layers, control, data, capacity } = workerData as GradientWorkerData;
+const net = makeNetwork(inputDim, layers as DenseLayer[]);
+const kernel = new GradientKernel(net);
+const k = layers[layers.length - 1].outDim;
+const ctl = new Int32Array(control);
+const f64 = new Float64Array(data);
+const inputs = f64.subarray(0, capacity * inputDim);
+const jacobians = f64.subarray(capacity * inputDim, capacity * inputDim + capacity * k * inputDim);
+const values = f64.subarray(capacity * inputDim * (1 + k));
+
+Atomics.store(ctl, CONTROL.ready, 1);
+Atomics.notify(ctl, CONTROL.ready);
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctl, CONTROL.command, seen);
+  const command = Atomics.load(ctl, CONTROL.command);
+  if (command < 0) break;
+  seen = command;
+  try {
+    const rows = Atomics.load(ctl, CONTROL.rows);
+    const r = kernel.jacobians(inputs.subarray(0, rows * inputDim), rows);
+    jacobians.set(r.jacobians);
+    values.set(r.values);
+    Atomics.store(ctl, CONTROL.failed, 0);
+  } catch {
+    Atomics.store(ctl, CONTROL.failed, 1);
+  }
+  Atomics.store(ctl, CONTROL.done, seen);
+  Atomics.notify(ctl, CONTROL.done);
+}
