@@ -39,7 +39,17 @@ def main():
         gradients(x)
         count += batch
     elapsed = time.perf_counter() - start
-    print(json.dumps({"gradientsPerSecond": count / elapsed, "numpy": np.__version__, "python": sys.executable}))
+    print(json.dumps({"gradientsPerSecond": count / elapsed, "numpy": np.__version__, "python": sys.executable, "blas": loaded_blas()}))
+
+
+def loaded_blas():
+    """The BLAS library actually loaded (Debian's libblas.so.3 is an alternative: OpenBLAS or the reference)."""
+    try:
+        import os
+        paths = {line.split()[-1] for line in open("/proc/self/maps") if "blas" in line.lower() and "/" in line}
+        return ", ".join(sorted({os.path.basename(os.path.realpath(p)) for p in paths})) or None
+    except OSError:
+        return None
 
 
 main()
