@@ -60,9 +60,15 @@ for (const [d, N] of [[2, 32], [3, 64], [4, 64]]) {
   }
   row('#4', `shallow d=${d} N=${N}: gap ≤ 1.01 within 5 s`, `gaps ${gaps.map((g) => g.toFixed(4)).join(', ')}; ${Math.max(...times).toFixed(1)} s at most`);
 }
-{
-  const r = await certifiedBounds(he(8, [64], 1), { norm: '2', box: null }, { timeLimit: 60, targetGap: 1.5 });
-  row('#4', 'shallow d=8 N=64: gap ≤ 1.5 within 60 s', `gap ${r.gap.toFixed(3)} in ${r.seconds.toFixed(0)} s ([${r.lower.toFixed(3)}, ${r.upper.toFixed(3)}])`);
+for (const targetGap of [1.5, 1.0001]) {
+  // At the target the search stops as soon as the bracket is within it; at 1.0001 it uses the whole minute.
+  const runs = [];
+  for (const seed of [1, 2, 3]) runs.push(await certifiedBounds(he(8, [64], seed), { norm: '2', box: null }, { timeLimit: 60, targetGap }));
+  row(
+    '#4',
+    `shallow d=8 N=64: gap ≤ 1.5 within 60 s${targetGap === 1.5 ? '' : ' (run to the limit)'}`,
+    runs.map((r, i) => `seed ${i + 1}: gap ${r.gap.toFixed(3)} in ${r.seconds.toFixed(1)} s`).join('; '),
+  );
 }
 {
   const net = he(16, [256, 256, 256], 1);

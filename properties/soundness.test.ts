@@ -9,7 +9,8 @@ import { lowerBound } from '../src/lipschitz/lower/index.js';
 import { sampleCandidates } from '../src/lipschitz/lower/sampling.js';
 import { certifiedBounds } from '../src/lipschitz/bounds.js';
 import { operatorNormProduct } from '../src/lipschitz/upper/operatorNorms.js';
-import { intervalJacobianBound, preActivationBounds } from '../src/lipschitz/upper/intervals.js';
+import { intervalJacobianBound, neuronStates, preActivationBounds } from '../src/lipschitz/upper/intervals.js';
+import { shallowZonotopeBound } from '../src/lipschitz/upper/zonotope.js';
 import { lipschitzMip } from '../src/lipschitz/upper/lipschitzMip.js';
 import { jacobian, jacobianOfPattern, regionRadius } from '../src/network/evaluate.js';
 import { operatorNorm } from '../src/linalg/norms.js';
@@ -64,6 +65,12 @@ describe('soundness: lower ≤ exact ≤ upper for every estimator and norm', ()
         // Upper bounds.
         expect(operatorNormProduct(net, norm)).toBeGreaterThanOrEqual(exact.lipschitz - tol);
         expect(intervalJacobianBound(net, queryDomain(net, box), norm).value).toBeGreaterThanOrEqual(exact.lipschitz - tol);
+        if (norm === '2') {
+          const states = box ? neuronStates(preActivationBounds(net, queryDomain(net, box)))[0] : null;
+          const zonotope = shallowZonotopeBound(net, states, { timeLimit: 1 });
+          expect(zonotope === null).toBe(net.layers.length !== 2 || net.layers[1].outDim !== 1);
+          if (zonotope) expect(zonotope.upper).toBeGreaterThanOrEqual(exact.lipschitz - tol);
+        }
         // Lower bounds, each a reproducible witness.
         const lower = lowerBound(net, query, { timeLimit: Infinity, maxRestarts: 2, seed: spec.seed });
         expect(lower.witness.value).toBeLessThanOrEqual(exact.lipschitz + tol);

@@ -1,10 +1,14 @@
 /**
- * Eigenvalues of a symmetric n×n matrix (row-major) by the cyclic Jacobi method. The input is not
- * modified. Converges quadratically; stops when the off-diagonal mass is below 1e-30 of the total
- * or after 100 sweeps. Eigenvalues come back unsorted.
+ * Eigen-decomposition of a symmetric n×n matrix (row-major) by the cyclic Jacobi method. The input
+ * is not modified. Converges quadratically; stops when the off-diagonal mass is below 1e-30 of the
+ * total or after 100 sweeps. Eigenvalues come back unsorted; `vectors` holds the matching
+ * eigenvectors as its columns (row-major n×n). Jacobi is backward stable: the computed values are
+ * the exact eigenvalues of a matrix within a small multiple of n·u·‖A‖ of the input.
  */
-export function symmetricEigenvalues(matrix: ArrayLike<number>, n: number): number[] {
+export function symmetricEigen(matrix: ArrayLike<number>, n: number): { values: number[]; vectors: Float64Array } {
   const a = Float64Array.from(matrix as ArrayLike<number>);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
   let total = 0;
   for (let i = 0; i < n * n; i++) total += a[i] * a[i];
   for (let sweep = 0; sweep < 100; sweep++) {
@@ -21,22 +25,30 @@ export function symmetricEigenvalues(matrix: ArrayLike<number>, n: number): numb
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
+        rotate(a, n, p, q, c, s, true);
+        rotate(a, n, p, q, c, s, false);
+        rotate(v, n, p, q, c, s, true);
       }
     }
   }
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(a[i * n + i]);
-  return out;
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) values.push(a[i * n + i]);
+  return { values, vectors: v };
+}
+
+/** Applies the Givens rotation (c, s) in the (p, q) plane to the columns (or rows) of m. */
+function rotate(m: Float64Array, n: number, p: number, q: number, c: number, s: number, columns: boolean): void {
+  for (let k = 0; k < n; k++) {
+    const ip = columns ? k * n + p : p * n + k;
+    const iq = columns ? k * n + q : q * n + k;
+    const mp = m[ip];
+    const mq = m[iq];
+    m[ip] = c * mp - s * mq;
+    m[iq] = s * mp + c * mq;
+  }
+}
+
+/** The eigenvalues alone (see `symmetricEigen`). */
+export function symmetricEigenvalues(matrix: ArrayLike<number>, n: number): number[] {
+  return symmetricEigen(matrix, n).values;
 }

@@ -10,9 +10,10 @@ import { lowerBound } from './lower/index.js';
 import { witnessAt, type Witness } from './lower/witness.js';
 import type { LipschitzQuery } from './query.js';
 import { euclideanCuttingPlanes } from './upper/euclideanCuts.js';
-import { intervalJacobianBound, preActivationBounds } from './upper/intervals.js';
+import { intervalJacobianBound, neuronStates, preActivationBounds } from './upper/intervals.js';
 import { lipschitzMip } from './upper/lipschitzMip.js';
 import { operatorNormProduct } from './upper/operatorNorms.js';
+import { shallowZonotopeBound } from './upper/zonotope.js';
 
 /** What one method contributed. */
 export interface MethodReport {
@@ -69,8 +70,9 @@ const MIP_NEURON_LIMIT = 400;
 /**
  * Certified lower and upper bounds on Lip_p of f (global or on a box) within a time limit. Tries
  * the exact solver first (bounded by regions and a share of the time); otherwise runs the
- * lower-bound search and the upper bounds — the product of operator norms, the interval Jacobian
- * bound over the domain, and MIP-based bounds over realisable patterns (p = 1, ∞: one MIP per
+ * lower-bound search (until the bracket meets the target gap) and the upper bounds — the product of
+ * operator norms, the interval Jacobian bound over the domain, for p = 2 and one hidden layer the
+ * gradient-zonotope bound, and MIP-based bounds over realisable patterns (p = 1, ∞: one MIP per
  * column or row, exact up to boundary patterns; p = 2 scalar: cutting planes; p = 2 with k > 1:
  * √(U₁·U_∞)) — and reports the tightest, with a diagnosis.
  */
@@ -96,6 +98,15 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   const [interval, ti] = timed(() => intervalJacobianBound(net, domain, query.norm, preBounds));
   methods['interval-jacobian'] = { kind: 'upper', value: interval.value, seconds: tb + ti, patternAgnostic: interval.unstable === 1, note: `${(100 * interval.unstable).toFixed(0)}% of neurons unstable on the domain` };
   let upper = Math.min(product, interval.value);
+  if (query.norm === '2') {
+    // One hidden layer, one output: the zonotope of gradients, bounded in closed form.
+    const states = net.layers.length === 2 ? neuronStates(preBounds)[0] : null;
+    const [zonotope, tz] = timed(() => shallowZonotopeBound(net, query.box ? states : null, { timeLimit: 0.05 * timeLimit }));
+    if (zonotope) {
+      methods['zonotope'] = { kind: 'upper', value: zonotope.upper, seconds: tz, patternAgnostic: true, note: `Cauchy–Schwarz over the gradient zonotope of ${zonotope.free} free units (${zonotope.iterations} iterations)` };
+      upper = Math.min(upper, zonotope.upper);
+    }
+  }
   report('exact', 0, upper);
 
   // 1. Exact, when it can fit: on a box (small boxes hold few regions), for small input dimension,
@@ -121,6 +132,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   const search = lowerBound(net, query, {
     timeLimit: (mipsApply ? 0.4 : 0.95) * budget.remaining(),
     seed: options.seed ?? 0,
+    stopAbove: upper / targetGap,
     onProgress: (v) => report('lower bound search', Math.max(v, best.value), upper),
   });
   methods['sampling'] = { kind: 'lower', value: search.methods.sampling, seconds: NaN };

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { exactLipschitz } from '../../src/lipschitz/exact/index.js';
+import { queryDomain } from '../../src/lipschitz/domain.js';
+import { boxFromPairs } from '../../src/lipschitz/query.js';
+import { neuronStates, preActivationBounds } from '../../src/lipschitz/upper/intervals.js';
+import { shallowZonotopeBound, ZONOTOPE_MAX_INPUT_DIM } from '../../src/lipschitz/upper/zonotope.js';
+import { denseLayer, makeNetwork, type Network } from '../../src/network/network.js';
+import { sampleNetwork } from '../../src/network/sample.js';
+import { parseBiasLaw } from '../../src/random/biasLaws.js';
+
+/** max over all on/off choices of the free units of ‖Σ_{on} h_j‖ (stable units fixed): by enumeration. */
+function zonotopeMaximum(net: Network, states: Int8Array | null): number {
+  const d = net.inputDim;
+  const [hidden, output] = net.layers;
+  const fixed = new Float64Array(d);
+  const free: Float64Array[] = [];
+  for (let j = 0; j < hidden.outDim; j++) {
+    const h = Float64Array.from(hidden.weights.subarray(j * d, (j + 1) * d), (w) => output.weights[j] * w);
+    const s = states ? states[j] : -1;
+    if (s === 1) h.forEach((x, k) => (fixed[k] += x));
+    else if (s === -1) free.push(h);
+  }
+  let best = 0;
+  for (let mask = 0; mask < 1 << free.length; mask++) {
+    const g = fixed.slice();
+    free.forEach((h, j) => {
+      if (mask & (1 << j)) h.forEach((x, k) => (g[k] += x));
+    });
+    best = Math.max(best, Math.hypot(...g));
+  }
+  return best;
+}
+
+const exact = (net: Network, box: ReturnType<typeof boxFromPairs> | null) => {
+  const r = exactLipschitz(net, { norm: '2', box });
+  if (r.kind !== 'exact') throw new Error(r.message);
+  return r.lipschitz;
+};
+
+describe('the gradient-zonotope bound (one hidden layer, p = 2)', () => {
+  it('lies between the exact constant and √(π/2) times the zonotope maximum, globally and on boxes', () => {
+    let checked = 0;
+    for (let seed = 0; seed < 24; seed++) {
+      const d = 1 + (seed % 3);
+      const N = 3 + (seed % 9);
+      const net = sampleNetwork({ inputDim: d, widths: [N], bias: parseBiasLaw(seed % 4 === 0 ? 'zero' : 'normal:1'), weights: seed % 2 ? 'he-fanin' : 'he-fanout', seed });
+      const box = boxFromPairs(Array.from({ length: d }, (_, i) => [-0.5 + 0.2 * i, 0.4 + 0.1 * i] as [number, number]), d);
+      for (const b of [null, box]) {
+        const states = b ? neuronStates(preActivationBounds(net, queryDomain(net, b)))[0] : null;
+        const z = shallowZonotopeBound(net, states, { timeLimit: 5 })!;
+        const Z = zonotopeMaximum(net, states);
+        const lip = exact(net, b);
+        expect(Z).toBeGreaterThanOrEqual(lip * (1 - 1e-12)); // the zonotope holds every gradient
+        expect(z.upper).toBeGreaterThanOrEqual(Z); // (★) bounds the zonotope
+        expect(z.upper).toBeLessThanOrEqual(Math.sqrt(Math.PI / 2) * Z * 1.001 + 1e-12); // Nesterov's factor: the weights are near optimal
+        checked++;
+      }
+    }
+    expect(checked).toBe(48);
+  });
+
+  it('is exact for a single unit and for |x|, and counts the free units', () => {
+    const one = makeNetwork(3, [denseLayer([[1, -2, 2]], [0.5]), denseLayer([[-2]], [0])]);
+    const z1 = shallowZonotopeBound(one, null, { timeLimit: 1 })!;
+    expect(z1.upper).toBeGreaterThanOrEqual(6);
+    expect(z1.upper).toBeCloseTo(6, 7);
+    expect(z1.free).toBe(1);
+    const abs = makeNetwork(1, [denseLayer([[1], [-1]], [0, 0]), denseLayer([[1, 1]], [0])]);
+    expect(shallowZonotopeBound(abs, null, { timeLimit: 1 })!.upper).toBeCloseTo(1, 8);
+    // On a box where the first unit is always on and the second always off, nothing is free.
+    const fixed = shallowZonotopeBound(abs, Int8Array.of(1, 0), { timeLimit: 1 })!;
+    expect(fixed.free).toBe(0);
+    expect(fixed.upper).toBeCloseTo(1, 8);
+  });
+
+  it('scales: weights ×1e-100 in each layer give the bound ×1e-200 (no underflow), ×1e200 give Infinity, never NaN', () => {
+    const net = sampleNetwork({ inputDim: 3, widths: [7], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 9 });
+    const scaled = (f: number) => makeNetwork(3, net.layers.map((l) => ({ ...l, weights: l.weights.map((w) => w * f) })));
+    const base = shallowZonotopeBound(net, null, { timeLimit: 1 })!.upper;
+    const tiny = shallowZonotopeBound(scaled(1e-100), null, { timeLimit: 1 })!.upper;
+    expect(tiny / 1e-200 / base).toBeCloseTo(1, 9);
+    expect(tiny).toBeGreaterThanOrEqual(exact(scaled(1e-100), null));
+    expect(shallowZonotopeBound(scaled(1e200), null, { timeLimit: 1 })!.upper).toBe(Infinity);
+  });
+
+  it('applies only to scalar networks with one hidden layer and d ≤ ZONOTOPE_MAX_INPUT_DIM', () => {
+    const bias = parseBiasLaw('normal:1');
+    expect(shallowZonotopeBound(sampleNetwork({ inputDim: 2, widths: [3, 3], bias, weights: 'he-fanout', seed: 1 }), null, { timeLimit: 1 })).toBeNull();
+    expect(shallowZonotopeBound(sampleNetwork({ inputDim: 2, widths: [3], bias, weights: 'he-fanout', seed: 1, outputs: 2 }), null, { timeLimit: 1 })).toBeNull();
+    expect(shallowZonotopeBound(sampleNetwork({ inputDim: ZONOTOPE_MAX_INPUT_DIM + 1, widths: [3], bias, weights: 'he-fanout', seed: 1 }), null, { timeLimit: 1 })).toBeNull();
+  });
+
+  it('brackets d = 8, N = 64 He-random nets within 1.5 of the best witness in certifiedBounds', async () => {
+    const { certifiedBounds } = await import('../../src/lipschitz/bounds.js');
+    const net = sampleNetwork({ inputDim: 8, widths: [64], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 1 });
+    const r = await certifiedBounds(net, { norm: '2', box: null }, { timeLimit: 20, targetGap: 1.5 });
+    expect(r.methods.zonotope.value).toBe(r.upper);
+    expect(r.gap).toBeLessThanOrEqual(1.5);
+  });
+});
