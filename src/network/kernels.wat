@@ -52,8 +52,7 @@
   ;; spmm: C (rows x n) += A * B, with A given by `compress` (row stride m in idx/val) and B (m x n,
   ;; row-major float64). Each entry of C is summed in the order of A's nonzeros, from its old value.
   ;; Columns go in tiles of 8: four 2-lane accumulators kept in registers while the nonzeros of a row
-  ;; stream past, two at a time (B's tile, m x 64 bytes, stays in the L1 cache across rows); then
-  ;; pairs of columns, then a last single column.
+  ;; stream past, two at a time; then pairs of columns, then a last single column.
   (func (export "spmm")
     (param $rows i32) (param $m i32) (param $idx i32) (param $val i32) (param $count i32)
     (param $B i32) (param $n i32) (param $C i32)
@@ -61,14 +60,16 @@
     (local $ip i32) (local $vp i32) (local $bt i32) (local $bp i32) (local $bp1 i32) (local $cp i32)
     (local $s v128) (local $s1 v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $x f64)
-    (block $tilesDone
-      (loop $tiles
-        (br_if $tilesDone (i32.gt_u (i32.add (local.get $c0) (i32.const 8)) (local.get $n)))
-        (local.set $bt (i32.add (local.get $B) (i32.shl (local.get $c0) (i32.const 3))))
-        (local.set $r (i32.const 0))
-        (block $rows8Done
-          (loop $rows8
-            (br_if $rows8Done (i32.ge_u (local.get $r) (local.get $rows)))
+    ;; rows outer, tiles of 8 columns inner: the row's list of nonzeros stays in the L1 cache
+    (local.set $r (i32.const 0))
+    (block $rows8Done
+      (loop $rows8
+        (br_if $rows8Done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c0 (i32.const 0))
+        (block $tilesDone
+          (loop $tiles
+            (br_if $tilesDone (i32.gt_u (i32.add (local.get $c0) (i32.const 8)) (local.get $n)))
+            (local.set $bt (i32.add (local.get $B) (i32.shl (local.get $c0) (i32.const 3))))
             (local.set $cp (i32.add (local.get $C)
               (i32.shl (i32.add (i32.mul (local.get $r) (local.get $n)) (local.get $c0)) (i32.const 3))))
             (local.set $cnt (i32.load (i32.add (local.get $count) (i32.shl (local.get $r) (i32.const 2)))))
@@ -82,8 +83,8 @@
             (block $pairsDone
               (loop $pairs
                 (br_if $pairsDone (i32.gt_u (i32.add (local.get $t) (i32.const 2)) (local.get $cnt)))
-                (local.set $s (f64x2.splat (f64.load (local.get $vp))))
-                (local.set $s1 (f64x2.splat (f64.load offset=8 (local.get $vp))))
+                (local.set $s (v128.load64_splat (local.get $vp)))
+                (local.set $s1 (v128.load64_splat offset=8 (local.get $vp)))
                 (local.set $bp (i32.add (local.get $bt) (i32.load (local.get $ip))))
                 (local.set $bp1 (i32.add (local.get $bt) (i32.load offset=4 (local.get $ip))))
                 (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $s) (v128.load offset=0 (local.get $bp)))))
@@ -101,7 +102,7 @@
             (block $lastDone
               (loop $last
                 (br_if $lastDone (i32.ge_u (local.get $t) (local.get $cnt)))
-                (local.set $s (f64x2.splat (f64.load (local.get $vp))))
+                (local.set $s (v128.load64_splat (local.get $vp)))
                 (local.set $bp (i32.add (local.get $bt) (i32.load (local.get $ip))))
                 (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $s) (v128.load offset=0 (local.get $bp)))))
                 (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $s) (v128.load offset=16 (local.get $bp)))))
@@ -115,10 +116,11 @@
             (v128.store offset=16 (local.get $cp) (local.get $a1))
             (v128.store offset=32 (local.get $cp) (local.get $a2))
             (v128.store offset=48 (local.get $cp) (local.get $a3))
-            (local.set $r (i32.add (local.get $r) (i32.const 1)))
-            (br $rows8)))
-        (local.set $c0 (i32.add (local.get $c0) (i32.const 8)))
-        (br $tiles)))
+            (local.set $c0 (i32.add (local.get $c0) (i32.const 8)))
+            (br $tiles)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows8)))
+    (local.set $c0 (i32.and (local.get $n) (i32.const -8)))
     (block $colPairsDone
       (loop $colPairs
         (br_if $colPairsDone (i32.gt_u (i32.add (local.get $c0) (i32.const 2)) (local.get $n)))
@@ -137,7 +139,7 @@
             (block $nz2Done
               (loop $nz2
                 (br_if $nz2Done (i32.ge_u (local.get $t) (local.get $cnt)))
-                (local.set $s (f64x2.splat (f64.load (local.get $vp))))
+                (local.set $s (v128.load64_splat (local.get $vp)))
                 (local.set $bp (i32.add (local.get $bt) (i32.load (local.get $ip))))
                 (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $s) (v128.load offset=0 (local.get $bp)))))
                 (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
