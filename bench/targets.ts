@@ -67,7 +67,7 @@ for (const targetGap of [1.5, 1.0001]) {
   row(
     '#4',
     `shallow d=8 N=64: gap ≤ 1.5 within 60 s${targetGap === 1.5 ? '' : ' (run to the limit)'}`,
-    runs.map((r, i) => `seed ${i + 1}: gap ${r.gap.toFixed(3)} in ${r.seconds.toFixed(1)} s`).join('; '),
+    runs.map((r, i) => `seed ${i + 1}: gap ${r.gap.toFixed(3)} in ${r.seconds.toFixed(2)} s`).join('; '),
   );
 }
 {
