@@ -3,10 +3,16 @@
  * is not modified. Converges quadratically; stops when the off-diagonal mass is below 1e-30 of the
  * total or after 100 sweeps. Eigenvalues come back unsorted; `vectors` holds the matching
  * eigenvectors as its columns (row-major n×n). Jacobi is backward stable: the computed values are
- * the exact eigenvalues of a matrix within a small multiple of n·u·‖A‖ of the input.
+ * the exact eigenvalues of a matrix within a small multiple of n·u·‖A‖ of the input. The matrix is
+ * first scaled by a power of two to entries of size about 1 (exact), so that tiny or huge entries
+ * neither underflow the convergence test nor overflow the sums of squares.
  */
 export function symmetricEigen(matrix: ArrayLike<number>, n: number): { values: number[]; vectors: Float64Array } {
-  const a = Float64Array.from(matrix as ArrayLike<number>);
+  let largest = 0;
+  for (let i = 0; i < n * n; i++) largest = Math.max(largest, Math.abs(matrix[i]));
+  const e = largest > 0 && Number.isFinite(largest) ? Math.round(Math.log2(largest)) : 0;
+  const down = 2 ** -Math.max(-1000, Math.min(1000, e));
+  const a = Float64Array.from(matrix as ArrayLike<number>, (x) => x * down);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
   let total = 0;
@@ -32,7 +38,7 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number): { values: 
     }
   }
   const values: number[] = [];
-  for (let i = 0; i < n; i++) values.push(a[i * n + i]);
+  for (let i = 0; i < n; i++) values.push(a[i * n + i] / down);
   return { values, vectors: v };
 }
 

@@ -83,6 +83,29 @@ describe('the gradient-zonotope bound (one hidden layer, p = 2)', () => {
     expect(shallowZonotopeBound(scaled(1e200), null, { timeLimit: 1 })!.upper).toBe(Infinity);
   });
 
+  it('stays sound when units differ wildly in scale (regressions from review: underflow, rescaling)', () => {
+    // Only the third unit has a nonzero gradient, v·w = 1e-20·1e-20: the others set the scales.
+    const tiny = makeNetwork(1, [denseLayer([[0], [1e300], [1e-20]], [0, 0, 0.5]), denseLayer([[1e300, 0, 1e-20]], [0])]);
+    expect(shallowZonotopeBound(tiny, null, { timeLimit: 1 })!.upper).toBeGreaterThanOrEqual(1e-40);
+    // Output and first-layer scales of opposite signs (2^−1000 and 2^950): Lip = 2^−50·‖(1, t)‖.
+    for (const t of [0.33, 0.5, 0.7]) {
+      const net = makeNetwork(2, [denseLayer([[0, 0], [2 ** 1000, 0], [2 ** 950, t * 2 ** 950]], [0, 0, 0.5]), denseLayer([[2 ** -1000, 0, 2 ** -1000]], [0])]);
+      expect(shallowZonotopeBound(net, null, { timeLimit: 1 })!.upper).toBeGreaterThanOrEqual(2 ** -50 * Math.hypot(1, t));
+    }
+    // The same function written with units scaled by (v·α, w/α, b/α): the same bound at every α.
+    const base = sampleNetwork({ inputDim: 2, widths: [5], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 2 });
+    const at = (alpha: number) =>
+      shallowZonotopeBound(
+        makeNetwork(2, [
+          { ...base.layers[0], weights: base.layers[0].weights.map((w) => w / alpha), biases: base.layers[0].biases.map((b) => b / alpha) },
+          { ...base.layers[1], weights: base.layers[1].weights.map((v) => v * alpha) },
+        ]),
+        null,
+        { timeLimit: 1 },
+      )!.upper;
+    for (const alpha of [1e-120, 1e81, 1e150]) expect(at(alpha) / at(1)).toBeCloseTo(1, 6);
+  });
+
   it('applies only to scalar networks with one hidden layer and d ≤ ZONOTOPE_MAX_INPUT_DIM', () => {
     const bias = parseBiasLaw('normal:1');
     expect(shallowZonotopeBound(sampleNetwork({ inputDim: 2, widths: [3, 3], bias, weights: 'he-fanout', seed: 1 }), null, { timeLimit: 1 })).toBeNull();

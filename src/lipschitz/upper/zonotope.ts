@@ -27,7 +27,8 @@ import { gamma, SPECTRAL_MARGIN, UNIT_ROUNDOFF } from './rounding.js';
  * is pattern-agnostic (on He-random nets it grows like √N at fixed d); it is tight enough to
  * matter when N is a small multiple of d (d = 8, N = 64: within about 1.2 of the true constant).
  *
- * Floating point: (1) the computed h_j and a_0 differ from the exact ones by at most u·|h_j| and
+ * Floating point: (0) everything is computed for h_j·2^−E (exact power-of-two scaling, see below),
+ * so the largest entries are about 1; (1) the computed h_j and a_0 differ from the exact ones by at most u·|h_j| and
  * γ_{N+1}·Σ|h_j| entrywise; since u·g is linear in the a_i, the bound for the computed a_i plus
  * Σ_i ‖exact a_i − computed a_i‖ bounds the exact one. (2) Each entry of M_r is a sum of n
  * products with three roundings each: the exact M_r is within γ_{n+4}·Σ_i ‖a_i‖²/r_i in spectral
@@ -56,18 +57,25 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
   const d = net.inputDim;
   const [hidden, output] = net.layers;
   const N = hidden.outDim;
-  // Work with v·2^ev and W·2^ew (exact power-of-two scalings to entries of size about 1), so no
-  // product underflows or overflows; the bound is scaled back at the end.
-  const ev = -exponentOf(maxAbs(output.weights));
-  const ew = -exponentOf(maxAbs(hidden.weights));
+  // Work with h_j·2^−E, E the exponent of the largest max_k |v_j w_jk| (exact power-of-two
+  // scalings, applied in steps that cannot overflow), so the largest vectors have entries of size
+  // about 1 and nothing that matters underflows; the bound is scaled back at the end.
+  const rowMax = Array.from({ length: N }, (_, j) => maxAbs(hidden.weights.subarray(j * d, (j + 1) * d)));
+  const exponents = Array.from({ length: N }, (_, j) => [exponentOf(Math.abs(output.weights[j])), exponentOf(rowMax[j])]);
+  let E = -Infinity;
+  for (let j = 0; j < N; j++) {
+    if (output.weights[j] !== 0 && rowMax[j] > 0 && (states ? states[j] : -1) !== 0) E = Math.max(E, exponents[j][0] + exponents[j][1]);
+  }
+  if (E === -Infinity) E = 0;
   const rows: Float64Array[] = [new Float64Array(d)]; // a_0, then ½h_j for the free units
   let perturbation = 0; // Σ_i ‖exact a_i − computed a_i‖ (see (1))
   const absSum = new Float64Array(d);
   for (let j = 0; j < N; j++) {
     const state = states ? states[j] : -1;
     if (state === 0) continue;
-    const v = output.weights[j] * 2 ** ev;
-    const h = Float64Array.from(hidden.weights.subarray(j * d, (j + 1) * d), (w) => v * (w * 2 ** ew));
+    const [ev, ew] = exponents[j];
+    const v = ldexp(output.weights[j], -ev);
+    const h = Float64Array.from(hidden.weights.subarray(j * d, (j + 1) * d), (w) => ldexp(v * ldexp(w, -ew), ev + ew - E));
     if (h.every((x) => x === 0)) continue;
     for (let k = 0; k < d; k++) absSum[k] += Math.abs(h[k]);
     if (state === 1) {
@@ -78,10 +86,11 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
       perturbation += UNIT_ROUNDOFF * euclidean(h);
     }
   }
-  perturbation = (perturbation + gamma(N + 1) * euclidean(absSum)) * (1 + gamma(N + d + 2));
+  // Scaling down into the subnormal range loses at most 2⁻¹⁰⁷³ per entry (absolute): added too.
+  perturbation = (perturbation + gamma(N + 1) * euclidean(absSum) + 4 * (N + 1) * d * Number.MIN_VALUE) * (1 + gamma(N + d + 2));
   const free = rows.length - 1;
   const a = rows.filter((r) => r.some((x) => x !== 0)); // zero vectors add nothing to Σ|a_i·u|
-  if (a.length === 0) return { upper: unscale(perturbation, ev, ew), free, iterations: 0 };
+  if (a.length === 0) return { upper: unscale(perturbation, E), free, iterations: 0 };
 
   const budget = new Budget(options.timeLimit);
   const maxIterations = options.maxIterations ?? 200;
@@ -100,7 +109,7 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
     previous = Math.min(previous, bound);
     Y = nextDesign(Y, M, d);
   }
-  return { upper: unscale(best + perturbation, ev, ew), free, iterations: iterations + 1 };
+  return { upper: unscale(best + perturbation, E), free, iterations: iterations + 1 };
 }
 
 /** (★) for the computed vectors a_i and weights r_i, with the rounding of M_r and λ_max guarded. */
@@ -152,9 +161,9 @@ function nextDesign(Y: Float64Array, M: Float64Array, d: number): Float64Array {
   return out;
 }
 
-/** The exponent e with 2^e nearest to x > 0 (0 for x = 0). */
+/** The exponent e with 2^e nearest to x > 0 (0 for x = 0 or x not finite). */
 function exponentOf(x: number): number {
-  return x > 0 ? Math.max(-1000, Math.min(1000, Math.round(Math.log2(x)))) : 0;
+  return x > 0 && Number.isFinite(x) ? Math.round(Math.log2(x)) : 0;
 }
 
 function maxAbs(x: Float64Array): number {
@@ -163,13 +172,27 @@ function maxAbs(x: Float64Array): number {
   return m;
 }
 
-/** bound·2^(−e1−e2), rounded up: exact unless it leaves the normal range (then the next safe value). */
-function unscale(bound: number, e1: number, e2: number): number {
+/**
+ * x·2^e in steps of at most 2^±1000, all in one direction: exact while the result is a normal
+ * number; scaling down into the subnormal range rounds at most twice (below 2⁻¹⁰⁷³ in all).
+ */
+function ldexp(x: number, e: number): number {
+  let y = x;
+  for (let left = e; left !== 0 && y !== 0 && Number.isFinite(y); ) {
+    const step = Math.max(-1000, Math.min(1000, left));
+    y *= 2 ** step;
+    left -= step;
+  }
+  return y;
+}
+
+/** bound·2^E, rounded up: Infinity past the largest double, one step up in the subnormal range. */
+function unscale(bound: number, E: number): number {
   if (!Number.isFinite(bound)) return Infinity;
   if (bound === 0) return 0;
-  const value = bound * 2 ** -e1 * 2 ** -e2;
+  const value = ldexp(bound, E);
   if (!Number.isFinite(value)) return Infinity;
-  return value < 2 ** -1022 ? value + Number.MIN_VALUE : value;
+  return value < 2 ** -1022 ? value + 2 * Number.MIN_VALUE : value;
 }
 
 function identityOver(d: number): Float64Array {
