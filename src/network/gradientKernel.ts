@@ -5,7 +5,8 @@ import type { Network } from './network.js';
 /**
  * Batched Jacobians with the inner products in WebAssembly SIMD (src/network/kernels.wat): the
  * same computation as `batchJacobians`, summed in the same order with the same float64 operations,
- * so the results are bit-identical to it (test/gradientKernel.test.ts checks this). A kernel holds
+ * so the results are bit-identical to it, NaN payloads aside (test/network/gradientKernel.test.ts
+ * checks this). A kernel holds
  * one network's weights in its own WebAssembly memory; reuse it across batches.
  */
 
@@ -34,6 +35,8 @@ export function kernelsSupported(): boolean {
 }
 
 const PAGE = 65536;
+/** Bytes of per-batch buffers a kernel plans for at most (larger batches go in chunks). */
+const BUFFER_BYTES = 64 * 2 ** 20;
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /** Bump allocation of 16-byte aligned regions, in bytes from `start`. */
@@ -111,14 +114,33 @@ export class GradientKernel {
 
   /** The formal Jacobians (ReLU′(0) = 0) and values at every row of X (batch × d), as `batchJacobians`. */
   jacobians(X: Float64Array, batch: number): BatchJacobians {
+    const d = this.net.inputDim;
+    const k = this.net.layers[this.net.layers.length - 1].outDim;
+    if (X.length !== batch * d) throw new Error(`expected ${batch}×${d} inputs, got ${X.length} numbers`);
+    // Per-batch buffers stay below BUFFER_BYTES: larger batches go in chunks.
+    const perRow = this.planBuffers(1).bytes - this.weightBytes;
+    const chunk = Math.max(1, Math.floor(BUFFER_BYTES / perRow));
+    if (batch <= chunk) return this.run(X, batch);
+    const jacobians = new Float64Array(batch * k * d);
+    const values = new Float64Array(batch * k);
+    for (let from = 0; from < batch; from += chunk) {
+      const rows = Math.min(chunk, batch - from);
+      const r = this.run(X.subarray(from * d, (from + rows) * d), rows);
+      jacobians.set(r.jacobians, from * k * d);
+      values.set(r.values, from * k);
+    }
+    return { batch, outputs: k, inputDim: d, jacobians, values };
+  }
+
+  private run(X: Float64Array, batch: number): BatchJacobians {
     const net = this.net;
     const d = net.inputDim;
     const L = net.layers.length;
     const k = net.layers[L - 1].outDim;
-    if (X.length !== batch * d) throw new Error(`expected ${batch}×${d} inputs, got ${X.length} numbers`);
     if (batch > this.capacity || !this.layout) {
-      this.layout = this.planBuffers(batch);
-      this.ensureMemory(this.layout.bytes);
+      const plan = this.planBuffers(batch);
+      this.ensureMemory(plan.bytes); // may throw; the old plan then still holds
+      this.layout = plan;
       this.capacity = batch;
     }
     const { input, activations, gradients } = this.layout;

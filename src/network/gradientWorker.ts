@@ -1,18 +1,26 @@
 import { workerData } from 'node:worker_threads';
-import { GradientKernel } from './gradientKernel.js';
-import { makeNetwork, type DenseLayer } from './network.js';
+import type { GradientKernel } from './gradientKernel.js';
+import type { DenseLayer } from './network.js';
 import { CONTROL, type GradientWorkerData } from './parallelGradients.js';
 
 /**
  * A worker thread of `ParallelGradients`: waits on the shared control words for a batch, computes
  * its Jacobians with its own kernel, writes them to shared memory and signals that it is done. It
- * never uses the event loop, so the calling thread can wait for it synchronously.
+ * never uses the event loop, so the calling thread can wait for it synchronously. If it cannot
+ * start (e.g. a stale build), it says so through `ready` instead of leaving the caller waiting.
  */
 const { inputDim, layers, control, data, capacity } = workerData as GradientWorkerData;
-const net = makeNetwork(inputDim, layers as DenseLayer[]);
-const kernel = new GradientKernel(net);
-const k = layers[layers.length - 1].outDim;
 const ctl = new Int32Array(control);
+let kernel: GradientKernel;
+try {
+  const [{ GradientKernel: Kernel }, { makeNetwork }] = await Promise.all([import('./gradientKernel.js'), import('./network.js')]);
+  kernel = new Kernel(makeNetwork(inputDim, layers as DenseLayer[]));
+} catch {
+  Atomics.store(ctl, CONTROL.ready, -1);
+  Atomics.notify(ctl, CONTROL.ready);
+  process.exit(0);
+}
+const k = layers[layers.length - 1].outDim;
 const f64 = new Float64Array(data);
 const inputs = f64.subarray(0, capacity * inputDim);
 const jacobians = f64.subarray(capacity * inputDim, capacity * inputDim + capacity * k * inputDim);

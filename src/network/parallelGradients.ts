@@ -8,9 +8,10 @@ import type { Network } from './network.js';
 
 /**
  * Batched Jacobians on several cores, synchronously: the calling thread computes one share of each
- * batch and worker threads the others, exchanging inputs and results through shared memory. The
- * results are those of `GradientKernel` (bit-identical to `batchJacobians`), in the order of the rows.
- * Call `close()` when done; the workers never keep the process alive.
+ * round of rows and worker threads the others, exchanging inputs and results through shared memory.
+ * The results are those of `GradientKernel` (bit-identical to `batchJacobians`), in row order. A
+ * worker that cannot start is left out; one that stops answering is stopped and its rows are
+ * computed by the calling thread. The workers never keep the process alive; `close()` stops them.
  */
 
 /** Indices of the shared control words (Int32). */
@@ -37,7 +38,8 @@ function workerFile(): string {
   return fileURLToPath(new URL('../../dist/network/gradientWorker.js', import.meta.url));
 }
 
-const READY_TIMEOUT_MS = 10_000;
+/** How long all workers together may take to start, in ms. */
+const START_TIMEOUT_MS = 5_000;
 
 export class ParallelGradients implements GradientEngine {
   private readonly own: GradientKernel;
@@ -45,8 +47,8 @@ export class ParallelGradients implements GradientEngine {
   private readonly k: number;
 
   /**
-   * `threads` in total, the calling one included (default: the machine's parallelism). Falls back
-   * to the calling thread alone when workers cannot start (e.g. no compiled worker file).
+   * `threads` in total, the calling one included (default: the machine's parallelism); `capacity`
+   * rows per thread and round. Uses the calling thread alone when workers cannot start.
    */
   constructor(
     private readonly net: Network,
@@ -58,18 +60,21 @@ export class ParallelGradients implements GradientEngine {
     const file = workerFile();
     if (threads < 2 || !existsSync(file)) return;
     const d = net.inputDim;
+    const starting: Helper[] = [];
     for (let t = 1; t < threads; t++) {
       const control = new SharedArrayBuffer(8 * 4);
       const data = new SharedArrayBuffer(capacity * (d + this.k * d + this.k) * 8);
       const workerData: GradientWorkerData = { inputDim: d, layers: net.layers, control, data, capacity };
       const worker = new Worker(file, { workerData });
+      worker.on('error', () => {}); // a failure shows in the control words; never crash the caller
       worker.unref();
-      const ctl = new Int32Array(control);
-      if (Atomics.wait(ctl, CONTROL.ready, 0, READY_TIMEOUT_MS) === 'timed-out' && Atomics.load(ctl, CONTROL.ready) !== 1) {
-        void worker.terminate();
-        continue;
-      }
-      this.helpers.push({ worker, ctl, f64: new Float64Array(data), sent: 0 });
+      starting.push({ worker, ctl: new Int32Array(control), f64: new Float64Array(data), sent: 0 });
+    }
+    const deadline = performance.now() + START_TIMEOUT_MS;
+    for (const helper of starting) {
+      Atomics.wait(helper.ctl, CONTROL.ready, 0, Math.max(0, deadline - performance.now()));
+      if (Atomics.load(helper.ctl, CONTROL.ready) === 1) this.helpers.push(helper);
+      else void helper.worker.terminate();
     }
   }
 
@@ -85,14 +90,20 @@ export class ParallelGradients implements GradientEngine {
     if (X.length !== batch * d) throw new Error(`expected ${batch}×${d} inputs, got ${X.length} numbers`);
     const jacobians = new Float64Array(batch * k * d);
     const values = new Float64Array(batch * k);
-    const share = Math.ceil(batch / this.threads);
+    const computeHere = (from: number, rows: number) => {
+      const r = this.own.jacobians(X.subarray(from * d, (from + rows) * d), rows);
+      jacobians.set(r.jacobians, from * k * d);
+      values.set(r.values, from * k);
+    };
     for (let start = 0; start < batch; ) {
-      // One round: the calling thread takes rows [start, start + mine), each helper up to `capacity` after.
-      const mine = Math.min(share, batch - start);
+      // One round: up to `capacity` rows for every thread, shared evenly.
+      const round = Math.min(batch - start, this.threads * this.capacity);
+      const share = Math.ceil(round / this.threads);
+      const mine = Math.min(share, round);
       const assigned: { helper: Helper; from: number; rows: number }[] = [];
       let next = start + mine;
       for (const helper of this.helpers) {
-        const rows = Math.min(share, this.capacity, batch - next);
+        const rows = Math.min(share, start + round - next);
         if (rows <= 0) break;
         helper.f64.set(X.subarray(next * d, (next + rows) * d));
         Atomics.store(helper.ctl, CONTROL.rows, rows);
@@ -102,53 +113,79 @@ export class ParallelGradients implements GradientEngine {
         assigned.push({ helper, from: next, rows });
         next += rows;
       }
-      const r = this.own.jacobians(X.subarray(start * d, (start + mine) * d), mine);
-      jacobians.set(r.jacobians, start * k * d);
-      values.set(r.values, start * k);
+      const t0 = performance.now();
+      computeHere(start, mine);
+      // A helper gets as long as the calling thread took for the same number of rows, many times
+      // over (and at least 10 s); after that it is presumed dead and its rows are done here.
+      const deadline = performance.now() + Math.max(10_000, 50 * (performance.now() - t0));
       for (const { helper, from, rows } of assigned) {
-        while (Atomics.load(helper.ctl, CONTROL.done) !== helper.sent) Atomics.wait(helper.ctl, CONTROL.done, helper.sent - 1);
-        if (Atomics.load(helper.ctl, CONTROL.failed)) throw new Error('a gradient worker failed');
+        while (Atomics.load(helper.ctl, CONTROL.done) !== helper.sent && performance.now() < deadline) {
+          Atomics.wait(helper.ctl, CONTROL.done, Atomics.load(helper.ctl, CONTROL.done), Math.max(1, deadline - performance.now()));
+        }
+        if (Atomics.load(helper.ctl, CONTROL.done) !== helper.sent || Atomics.load(helper.ctl, CONTROL.failed)) {
+          this.drop(helper);
+          computeHere(from, rows);
+          continue;
+        }
         const cap = this.capacity;
         jacobians.set(helper.f64.subarray(cap * d, cap * d + rows * k * d), from * k * d);
         values.set(helper.f64.subarray(cap * d * (1 + k), cap * d * (1 + k) + rows * k), from * k);
       }
-      start = next;
+      start += round;
     }
     return { batch, outputs: k, inputDim: d, jacobians, values };
   }
 
-  /** Stops the workers. */
+  private drop(helper: Helper): void {
+    this.helpers.splice(this.helpers.indexOf(helper), 1);
+    Atomics.store(helper.ctl, CONTROL.command, -1);
+    Atomics.notify(helper.ctl, CONTROL.command);
+    void helper.worker.terminate();
+  }
+
+  /** Stops the workers (the calling thread still answers afterwards). */
   close(): void {
-    for (const helper of this.helpers) {
-      Atomics.store(helper.ctl, CONTROL.command, -1);
-      Atomics.notify(helper.ctl, CONTROL.command);
-      void helper.worker.terminate();
-    }
-    this.helpers.length = 0;
+    for (const helper of [...this.helpers]) this.drop(helper);
   }
 }
 
-/** Computes many Jacobians of one network; `close()` releases its threads. */
+/** Computes many Jacobians of one network; `close()` releases what it holds. */
 export interface GradientEngine {
   jacobians(X: Float64Array, batch: number): BatchJacobians;
   close(): void;
+  /** Threads it computes on. */
+  readonly threads: number;
 }
 
 /** Points from which worker threads pay for their start-up (about 0.1 s). */
 const PARALLEL_FROM_POINTS = 20_000;
 
 const kernels = new WeakMap<Network, GradientKernel>();
+/** The last pool, kept for the next large job on the same network (one pool at a time). */
+let pool: { net: Network; engine: ParallelGradients } | null = null;
 
 /**
  * The fastest available engine for about `points` Jacobians of `net`: the WebAssembly kernel, on
  * every core for large jobs started from the main thread (a worker thread, e.g. of the study, is
- * already one of several); the plain TypeScript `batchJacobians` where WebAssembly SIMD is missing.
- * All give bit-identical results.
+ * already one of several); the plain TypeScript `batchJacobians` where WebAssembly SIMD is missing
+ * or the network does not fit in its memory. All give bit-identical results.
  */
 export function gradientEngine(net: Network, points: number): GradientEngine {
-  if (!kernelsSupported()) return { jacobians: (X, batch) => batchJacobians(net, X, batch), close: () => {} };
-  if (points >= PARALLEL_FROM_POINTS && isMainThread && availableParallelism() > 1) return new ParallelGradients(net);
-  let kernel = kernels.get(net);
-  if (!kernel) kernels.set(net, (kernel = new GradientKernel(net)));
-  return { jacobians: (X, batch) => kernel.jacobians(X, batch), close: () => {} };
+  const plain: GradientEngine = { jacobians: (X, batch) => batchJacobians(net, X, batch), close: () => {}, threads: 1 };
+  if (!kernelsSupported()) return plain;
+  try {
+    if (points >= PARALLEL_FROM_POINTS && isMainThread && availableParallelism() > 1) {
+      if (pool?.net !== net) {
+        pool?.engine.close();
+        pool = { net, engine: new ParallelGradients(net) };
+      }
+      const engine = pool.engine;
+      return { jacobians: (X, batch) => engine.jacobians(X, batch), close: () => {}, threads: engine.threads }; // kept for reuse
+    }
+    let kernel = kernels.get(net);
+    if (!kernel) kernels.set(net, (kernel = new GradientKernel(net)));
+    return { jacobians: (X, batch) => kernel.jacobians(X, batch), close: () => {}, threads: 1 };
+  } catch {
+    return plain;
+  }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -95,18 +96,27 @@ describe('gradients on several threads', () => {
     }
   });
 
-  it('gradientEngine picks threads only for large jobs, with the same results', () => {
+  it('gradientEngine picks threads only for large jobs from the main thread, with the same results', () => {
     const net = sampleNetwork({ inputDim: 5, widths: [20], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 4 });
     const X = inputs(net, 50, 1);
     const small = gradientEngine(net, 100);
     const large = gradientEngine(net, 1e6);
-    try {
-      expect(large instanceof ParallelGradients).toBe(isMainThread); // a worker thread is already one of several
-      expect(small).not.toBeInstanceOf(ParallelGradients);
-      expect(same(small.jacobians(X, 50).jacobians, large.jacobians(X, 50).jacobians)).toBe(true);
-    } finally {
-      small.close();
-      large.close();
-    }
+    expect(small.threads).toBe(1);
+    expect(large.threads).toBe(isMainThread ? availableParallelism() : 1); // a worker thread is already one of several
+    expect(same(small.jacobians(X, 50).jacobians, large.jacobians(X, 50).jacobians)).toBe(true);
+    small.close();
+    large.close();
+  });
+
+  it('a pool gives the reference results over many rounds, and carries on alone once closed', () => {
+    const net = sampleNetwork({ inputDim: 6, widths: [24, 8], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 6 });
+    const pool = new ParallelGradients(net, 2, 16);
+    const X = inputs(net, 100, 2);
+    const ref = batchJacobians(net, X, 100);
+    expect(same(pool.jacobians(X, 100).jacobians, ref.jacobians)).toBe(true);
+    pool.close();
+    expect(pool.threads).toBe(1);
+    expect(same(pool.jacobians(X, 100).jacobians, ref.jacobians)).toBe(true);
+    pool.close(); // twice is fine
   });
 });
