@@ -10,10 +10,10 @@ import { lowerBound } from './lower/index.js';
 import { witnessAt, type Witness } from './lower/witness.js';
 import type { LipschitzQuery } from './query.js';
 import { euclideanCuttingPlanes } from './upper/euclideanCuts.js';
-import { intervalJacobianBound, neuronStates, preActivationBounds } from './upper/intervals.js';
+import { intervalJacobianBound, preActivationBounds } from './upper/intervals.js';
 import { lipschitzMip } from './upper/lipschitzMip.js';
 import { operatorNormProduct } from './upper/operatorNorms.js';
-import { shallowZonotopeBound } from './upper/zonotope.js';
+import { zonotopeBoundFor } from './upper/zonotope.js';
 
 /** What one method contributed. */
 export interface MethodReport {
@@ -98,10 +98,9 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   const [interval, ti] = timed(() => intervalJacobianBound(net, domain, query.norm, preBounds));
   methods['interval-jacobian'] = { kind: 'upper', value: interval.value, seconds: tb + ti, patternAgnostic: interval.unstable === 1, note: `${(100 * interval.unstable).toFixed(0)}% of neurons unstable on the domain` };
   let upper = Math.min(product, interval.value);
-  if (query.norm === '2') {
-    // One hidden layer, one output: the zonotope of gradients, bounded in closed form.
-    const states = net.layers.length === 2 ? neuronStates(preBounds)[0] : null;
-    const [zonotope, tz] = timed(() => shallowZonotopeBound(net, query.box ? states : null, { timeLimit: 0.05 * timeLimit }));
+  {
+    // p = 2, one hidden layer, one output: the zonotope of gradients, bounded in closed form.
+    const [zonotope, tz] = timed(() => zonotopeBoundFor(net, query, 0.05 * timeLimit));
     if (zonotope) {
       methods['zonotope'] = { kind: 'upper', value: zonotope.upper, seconds: tz, patternAgnostic: true, note: `Cauchy–Schwarz over the gradient zonotope of ${zonotope.free} free units (${zonotope.iterations} iterations)` };
       upper = Math.min(upper, zonotope.upper);

@@ -6,6 +6,7 @@ import type { LipschitzQuery } from './query.js';
 import { queryDomain } from './domain.js';
 import { intervalJacobianBound } from './upper/intervals.js';
 import { operatorNormProduct } from './upper/operatorNorms.js';
+import { zonotopeBoundFor } from './upper/zonotope.js';
 
 /** A claim about Lip_p of a network on a domain. */
 export type Claim = { readonly kind: 'upper' | 'lower' | 'exact'; readonly value: number };
@@ -70,7 +71,11 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
       };
     }
     // The instant sound bounds may prove the claim outright.
-    const cheap = Math.min(operatorNormProduct(net, query.norm), intervalJacobianBound(net, queryDomain(net, query.box), query.norm).value);
+    const cheap = Math.min(
+      operatorNormProduct(net, query.norm),
+      intervalJacobianBound(net, queryDomain(net, query.box), query.norm).value,
+      zonotopeBoundFor(net, query, 0.05 * options.timeLimit)?.upper ?? Infinity,
+    );
     const proven = cheap <= v;
     return {
       status: 'consistent',

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { exactLipschitz } from '../../src/lipschitz/exact/index.js';
 import { queryDomain } from '../../src/lipschitz/domain.js';
 import { boxFromPairs } from '../../src/lipschitz/query.js';
-import { neuronStates, preActivationBounds } from '../../src/lipschitz/upper/intervals.js';
-import { shallowZonotopeBound, ZONOTOPE_MAX_INPUT_DIM } from '../../src/lipschitz/upper/zonotope.js';
+import { intervalJacobianBound, neuronStates, preActivationBounds } from '../../src/lipschitz/upper/intervals.js';
+import { shallowZonotopeBound, zonotopeBoundFor, ZONOTOPE_MAX_INPUT_DIM } from '../../src/lipschitz/upper/zonotope.js';
 import { denseLayer, makeNetwork, type Network } from '../../src/network/network.js';
 import { sampleNetwork } from '../../src/network/sample.js';
 import { parseBiasLaw } from '../../src/random/biasLaws.js';
@@ -111,6 +111,18 @@ describe('the gradient-zonotope bound (one hidden layer, p = 2)', () => {
     expect(shallowZonotopeBound(sampleNetwork({ inputDim: 2, widths: [3, 3], bias, weights: 'he-fanout', seed: 1 }), null, { timeLimit: 1 })).toBeNull();
     expect(shallowZonotopeBound(sampleNetwork({ inputDim: 2, widths: [3], bias, weights: 'he-fanout', seed: 1, outputs: 2 }), null, { timeLimit: 1 })).toBeNull();
     expect(shallowZonotopeBound(sampleNetwork({ inputDim: ZONOTOPE_MAX_INPUT_DIM + 1, widths: [3], bias, weights: 'he-fanout', seed: 1 }), null, { timeLimit: 1 })).toBeNull();
+  });
+
+  it('lets verify prove an upper claim that the other instant bounds cannot', async () => {
+    const { verifyClaim } = await import('../../src/lipschitz/verify.js');
+    const net = sampleNetwork({ inputDim: 8, widths: [64], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 1 });
+    const query = { norm: '2' as const, box: null };
+    const z = zonotopeBoundFor(net, query, 1)!.upper;
+    const claim = 1.01 * z;
+    expect(intervalJacobianBound(net, queryDomain(net, null), '2').value).toBeGreaterThan(claim);
+    const v = await verifyClaim(net, query, { kind: 'upper', value: claim }, { timeLimit: 1 });
+    expect([v.status, v.proven]).toEqual(['consistent', true]);
+    expect(v.upper).toBe(z);
   });
 
   it('brackets d = 8, N = 64 He-random nets within 1.5 of the best witness in certifiedBounds', async () => {

@@ -1,6 +1,9 @@
 import { symmetricEigen } from '../../linalg/jacobi.js';
 import type { Network } from '../../network/network.js';
 import { Budget } from '../budget.js';
+import { queryDomain } from '../domain.js';
+import type { LipschitzQuery } from '../query.js';
+import { neuronStates, preActivationBounds } from './intervals.js';
 import { gamma, SPECTRAL_MARGIN, UNIT_ROUNDOFF } from './rounding.js';
 
 /**
@@ -110,6 +113,16 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
     Y = nextDesign(Y, M, d);
   }
   return { upper: unscale(best + perturbation, E), free, iterations: iterations + 1 };
+}
+
+/**
+ * The bound for a query: null unless p = 2 and the network is scalar with one hidden layer (and
+ * d ≤ ZONOTOPE_MAX_INPUT_DIM). On a box, units stable on it (by interval bounds) are fixed.
+ */
+export function zonotopeBoundFor(net: Network, query: LipschitzQuery, timeLimit: number): ZonotopeBound | null {
+  if (query.norm !== '2' || net.layers.length !== 2) return null;
+  const states = query.box ? neuronStates(preActivationBounds(net, queryDomain(net, query.box)))[0] : null;
+  return shallowZonotopeBound(net, states, { timeLimit });
 }
 
 /** (★) for the computed vectors a_i and weights r_i, with the rounding of M_r and λ_max guarded. */
