@@ -98,13 +98,11 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   const [interval, ti] = timed(() => intervalJacobianBound(net, domain, query.norm, preBounds));
   methods['interval-jacobian'] = { kind: 'upper', value: interval.value, seconds: tb + ti, patternAgnostic: interval.unstable === 1, note: `${(100 * interval.unstable).toFixed(0)}% of neurons unstable on the domain` };
   let upper = Math.min(product, interval.value);
-  {
-    // p = 2, one hidden layer, one output: the zonotope of gradients, bounded in closed form.
-    const [zonotope, tz] = timed(() => zonotopeBoundFor(net, query, 0.05 * timeLimit));
-    if (zonotope) {
-      methods['zonotope'] = { kind: 'upper', value: zonotope.upper, seconds: tz, patternAgnostic: true, note: `Cauchy–Schwarz over the gradient zonotope of ${zonotope.free} free units (${zonotope.iterations} iterations)` };
-      upper = Math.min(upper, zonotope.upper);
-    }
+  // p = 2, one hidden layer, one output: the zonotope of gradients, bounded in closed form.
+  const [zonotope, tz] = timed(() => zonotopeBoundFor(net, query, 0.05 * timeLimit, preBounds));
+  if (zonotope) {
+    methods['zonotope'] = { kind: 'upper', value: zonotope.upper, seconds: tz, patternAgnostic: true, note: `Cauchy–Schwarz over the gradient zonotope of ${zonotope.free} free units (${zonotope.iterations} iterations)` };
+    upper = Math.min(upper, zonotope.upper);
   }
   report('exact', 0, upper);
 

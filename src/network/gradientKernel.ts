@@ -58,7 +58,8 @@ export class GradientKernel {
   private readonly forwardWeights: number[] = [];
   private readonly backwardWeights: number[] = [];
   private readonly weightBytes: number;
-  private capacity = 0;
+  /** Rows whose per-batch buffers fit in BUFFER_BYTES. */
+  private readonly rowsPerChunk: number;
   private layout: ReturnType<GradientKernel['planBuffers']> | null = null;
 
   /** Copies the network's weights into a fresh WebAssembly instance. Throws if SIMD is unavailable. */
@@ -71,6 +72,7 @@ export class GradientKernel {
       this.backwardWeights.push(regions.take(layer.weights.length * 8));
     }
     this.weightBytes = regions.size;
+    this.rowsPerChunk = Math.max(1, Math.floor(BUFFER_BYTES / (this.planBuffers(1).bytes - this.weightBytes)));
     this.ensureMemory(this.weightBytes);
     const f64 = new Float64Array(this.wasm.memory.buffer);
     net.layers.forEach((layer, l) => {
@@ -99,7 +101,7 @@ export class GradientKernel {
     const idx = regions.take(rows * widest * 4);
     const val = regions.take(rows * widest * 8);
     const count = regions.take(rows * 4);
-    return { input, activations, gradients, idx, val, count, bytes: regions.size };
+    return { rows: batch, input, activations, gradients, idx, val, count, bytes: regions.size };
   }
 
   /**
@@ -118,8 +120,7 @@ export class GradientKernel {
     const k = this.net.layers[this.net.layers.length - 1].outDim;
     if (X.length !== batch * d) throw new Error(`expected ${batch}×${d} inputs, got ${X.length} numbers`);
     // Per-batch buffers stay below BUFFER_BYTES: larger batches go in chunks.
-    const perRow = this.planBuffers(1).bytes - this.weightBytes;
-    const chunk = Math.max(1, Math.floor(BUFFER_BYTES / perRow));
+    const chunk = this.rowsPerChunk;
     if (batch <= chunk) return this.run(X, batch);
     const jacobians = new Float64Array(batch * k * d);
     const values = new Float64Array(batch * k);
@@ -137,11 +138,10 @@ export class GradientKernel {
     const d = net.inputDim;
     const L = net.layers.length;
     const k = net.layers[L - 1].outDim;
-    if (batch > this.capacity || !this.layout) {
+    if (!this.layout || batch > this.layout.rows) {
       const plan = this.planBuffers(batch);
       this.ensureMemory(plan.bytes); // may throw; the old plan then still holds
       this.layout = plan;
-      this.capacity = batch;
     }
     const { input, activations, gradients } = this.layout;
     let f64 = new Float64Array(this.wasm.memory.buffer);

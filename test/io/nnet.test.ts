@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { looksLikeNnet, parseNnet } from '../../src/io/nnet.js';
-import { InputError } from '../../src/errors.js';
+import { inputErrorOf } from '../support/inputError.js';
 import { evaluate } from '../../src/network/evaluate.js';
 import { describeArchitecture } from '../../src/network/network.js';
 import { createStream } from '../../src/random/stream.js';
@@ -159,14 +159,6 @@ describe('NNet reading', () => {
     ['absurd sizes', edit(3, '2,200000,1,3,'), /line 3: input size 200000 exceeds the limit of 100000$/],
   ];
   it.each(cases)('rejects %s with one line', (_label, text, message) => {
-    let error: unknown;
-    try {
-      parseNnet(text, 'bad.nnet');
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toMatch(message);
-    expect((error as Error).message).not.toContain('\n');
+    expect(inputErrorOf(() => parseNnet(text, 'bad.nnet'))).toMatch(message);
   });
 });

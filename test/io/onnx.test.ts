@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { parseOnnx } from '../../src/io/onnx.js';
-import { InputError } from '../../src/errors.js';
+import { inputErrorOf } from '../support/inputError.js';
 import { evaluate } from '../../src/network/evaluate.js';
 import { describeArchitecture, type Network } from '../../src/network/network.js';
 import { createStream } from '../../src/random/stream.js';
@@ -16,15 +16,7 @@ function read(name: string): Network {
 
 /** The one-line InputError message that reading `bytes` produces. */
 function errorOf(bytes: Uint8Array, source = 'bad.onnx'): string {
-  try {
-    parseOnnx(bytes, source);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    const message = (err as Error).message;
-    expect(message).not.toContain('\n');
-    return message;
-  }
-  throw new Error('expected an InputError');
+  return inputErrorOf(() => parseOnnx(bytes, source));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseReluMlp, stringifyReluMlp, toReluMlp, FORMAT_LIMITS } from '../../src/network/format.js';
-import { InputError } from '../../src/errors.js';
+import { inputErrorOf } from '../support/inputError.js';
 import { sampleNetwork } from '../../src/network/sample.js';
 import { parseBiasLaw } from '../../src/random/biasLaws.js';
 
@@ -67,16 +67,7 @@ describe('relu-mlp v1 reading', () => {
     ['meta not an object', JSON.stringify({ ...valid, meta: 3 }), /^bad\.json: meta: expected an object, got 3$/],
   ];
   it.each(cases)('rejects %s with one line naming the path', (_label, text, message) => {
-    let error: unknown;
-    try {
-      parseReluMlp(text, 'bad.json');
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(InputError);
-    const msg = (error as Error).message;
-    expect(msg).toMatch(message);
-    expect(msg).not.toContain('\n');
+    expect(inputErrorOf(() => parseReluMlp(text, 'bad.json'))).toMatch(message);
   });
   it('refuses absurd sizes before allocating them', () => {
     const wide = { weights: Array.from({ length: 2 }, () => [1]), biases: [0, 0] };

@@ -1,9 +1,11 @@
 import { symmetricEigen } from '../../linalg/jacobi.js';
+import { dot, matmul, type Mat } from '../../linalg/mat.js';
+import { vectorNorm } from '../../linalg/norms.js';
 import type { Network } from '../../network/network.js';
 import { Budget } from '../budget.js';
 import { queryDomain } from '../domain.js';
 import type { LipschitzQuery } from '../query.js';
-import { neuronStates, preActivationBounds } from './intervals.js';
+import { neuronStates, preActivationBounds, type PreActivationBounds } from './intervals.js';
 import { gamma, SPECTRAL_MARGIN, UNIT_ROUNDOFF } from './rounding.js';
 
 /**
@@ -63,7 +65,7 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
   // Work with h_j·2^−E, E the exponent of the largest max_k |v_j w_jk| (exact power-of-two
   // scalings, applied in steps that cannot overflow), so the largest vectors have entries of size
   // about 1 and nothing that matters underflows; the bound is scaled back at the end.
-  const rowMax = Array.from({ length: N }, (_, j) => maxAbs(hidden.weights.subarray(j * d, (j + 1) * d)));
+  const rowMax = Array.from({ length: N }, (_, j) => vectorNorm(hidden.weights.subarray(j * d, (j + 1) * d), 'inf'));
   const exponents = Array.from({ length: N }, (_, j) => [exponentOf(Math.abs(output.weights[j])), exponentOf(rowMax[j])]);
   let E = -Infinity;
   for (let j = 0; j < N; j++) {
@@ -86,11 +88,11 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
     } else {
       for (let k = 0; k < d; k++) rows[0][k] += 0.5 * h[k];
       rows.push(Float64Array.from(h, (x) => 0.5 * x));
-      perturbation += UNIT_ROUNDOFF * euclidean(h);
+      perturbation += UNIT_ROUNDOFF * vectorNorm(h, '2');
     }
   }
   // Scaling down into the subnormal range loses at most 2⁻¹⁰⁷³ per entry (absolute): added too.
-  perturbation = (perturbation + gamma(N + 1) * euclidean(absSum) + 4 * (N + 1) * d * Number.MIN_VALUE) * (1 + gamma(N + d + 2));
+  perturbation = (perturbation + gamma(N + 1) * vectorNorm(absSum, '2') + 4 * (N + 1) * d * Number.MIN_VALUE) * (1 + gamma(N + d + 2));
   const free = rows.length - 1;
   const a = rows.filter((r) => r.some((x) => x !== 0)); // zero vectors add nothing to Σ|a_i·u|
   if (a.length === 0) return { upper: unscale(perturbation, E), free, iterations: 0 };
@@ -102,7 +104,7 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
   let previous = Infinity;
   let iterations = 0;
   for (; iterations < maxIterations; iterations++) {
-    const r = a.map((ai) => Math.sqrt(Math.max(0, quadratic(Y, ai, d))));
+    const r = a.map((ai) => Math.sqrt(Math.max(0, dot(ai, matmul(square(Y, d), { rows: d, cols: 1, data: ai }).data))));
     const largest = Math.max(...r);
     const weights = r.map((x) => Math.max(x, 1e-12 * largest + Number.MIN_VALUE));
     const { bound, M } = certify(a, weights, d);
@@ -117,11 +119,12 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
 
 /**
  * The bound for a query: null unless p = 2 and the network is scalar with one hidden layer (and
- * d ≤ ZONOTOPE_MAX_INPUT_DIM). On a box, units stable on it (by interval bounds) are fixed.
+ * d ≤ ZONOTOPE_MAX_INPUT_DIM). On a box, units stable on it (by interval bounds) are fixed;
+ * pass the box's `preBounds` if they are at hand.
  */
-export function zonotopeBoundFor(net: Network, query: LipschitzQuery, timeLimit: number): ZonotopeBound | null {
+export function zonotopeBoundFor(net: Network, query: LipschitzQuery, timeLimit: number, preBounds?: PreActivationBounds): ZonotopeBound | null {
   if (query.norm !== '2' || net.layers.length !== 2) return null;
-  const states = query.box ? neuronStates(preActivationBounds(net, queryDomain(net, query.box)))[0] : null;
+  const states = query.box ? neuronStates(preBounds ?? preActivationBounds(net, queryDomain(net, query.box)))[0] : null;
   return shallowZonotopeBound(net, states, { timeLimit });
 }
 
@@ -163,7 +166,7 @@ function nextDesign(Y: Float64Array, M: Float64Array, d: number): Float64Array {
       root[k * d + l] = s;
     }
   }
-  const next = multiply(multiply(root, M, d), root, d);
+  const next = matmul(matmul(square(root, d), square(M, d)), square(root, d)).data;
   let trace = 0;
   for (let k = 0; k < d; k++) trace += next[k * d + k];
   if (!(trace > 0)) return identityOver(d);
@@ -177,12 +180,6 @@ function nextDesign(Y: Float64Array, M: Float64Array, d: number): Float64Array {
 /** The exponent e with 2^e nearest to x > 0 (0 for x = 0 or x not finite). */
 function exponentOf(x: number): number {
   return x > 0 && Number.isFinite(x) ? Math.round(Math.log2(x)) : 0;
-}
-
-function maxAbs(x: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
 }
 
 /**
@@ -214,30 +211,7 @@ function identityOver(d: number): Float64Array {
   return Y;
 }
 
-function quadratic(Y: Float64Array, x: Float64Array, d: number): number {
-  let s = 0;
-  for (let k = 0; k < d; k++) {
-    let yk = 0;
-    for (let l = 0; l < d; l++) yk += Y[k * d + l] * x[l];
-    s += x[k] * yk;
-  }
-  return s;
-}
-
-function multiply(A: Float64Array, B: Float64Array, d: number): Float64Array {
-  const C = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let k = 0; k < d; k++) {
-      const aik = A[i * d + k];
-      if (aik === 0) continue;
-      for (let j = 0; j < d; j++) C[i * d + j] += aik * B[k * d + j];
-    }
-  }
-  return C;
-}
-
-function euclidean(x: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-  return Math.sqrt(s);
+/** A d×d row-major array as a matrix. */
+function square(data: Float64Array, d: number): Mat {
+  return { rows: d, cols: d, data };
 }
