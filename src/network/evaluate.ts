@@ -1,4 +1,5 @@
 import { zeros, type Mat } from '../linalg/mat.js';
+import { vectorNorm } from '../linalg/norms.js';
 import type { Network } from './network.js';
 
 /**
@@ -186,10 +187,9 @@ export function regionRadius(net: Network, x: ArrayLike<number>): number {
   for (let l = 0; l < A.length; l++) {
     const z = preActivations[l];
     for (let i = 0; i < z.length; i++) {
-      let norm2 = 0;
-      for (let k = 0; k < d; k++) norm2 += A[l][i * d + k] ** 2;
-      if (norm2 === 0) continue; // constant on the piece: no kink
-      radius = Math.min(radius, Math.abs(z[i]) / Math.sqrt(norm2));
+      const norm = vectorNorm(A[l].subarray(i * d, (i + 1) * d), '2'); // scaled: no underflow
+      if (norm === 0) continue; // constant on the piece: no kink
+      radius = Math.min(radius, Math.abs(z[i]) / norm);
     }
   }
   return radius;

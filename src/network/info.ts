@@ -8,7 +8,7 @@ import { describeArchitecture, hiddenLayerCount, hiddenWidths, neuronCount, outp
 /**
  * What `lipcheck info` says about a network: its shape, how its weights and biases compare with the
  * random model of the papers (hidden W⁽ℓ⁾ i.i.d. N(0, 2/N_out), output N(0, 1), biases i.i.d.
- * symmetric), the product of operator norms (a sound upper bound on Lip_p), and which theorem's
+ * symmetric), the product of operator norms (an upper bound on Lip_p up to rounding), and which theorem's
  * band speaks about it (`theoremBand`).
  */
 
@@ -103,7 +103,10 @@ export interface NetworkInfo {
   readonly parameters: number;
   readonly layers: LayerInfo[];
   readonly biases: BiasInfo;
-  /** ∏ ‖W⁽ℓ⁾‖_{p→p}: an upper bound on Lip_p (exact for an affine network). */
+  /**
+   * ∏ ‖W⁽ℓ⁾‖_{p→p} in plain floating point: an upper bound on Lip_p up to rounding (exact for an
+   * affine network); `lipcheck bounds` reports the certified version, with rounding guarded.
+   */
   readonly operatorNormProduct: Record<Norm, number>;
   readonly theorem: TheoremVerdict;
 }

@@ -2,17 +2,17 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertCommand, outputFormat } from '../../src/cli/commands/convert.js';
+import { outputFormat } from '../../src/cli/commands/convert.js';
 import { readNetworkFile } from '../../src/io/readNetwork.js';
 import { parseReluMlp, stringifyReluMlp } from '../../src/network/format.js';
 import { sampleNetwork } from '../../src/network/sample.js';
 import { parseBiasLaw } from '../../src/random/biasLaws.js';
 import { evaluate } from '../../src/network/evaluate.js';
-import { runCommand } from '../support/command.js';
+import { cli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lipcheck-convert-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const convert = (...argv: string[]) => runCommand(convertCommand, 'convert', ...argv);
+const convert = (...argv: string[]) => cli('convert', ...argv);
 const net = sampleNetwork({ inputDim: 3, widths: [6, 4], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 8, outputs: 2 });
 const jsonFile = join(dir, 'net.json');
 writeFileSync(jsonFile, stringifyReluMlp(net));

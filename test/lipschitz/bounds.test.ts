@@ -177,4 +177,10 @@ describe('affine networks (no hidden layer)', () => {
     expect(col).toBeGreaterThanOrEqual(rows.reduce((s, r) => s + Math.abs(r[0]), 0));
     expect(col).toBeLessThanOrEqual(rows.reduce((s, r) => s + Math.abs(r[0]), 0) * (1 + 1e-9));
   });
+  it('the affine objective stays an upper bound when its terms cancel', async () => {
+    // −0.1 − 0.2 + 0.3 computes to −5.55e-17; the exact sum of these doubles is −2.78e-17.
+    const net = { inputDim: 3, layers: [{ outDim: 1, inDim: 3, weights: Float64Array.of(-0.1, -0.2, 0.3), biases: Float64Array.of(0) }] };
+    const r = await lipschitzMip(net, queryDomain(net, null), { kind: 'directional', w: Float64Array.of(1, 1, 1), v: Float64Array.of(1) }, 1);
+    expect(r.upper).toBeGreaterThanOrEqual(-2.7755575615628914e-17);
+  });
 });

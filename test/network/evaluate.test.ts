@@ -20,6 +20,9 @@ describe('evaluation', () => {
     expect(regionRadius(abs, [0])).toBe(0); // on the kink
     expect(regionRadius(abs, [-0.25])).toBe(0.25);
     expect(regionRadius(makeNetwork(2, [denseLayer([[1, 1]], [0])]), [1, 1])).toBe(Infinity); // affine
+    // Tiny weights in front of large ones: the piece's slope 1e-170 must not underflow to "affine".
+    const scaled = makeNetwork(1, [denseLayer([[1e-170]], [0]), denseLayer([[1e30]], [0])]);
+    expect(regionRadius(scaled, [1])).toBeCloseTo(1, 12);
   });
   it('computes a two-layer, two-output network by hand', () => {
     const net = makeNetwork(2, [

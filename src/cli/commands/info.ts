@@ -76,7 +76,7 @@ function printHuman(io: CliIo, file: string, net: Network, info: NetworkInfo): v
     out('', b.symmetric ? `consistent with a law symmetric about 0 (no test rejects at ${ALPHA})` : `not symmetric about 0 (a test rejects at ${ALPHA})`);
   }
   const prod = info.operatorNormProduct;
-  out('norm product', `∏‖W_ℓ‖_p→p, an upper bound on Lip_p${info.hiddenLayers === 0 ? ' (exact here)' : ''}: p=2 ${fmt(prod['2'])}, p=1 ${fmt(prod['1'])}, p=inf ${fmt(prod['inf'])}`);
+  out('norm product', `∏‖W_ℓ‖_p→p, an upper bound on Lip_p up to rounding${info.hiddenLayers === 0 ? ' (exact here)' : ''}: p=2 ${fmt(prod['2'])}, p=1 ${fmt(prod['1'])}, p=inf ${fmt(prod['inf'])}`);
   const t = info.theorem;
   if (t.kind === 'none') {
     out('theorem', 'none of the random-network theorems applies:');

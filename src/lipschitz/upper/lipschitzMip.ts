@@ -109,26 +109,38 @@ export async function lipschitzMip(net: Network, domain: Domain, objective: MipO
   return { ...r, upper, incumbent: r.incumbent * scale };
 }
 
-/** An affine network has one Jacobian, J = W: the objective is a number, no MIP needed. */
+/**
+ * An affine network has one Jacobian, J = W: the objective is a number, no MIP needed. Its
+ * computed value is widened by γ·Σ|products| (`widen`), so the upper bound holds however the
+ * terms cancel.
+ */
 function affineObjective(net: Network, objective: MipObjective): LipschitzMipResult {
   const { outDim: k, inDim: d, weights: W } = net.layers[0];
   let value = 0;
+  let magnitude = 0;
   if (objective.kind === 'forward-l1') {
     for (let r = 0; r < k; r++) {
       let s = 0;
-      for (let j = 0; j < d; j++) s += W[r * d + j] * objective.w[j];
+      for (let j = 0; j < d; j++) {
+        s += W[r * d + j] * objective.w[j];
+        magnitude += Math.abs(W[r * d + j] * objective.w[j]);
+      }
       value += Math.abs(s);
     }
   } else {
     const v = objective.v;
     for (let j = 0; j < d; j++) {
       let s = 0;
-      for (let r = 0; r < k; r++) s += v[r] * W[r * d + j];
+      let m = 0;
+      for (let r = 0; r < k; r++) {
+        s += v[r] * W[r * d + j];
+        m += Math.abs(v[r] * W[r * d + j]);
+      }
       value += objective.kind === 'directional' ? s * objective.w[j] : Math.abs(s);
+      magnitude += objective.kind === 'directional' ? m * Math.abs(objective.w[j]) : m;
     }
   }
-  const upper = objective.kind === 'directional' ? value + Math.abs(value) * 1e-12 : value * (1 + 1e-12);
-  return { upper, incumbent: value, status: 'optimal', pattern: [], seconds: 0 };
+  return { upper: value + widen(d * k + 2, magnitude), incumbent: value, status: 'optimal', pattern: [], seconds: 0 };
 }
 
 async function solveLipschitzMip(
