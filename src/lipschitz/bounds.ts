@@ -46,7 +46,10 @@ export interface BoundsOptions {
   /** Stop refining once upper ≤ targetGap · lower (default 1.0001). */
   readonly targetGap?: number;
   readonly seed?: Seed;
-  /** Region cap for the exact attempt (default 200,000). */
+  /**
+   * Region cap for the exact attempt (default 200,000, or a shallow net's predicted region count up
+   * to 2,000,000); a caller that has already tried exact passes 1 to go straight to the bounds.
+   */
   readonly maxExactRegions?: number;
   /** Progress: a stage name, the fraction of the time used, and the current bracket. */
   readonly onProgress?: (stage: string, fraction: number, lower: number, upper: number) => void;
@@ -114,7 +117,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   const exactShare = affine || predicted <= 2_000_000 ? 0.8 : d <= 4 || query.box !== null ? 0.6 : d <= 6 ? 0.3 : 0;
   const exact =
     exactShare > 0
-      ? exactLipschitz(net, query, { timeLimit: exactShare * timeLimit, maxRegions: Math.max(options.maxExactRegions ?? 200_000, predicted <= 2_000_000 ? predicted : 0) })
+      ? exactLipschitz(net, query, { timeLimit: exactShare * timeLimit, maxRegions: options.maxExactRegions ?? Math.max(200_000, predicted <= 2_000_000 ? predicted : 0) })
       : null;
   if (exact?.kind === 'exact') {
     methods.exact = { kind: 'exact', value: exact.lipschitz, seconds: exact.seconds, note: `${exact.regions} regions by ${exact.algorithm}; exact up to regions thinner than about 1e-9 of the domain` };
