@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sampleNetwork } from '../src/network/sample.js';
 import { exactLipschitz } from '../src/lipschitz/exact/index.js';
-import { enumerateRegions } from '../src/lipschitz/exact/regionSearch.js';
+import { enumerateRegions, regionSearchExact } from '../src/lipschitz/exact/regionSearch.js';
 import { queryDomain } from '../src/lipschitz/domain.js';
 import { Budget } from '../src/lipschitz/budget.js';
 import { lowerBound } from '../src/lipschitz/lower/index.js';
@@ -14,7 +14,7 @@ import { shallowZonotopeBound } from '../src/lipschitz/upper/zonotope.js';
 import { lipschitzMip } from '../src/lipschitz/upper/lipschitzMip.js';
 import { jacobian, jacobianOfPattern, regionRadius } from '../src/network/evaluate.js';
 import { operatorNorm } from '../src/linalg/norms.js';
-import { hiddenWidths, neuronCount } from '../src/network/network.js';
+import { hiddenWidths } from '../src/network/network.js';
 import { checkProperty } from './support/runner.js';
 import { largeSpecArb, normArb, optionalBoxArb, tinySpecArb, networkSpecArb } from './support/arbitraries.js';
 
@@ -143,7 +143,9 @@ describe('the exact solver', () => {
 
   it('counts Σ_{k≤d} C(N, k) regions for shallow nets in general position', () => {
     const name = 'counts Σ_{k≤d} C(N, k) regions for shallow nets in general position';
-    const shallow = networkSpecArb({ minInputDim: 1, maxInputDim: 4, maxDepth: 1, minWidth: 1, maxWidth: 24 }).filter((s) => s.bias.name !== 'zero' && s.bias.name !== 'rademacher');
+    // Counted by the region search, which enumerates regions one by one (the arrangement path returns
+    // the formula itself for nets in general position, so it cannot check it); widths ≤ 12 keep it quick.
+    const shallow = networkSpecArb({ minInputDim: 1, maxInputDim: 4, maxDepth: 1, minWidth: 1, maxWidth: 12 }).filter((s) => s.bias.name !== 'zero' && s.bias.name !== 'rademacher');
     checkProperty(
       fc.property(shallow, (spec) => {
         const net = sampleNetwork(spec);
@@ -154,8 +156,7 @@ describe('the exact solver', () => {
           expected += c;
           c = (c * (N - k)) / (k + 1);
         }
-        expect(exactOf(exactLipschitz(net, { norm: '2', box: null })).regions).toBe(Math.round(expected));
-        expect(neuronCount(net)).toBe(N);
+        expect(exactOf(regionSearchExact(net, '2', null, new Budget(60))).regions).toBe(Math.round(expected));
       }),
       { numRuns: 60, seed: 2005, file, name },
     );

@@ -16,6 +16,11 @@ import { fixedPointStatistic } from './support/fixedPoint.js';
  * differ from the calibration's). Each test states its false-failure probability α: the chance
  * that it fails although the property holds. Band constants c, C come from config/calibration.json
  * (written by `lipcheck study --config config/study-calibration.json --calibrate`).
+ *
+ * The tests named 'has power: …' are not statistical properties and carry no false-failure
+ * probability: they run one fixed seed each (ignoring LIPCHECK_FRESH_SEEDS), so their outcome is
+ * deterministic, and they fail only if a test above has lost the power to reject a planted
+ * violation of the model.
  */
 const file = import.meta.url;
 const calibration = loadCalibration();

@@ -188,19 +188,8 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   return finish(best.value, best.x, upper, null);
 
   function finish(lower: number, witness: Float64Array, up: number, exactValue: number | null): BoundsResult {
-    const warnings: string[] = [];
-    // A safety net: an upper bound below a witness's Jacobian norm is numerically broken (a
-    // solver tolerance, an extreme scale). Discard it rather than report it.
-    if (exactValue === null) {
-      for (const [name, m] of Object.entries(methods)) {
-        if (m.kind === 'upper' && m.value < lower * (1 - 1e-9)) {
-          methods[name] = { ...m, value: Infinity, note: `${m.note ? m.note + '; ' : ''}discarded: ${m.value} fell below a witness (${lower}), a numerical failure` };
-          warnings.push(`${name} gave ${m.value}, below the witness value ${lower}: discarded as a numerical failure`);
-        }
-      }
-      const sound = Object.values(methods).filter((m) => m.kind === 'upper').map((m) => m.value);
-      up = Math.min(...sound, Infinity);
-    }
+    const warnings = exactValue === null ? discardBelowWitness(methods, lower) : [];
+    if (exactValue === null) up = Math.min(...Object.values(methods).filter((m) => m.kind === 'upper').map((m) => m.value), Infinity);
     const bestUpper = Object.entries(methods).filter(([, m]) => m.kind === 'upper').sort((a, b) => a[1].value - b[1].value)[0];
     if (exactValue === null && bestUpper && bestUpper[1].patternAgnostic) {
       warnings.push(
@@ -219,4 +208,20 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
       seconds: budget.elapsed(),
     };
   }
+}
+
+/**
+ * The safety net: an upper bound below a witness's Jacobian norm is numerically broken (a solver
+ * tolerance, an extreme scale). Sets each such method's value to Infinity, with a note, and
+ * returns one warning per method discarded.
+ */
+export function discardBelowWitness(methods: Record<string, MethodReport>, lower: number): string[] {
+  const warnings: string[] = [];
+  for (const [name, m] of Object.entries(methods)) {
+    if (m.kind === 'upper' && m.value < lower * (1 - 1e-9)) {
+      methods[name] = { ...m, value: Infinity, note: `${m.note ? m.note + '; ' : ''}discarded: ${m.value} fell below a witness (${lower}), a numerical failure` };
+      warnings.push(`${name} gave ${m.value}, below the witness value ${lower}: discarded as a numerical failure`);
+    }
+  }
+  return warnings;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exactLipschitz, type ExactOutcome } from '../../src/lipschitz/exact/index.js';
-import { certifiedBounds } from '../../src/lipschitz/bounds.js';
+import { certifiedBounds, discardBelowWitness, type MethodReport } from '../../src/lipschitz/bounds.js';
 import { lowerBound } from '../../src/lipschitz/lower/index.js';
 import { sampleCandidates } from '../../src/lipschitz/lower/sampling.js';
 import { lineSearch } from '../../src/lipschitz/lower/lineSearch.js';
@@ -152,10 +152,18 @@ describe('regressions from review', () => {
     expect(r.lower).toBeGreaterThan(0);
     expect(Number.isFinite(r.gap)).toBe(true);
   });
-  it('an upper bound below a witness is discarded with a warning, never reported', async () => {
-    const net = sampleNetwork({ inputDim: 6, widths: [30], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 1 });
-    const r = await certifiedBounds(net, { norm: 'inf', box: null }, { timeLimit: 3, maxExactRegions: 1 });
-    for (const m of Object.values(r.methods)) if (m.kind === 'upper') expect(m.value).toBeGreaterThanOrEqual(r.lower * (1 - 1e-9));
+  it('the safety net discards a planted upper bound below the witness, and only that one', () => {
+    const methods: Record<string, MethodReport> = {
+      broken: { kind: 'upper', value: 0.9, seconds: 0, note: 'planted' },
+      sound: { kind: 'upper', value: 1.5, seconds: 0 },
+      'rounding-level': { kind: 'upper', value: 1 - 1e-12, seconds: 0 },
+      search: { kind: 'lower', value: 0.5, seconds: 0 },
+    };
+    const warnings = discardBelowWitness(methods, 1);
+    expect(warnings).toEqual(['broken gave 0.9, below the witness value 1: discarded as a numerical failure']);
+    expect(methods.broken.value).toBe(Infinity);
+    expect(methods.broken.note).toMatch(/^planted; discarded: 0.9 fell below a witness/);
+    expect([methods.sound.value, methods['rounding-level'].value, methods.search.value]).toEqual([1.5, 1 - 1e-12, 0.5]);
   });
 });
 

@@ -96,8 +96,10 @@ function binomial(n: number, k: number): number {
 }
 
 describe('region counts (Zaslavsky)', () => {
-  it.each([[2, 16], [2, 40], [3, 12], [4, 9], [2, 128]])('a shallow net in general position, d=%i N=%i, has Σ_{k≤d} C(N,k) regions', (d, N) => {
-    const r = exact(exactLipschitz(random(d, [N], 7), { norm: '2', box: null }));
+  // Counted by the region search, which enumerates regions one by one (the arrangement path
+  // returns this very formula for nets in general position, so it cannot check it).
+  it.each([[2, 16], [2, 40], [3, 12], [4, 9], [2, 64]])('a shallow net in general position, d=%i N=%i, has Σ_{k≤d} C(N,k) regions', (d, N) => {
+    const r = exact(regionSearchExact(random(d, [N], 7), '2', null, new Budget(60)));
     let expected = 0;
     for (let k = 0; k <= d; k++) expected += binomial(N, k);
     expect(r.regions).toBe(expected);

@@ -4,7 +4,7 @@ import { hiddenWeightVariance, sampleNetwork } from '../../src/network/sample.js
 import { parseBiasLaw } from '../../src/random/biasLaws.js';
 import { stringifyReluMlp } from '../../src/network/format.js';
 import { describeArchitecture, hiddenWidths, neuronCount, parameterCount } from '../../src/network/network.js';
-import { normalTwoSided } from '../../src/theory/stats.js';
+import { chiSquareVarianceTest } from '../../src/network/info.js';
 
 const normal = parseBiasLaw('normal:1');
 
@@ -42,25 +42,18 @@ describe('sampling the papers\' model', () => {
     }
   });
 
-  // Empirical variances of one large layer against the convention, as a normal approximation to the
-  // chi-square: z = (s²/σ² − 1)/√(2/(n−1)), two-sided at α = 1e-6 per check (false-failure probability
-  // ≤ 1e-6 each under H₀; the fixed seed makes CI deterministic).
-  function varianceZ(xs: Float64Array, sigma2: number): number {
-    const n = xs.length;
-    const mean = xs.reduce((a, b) => a + b, 0) / n;
-    const s2 = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
-    return (s2 / sigma2 - 1) / Math.sqrt(2 / (n - 1));
-  }
+  // Exact χ² tests of the variance of zero-mean normal entries (chiSquareVarianceTest), each at
+  // α = 1e-6 with a fixed seed: false-failure probability ≤ 3e-6 for a fresh seed.
   it('hidden weights have variance 2/N_out (papers) or 2/N_in (fan-in); output weights 1', () => {
     const fanout = sampleNetwork({ inputDim: 300, widths: [100], bias: normal, weights: 'he-fanout', seed: 21, outputs: 1 });
-    expect(normalTwoSided(varianceZ(fanout.layers[0].weights, 2 / 100))).toBeGreaterThan(1e-6);
+    expect(chiSquareVarianceTest(fanout.layers[0].weights, 2 / 100)).toBeGreaterThan(1e-6);
     const fanin = sampleNetwork({ inputDim: 300, widths: [100], bias: normal, weights: 'he-fanin', seed: 22 });
-    expect(normalTwoSided(varianceZ(fanin.layers[0].weights, 2 / 300))).toBeGreaterThan(1e-6);
+    expect(chiSquareVarianceTest(fanin.layers[0].weights, 2 / 300)).toBeGreaterThan(1e-6);
     const out = sampleNetwork({ inputDim: 2, widths: [20_000], bias: normal, weights: 'he-fanout', seed: 23 });
-    expect(normalTwoSided(varianceZ(out.layers[1].weights, 1))).toBeGreaterThan(1e-6);
+    expect(chiSquareVarianceTest(out.layers[1].weights, 1)).toBeGreaterThan(1e-6);
     expect(hiddenWeightVariance('he-fanout', 300, 100)).toBe(0.02);
     expect(hiddenWeightVariance('he-fanin', 300, 100)).toBeCloseTo(2 / 300, 15);
     // Power: the wrong convention is rejected by the same test.
-    expect(normalTwoSided(varianceZ(fanin.layers[0].weights, 2 / 100))).toBeLessThan(1e-6);
+    expect(chiSquareVarianceTest(fanin.layers[0].weights, 2 / 100)).toBeLessThan(1e-6);
   });
 });

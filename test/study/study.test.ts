@@ -7,6 +7,7 @@ import { expandCells, parseStudyConfig } from '../../src/study/config.js';
 import { cellNetwork, computeCell } from '../../src/study/compute.js';
 import { exactLipschitz } from '../../src/lipschitz/exact/index.js';
 import { rowsToCsv } from '../../src/study/output.js';
+import { quantile } from '../../src/theory/stats.js';
 
 const tiny = {
   name: 'tiny',
@@ -91,7 +92,13 @@ describe('lipcheck study', () => {
     expect(r.code, r.stderr).toBe(0);
     const cal = JSON.parse(readFileSync(join(dir, 'cal.json'), 'utf8'));
     expect(cal.bands.shallow.draws).toBe(24);
-    expect(cal.bands.shallow.c).toBeLessThan(cal.bands.shallow.C);
+    // The stated rule, recomputed from the rows: c = 3/4 of the 0.5% quantile of Lip/√d, C = 4/3 of the 99.5% one.
+    const ratios = (JSON.parse(readFileSync(join(dir, 'out', 'rows.json'), 'utf8')) as { lipschitz: number | null; d: number }[])
+      .filter((r) => r.lipschitz !== null)
+      .map((r) => r.lipschitz! / Math.sqrt(r.d));
+    expect(ratios.length).toBe(24);
+    expect(cal.bands.shallow.c).toBeCloseTo(0.75 * quantile(ratios, 0.005), 12);
+    expect(cal.bands.shallow.C).toBeCloseTo((4 / 3) * quantile(ratios, 0.995), 12);
   });
   it.each([
     [['--config', 'does-not-exist.json'], /does-not-exist\.json: no such file/],
