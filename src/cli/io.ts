@@ -21,6 +21,7 @@ export const processStreams: CliStreams = {
 
 /** Prints a JSON value on one line. */
 export function printJson(io: CliIo, value: unknown): void {
+  // JSON.stringify writes NaN and ±Infinity as null, which is what the JSON outputs promise.
   io.out(JSON.stringify(value) + '\n');
 }
 

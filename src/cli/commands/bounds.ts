@@ -17,11 +17,6 @@ function atLeastOne(name: string) {
 }
 import { describeQuery } from './exact.js';
 
-/** JSON has no Infinity or NaN: those become null. */
-export function finiteOrNull(x: number): number | null {
-  return Number.isFinite(x) ? x : null;
-}
-
 /** A progress bar on a terminal (stdout a TTY, no --json); otherwise a no-op. */
 export function progressBar(io: CliIo, enabled: boolean): { update(fraction: number, text: string): void; stop(): void } {
   if (!enabled || !io.isTTY) return { update: () => {}, stop: () => {} };
@@ -50,17 +45,17 @@ export function boundsCommand(io: CliIo): Command {
       const box = boxToPairs(query.box);
       if (opts.json) {
         printJson(io, {
-          lower: finiteOrNull(r.lower),
-          upper: finiteOrNull(r.upper),
+          lower: r.lower,
+          upper: r.upper,
           exact: r.exact,
-          gap: finiteOrNull(r.gap),
+          gap: r.gap,
           witness: Array.from(r.witness),
-          methods: Object.fromEntries(Object.entries(r.methods).map(([k, m]) => [k, { ...m, value: finiteOrNull(m.value), seconds: finiteOrNull(m.seconds) }])),
+          methods: r.methods,
           norm: query.norm,
           box,
           outputs: outputDim(original),
           ...(c ? { c } : {}),
-          diagnosis: { ...r.diagnosis, lowerOverSqrtD: finiteOrNull(r.diagnosis.lowerOverSqrtD), upperOverSqrtD: finiteOrNull(r.diagnosis.upperOverSqrtD) },
+          diagnosis: r.diagnosis,
           seconds: r.seconds,
         });
         return;

@@ -6,7 +6,6 @@ import { readNetworkFile } from '../../io/readNetwork.js';
 import { UserError, ExitCode } from '../../errors.js';
 import { fmtVector, printJson, type CliIo } from '../io.js';
 import { networkQueryCommand, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
-import { finiteOrNull } from './bounds.js';
 
 function claimValue(name: string) {
   return (text: string): number => {
@@ -40,8 +39,8 @@ export function verifyCommand(io: CliIo): Command {
           witness: v.witness ? { x: Array.from(v.witness.x), value: v.witness.value } : null,
           certifiedUpper: v.certifiedUpper,
           exact: v.exact,
-          lower: finiteOrNull(v.lower),
-          upper: finiteOrNull(v.upper),
+          lower: v.lower,
+          upper: v.upper,
           norm: query.norm,
           box: boxToPairs(query.box),
           outputs: outputDim(original),
