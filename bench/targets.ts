@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { sampleNetwork } from '../src/network/sample.js';
 import { parseBiasLaw } from '../src/random/biasLaws.js';
 import { exactLipschitz } from '../src/lipschitz/exact/index.js';
+import { timed } from '../src/lipschitz/budget.js';
 import { certifiedBounds } from '../src/lipschitz/bounds.js';
 import { bestOfSamples } from '../src/lipschitz/lower/sampling.js';
 import { verifyClaim } from '../src/lipschitz/verify.js';
@@ -24,17 +25,14 @@ const row = (issue: string, target: string, measured: string) => {
   rows.push([issue, target, measured]);
   console.log(`${issue.padEnd(6)} ${target.padEnd(62)} ${measured}`);
 };
-const seconds = (f: () => unknown) => {
-  const t0 = performance.now();
-  f();
-  return (performance.now() - t0) / 1000;
-};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 // Issue 3: exact solver.
 for (const [d, widths, target] of [[2, [128], 1], [3, [48], 3], [2, [16, 16, 16], 3], [1, [256, 256, 256], 1]] as [number, number[], number][]) {
-  const times = [1, 2, 3].map((seed) => seconds(() => exactLipschitz(he(d, widths, seed), { norm: '2', box: null }, { timeLimit: 120 })));
-  const regions = (exactLipschitz(he(d, widths, 1), { norm: '2', box: null }) as { regions: number }).regions;
+  const runs = [1, 2, 3].map((seed) => timed(() => exactLipschitz(he(d, widths, seed), { norm: '2', box: null }, { timeLimit: 120 })));
+  const times = runs.map(([, t]) => t);
+  const first = runs[0][0];
+  const regions = first.kind === 'exact' ? first.regions : NaN;
   row('#3', `exact d=${d} widths ${widths.join(',')} under ${target} s`, `median ${median(times).toFixed(2)} s over 3 nets (${regions} regions for seed 1)`);
 }
 {
@@ -86,9 +84,9 @@ for (const targetGap of [1.5, 1.0001]) {
   for (const x of points) {
     const box = boxFromPairs(x.map((v) => [v - 0.05, v + 0.05] as [number, number]), 10);
     for (const p of NORMS) {
-      let r: ReturnType<typeof exactLipschitz> | null = null;
-      worst = Math.max(worst, seconds(() => (r = exactLipschitz(net, { norm: p, box }))));
-      regions = Math.max(regions, r && (r as { kind: string }).kind === 'exact' ? (r as unknown as { regions: number }).regions : 0);
+      const [r, t] = timed(() => exactLipschitz(net, { norm: p, box }));
+      worst = Math.max(worst, t);
+      if (r.kind === 'exact') regions = Math.max(regions, r.regions);
     }
   }
   row('#9', 'exact local constants, trained 10→34→33→33→3, boxes 0.1 wide, all norms, < 5 s', `${worst.toFixed(3)} s at most over 5 boxes × 3 norms (≤ ${regions} regions)`);
@@ -96,11 +94,8 @@ for (const targetGap of [1.5, 1.0001]) {
 {
   const peer = JSON.parse(readFileSync('fixtures/peers/lipsdp-random-weights.json', 'utf8'));
   const net = networkFromJson(peer.network, 'lipsdp');
-  let value = 0;
-  const t = seconds(() => {
-    const r = exactLipschitz(net, { norm: '2', box: null });
-    value = r.kind === 'exact' ? r.lipschitz : NaN;
-  });
+  const [r, t] = timed(() => exactLipschitz(net, { norm: '2', box: null }));
+  const value = r.kind === 'exact' ? r.lipschitz : NaN;
   row('#9', 'global k = 2 LipSDP example, exact, under 10 s', `${t.toFixed(3)} s, Lip₂ = ${value} (published ${peer.lipschitz['2']})`);
 }
 {

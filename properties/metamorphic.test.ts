@@ -5,7 +5,7 @@ import { exactLipschitz } from '../src/lipschitz/exact/index.js';
 import { operatorNormProduct } from '../src/lipschitz/upper/operatorNorms.js';
 import { intervalJacobianBound } from '../src/lipschitz/upper/intervals.js';
 import { queryDomain } from '../src/lipschitz/domain.js';
-import { permuteNeurons, signedPermuteInput, standardTransformations } from '../src/network/transform.js';
+import { permuteNeurons, shuffle, signedPermuteInput, standardTransformations } from '../src/network/transform.js';
 import { createStream } from '../src/random/stream.js';
 import { checkProperty } from './support/runner.js';
 import { normArb, optionalBoxArb, tinySpecArb } from './support/arbitraries.js';
@@ -68,8 +68,8 @@ describe('metamorphic invariances', () => {
         const net = sampleNetwork(spec);
         const stream = createStream(s, 'perm');
         const width = net.layers[0].outDim;
-        const perm = Array.from({ length: width }, (_, i) => i).sort(() => stream.uniform() - 0.5);
-        const inputPerm = Array.from({ length: spec.inputDim }, (_, i) => i).reverse();
+        const perm = shuffle(width, stream);
+        const inputPerm = shuffle(spec.inputDim, stream);
         const signs = inputPerm.map(() => (stream.uniform() < 0.5 ? -1 : 1));
         const p0 = operatorNormProduct(net, norm);
         for (const t of [permuteNeurons(net, 0, perm), signedPermuteInput(net, inputPerm, signs)]) {

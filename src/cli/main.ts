@@ -48,7 +48,6 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
     }
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
-      if (err.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
       return ExitCode.usage; // commander has already printed its one-line message
     }
     throw err;

@@ -17,7 +17,7 @@ export function networkQueryCommand(name: string, description: string): Command 
 }
 
 /** Adds `--norm`, `--box` and `--c` to a command. */
-export function addQueryOptions(cmd: Command): Command {
+function addQueryOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--norm <p>', 'the norm p: 2, 1 or inf (same p on input and output)').default('2'))
     .option('--box <box>', 'a local constant on a box: LO:HI (every coordinate) or lo1:hi1,lo2:hi2,…; default global')

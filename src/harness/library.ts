@@ -13,7 +13,7 @@ export type Implementation = (request: Request) => Claims | 'unsupported' | Prom
  * A responder that calls a function. Its answers are validated exactly like a process's lines
  * (finite, non-negative numbers; at least one claim); a thrown exception is an implementation fault.
  */
-export function functionResponder(impl: Implementation): Responder {
+function functionResponder(impl: Implementation): Responder {
   return {
     async respond(request: Request): Promise<Response> {
       let answer: Claims | 'unsupported';

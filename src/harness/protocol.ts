@@ -35,7 +35,7 @@ export type Response =
   | { readonly id: number; readonly kind: 'unsupported' }
   | { readonly id: number; readonly kind: 'error'; readonly message: string };
 
-export const CLAIM_NAMES = ['lower', 'upper', 'exact', 'estimate'] as const;
+const CLAIM_NAMES = ['lower', 'upper', 'exact', 'estimate'] as const;
 
 /** Why a response line is an implementation fault. */
 export class ProtocolFault extends Error {}

@@ -149,7 +149,7 @@ function parse(text: string): { inputDim: number; layers: DenseLayer[]; norm: Nn
  * Folds x_norm = (x − μ)/r into the first layer and y = r_out·y_norm + μ_out into the last; the
  * result computes, on every x inside [min, max], exactly what the NNet file computes (up to rounding).
  */
-export function foldNnetNormalisation(layers: readonly DenseLayer[], norm: NnetNormalisation): DenseLayer[] {
+function foldNnetNormalisation(layers: readonly DenseLayer[], norm: NnetNormalisation): DenseLayer[] {
   const out = layers.map((l) => ({ ...l, weights: l.weights.slice(), biases: l.biases.slice() }));
   const first = out[0];
   for (let i = 0; i < first.outDim; i++) {

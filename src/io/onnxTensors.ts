@@ -32,8 +32,8 @@ export const DATA_TYPES: Record<number, string> = {
 };
 /** The TensorProto.DataType codes the reader decodes. */
 export const FLOAT = 1;
-export const INT32 = 6;
-export const INT64 = 7;
+const INT32 = 6;
+const INT64 = 7;
 export const DOUBLE = 11;
 
 /** A decoded constant tensor: its shape and values (shape entries and int64 values as doubles). */
@@ -58,7 +58,7 @@ export function label(node: Node, index: number): string {
  * Decodes a tensor's values to doubles (exactly, for every supported type); throws an OnnxError naming
  * `origin` for external data, an unsupported type or a value count that does not match the shape.
  */
-export function decodeTensor(t: Tensor, origin: string): Const {
+function decodeTensor(t: Tensor, origin: string): Const {
   if (t.dataLocation === 1) throw new OnnxError(`${origin} keeps its data in an external file (external data is not supported)`);
   const dims = (t.dims ?? []).map(num);
   if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new OnnxError(`${origin} has an invalid shape [${dims.join(', ')}]`);

@@ -48,7 +48,7 @@ export function detectFormat(bytes: Uint8Array): NetworkFormat | null {
  * largest absolute row sums (an upper bound on every Jacobian entry and activation scale) must lie
  * in [1e-150, 1e150] unless it is 0. Beyond that, Jacobians overflow or vanish into rounding.
  */
-export function checkNumericRange(net: Network, source: string): Network {
+function checkNumericRange(net: Network, source: string): Network {
   let product = 1;
   for (const [i, l] of net.layers.entries()) {
     let worst = 0;

@@ -2,7 +2,7 @@ import type { Network } from '../network/network.js';
 import { neuronCount, outputDim } from '../network/network.js';
 import type { Pattern } from '../network/evaluate.js';
 import type { Seed } from '../random/stream.js';
-import { Budget } from './budget.js';
+import { Budget, timed } from './budget.js';
 import { queryDomain, toInput } from './domain.js';
 import { exactLipschitz } from './exact/index.js';
 import { regionCentre } from './exact/regionSearch.js';
@@ -87,11 +87,6 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   const d = net.inputDim;
   const k = outputDim(net);
   const report = (stage: string, lower: number, upper: number) => options.onProgress?.(stage, Math.min(1, budget.elapsed() / timeLimit), lower, upper);
-  const timed = <T>(f: () => T): [T, number] => {
-    const t0 = performance.now();
-    const v = f();
-    return [v, (performance.now() - t0) / 1000];
-  };
 
   // Cheap sound upper bounds first.
   const domain = queryDomain(net, query.box);

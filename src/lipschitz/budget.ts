@@ -28,3 +28,10 @@ export class Budget {
     return null;
   }
 }
+
+/** Runs f and returns its value with the seconds it took. */
+export function timed<T>(f: () => T): [T, number] {
+  const t0 = performance.now();
+  const value = f();
+  return [value, (performance.now() - t0) / 1000];
+}

@@ -25,7 +25,7 @@ export interface Domain {
 }
 
 /** The cube domain of a box. */
-export function boxDomain(box: Box): Domain {
+function boxDomain(box: Box): Domain {
   const d = box.lo.length;
   const centre = new Float64Array(d);
   const half = new Float64Array(d);

@@ -12,7 +12,7 @@ import { zonotopeBoundFor } from './upper/zonotope.js';
 export type Claim = { readonly kind: 'upper' | 'lower' | 'exact'; readonly value: number };
 
 /** Relative slack below which a disagreement is put down to floating point, not refuted. */
-export const CLAIM_SLACK = 1e-9;
+const CLAIM_SLACK = 1e-9;
 
 export interface Verdict {
   readonly status: 'refuted' | 'consistent';

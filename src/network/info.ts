@@ -15,7 +15,7 @@ import { describeArchitecture, hiddenLayerCount, hiddenWidths, neuronCount, outp
 /** Significance level of every test here: a law is rejected only when p < ALPHA. */
 export const ALPHA = 0.001;
 /** A layer is also "near" a variance law when its empirical variance is within this factor of it. */
-export const VARIANCE_FACTOR = 1.5;
+const VARIANCE_FACTOR = 1.5;
 
 export type LawName = 'he-fanout' | 'he-fanin' | 'standard';
 

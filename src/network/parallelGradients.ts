@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { batchJacobians, type BatchJacobians } from './batch.js';
 import { GradientKernel, kernelsSupported } from './gradientKernel.js';
 import type { Network } from './network.js';
+import { compiledModule } from '../packagePath.js';
 
 /**
  * Batched Jacobians on several cores, synchronously: the calling thread computes one share of each
@@ -33,11 +33,6 @@ interface Helper {
   sent: number;
 }
 
-/** The compiled worker (dist/network/gradientWorker.js), also when this module runs from src/. */
-function workerFile(): string {
-  return fileURLToPath(new URL('../../dist/network/gradientWorker.js', import.meta.url));
-}
-
 /** How long all workers together may take to start, in ms. */
 const START_TIMEOUT_MS = 5_000;
 
@@ -57,7 +52,7 @@ export class ParallelGradients implements GradientEngine {
   ) {
     this.own = new GradientKernel(net);
     this.k = net.layers[net.layers.length - 1].outDim;
-    const file = workerFile();
+    const file = compiledModule('network/gradientWorker.js');
     if (threads < 2 || !existsSync(file)) return;
     const d = net.inputDim;
     const starting: Helper[] = [];

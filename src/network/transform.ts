@@ -197,7 +197,8 @@ export function permuteOutputs(net: Network, perm: readonly number[]): Transform
   return { name: 'permute the outputs', net: rebuild(net, layers), factor: 1, norms: ALL, mapBox: (b) => b, sameFunction: false };
 }
 
-function shuffle(n: number, stream: RandomStream): number[] {
+/** A uniformly random permutation of 0 … n−1 (Fisher–Yates). */
+export function shuffle(n: number, stream: RandomStream): number[] {
   const p = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(stream.uniform() * (i + 1));

@@ -25,7 +25,7 @@ export function rowKind(r: StudyRow): BandKind | null {
 }
 
 /** Whether a bias law spec names a symmetric law (false for an unknown spec). */
-export function isSymmetricLaw(spec: string): boolean {
+function isSymmetricLaw(spec: string): boolean {
   try {
     return parseBiasLaw(spec).symmetric;
   } catch {
@@ -79,7 +79,7 @@ export interface SlopeFit {
 }
 
 /** Least squares of y on x with a 95% slope interval; null unless ≥ 3 points and ≥ 2 distinct x. */
-export function slopeFit(x: readonly number[], y: readonly number[]): SlopeFit | null {
+function slopeFit(x: readonly number[], y: readonly number[]): SlopeFit | null {
   if (x.length < 3 || new Set(x).size < 2) return null;
   const fit = linearFit(x, y);
   const [low, high] = fit.slopeInterval(0.95);
@@ -385,7 +385,7 @@ function lp(rows: readonly StudyRow[], calibration: Calibration | null): PlotRes
 }
 
 /** Per cell: the mean of ‖∇f(x₀)‖₂²/d with its 95% interval, and whether the papers' model applies. */
-export function pointGradientCells(rows: readonly StudyRow[]): { cell: string; mean: number; low: number; high: number; n: number; model: boolean }[] {
+function pointGradientCells(rows: readonly StudyRow[]): { cell: string; mean: number; low: number; high: number; n: number; model: boolean }[] {
   return [...groupBy(rows, (r) => r.cell).entries()].flatMap(([cell, g]) => {
     const xs = g.map((r) => r.pointNormSquared / r.d).filter(Number.isFinite);
     return xs.length === 0 ? [] : [{ cell, ...meanInterval(xs), model: g.every(inPapersModel) }];

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { writeFileAtomic } from '../io/files.js';
 import { cellFingerprint, expandCells, type StudyCell, type StudyConfig } from './config.js';
 import { computeCell, type StudyRow } from './compute.js';
+import { compiledModule } from '../packagePath.js';
 
 /** A finished cell as stored on disk (out/cells/<fingerprint>.json). */
 export interface CellResult {
@@ -34,7 +34,7 @@ export interface StudyRunResult {
 }
 
 /** The cells of a configuration this run is responsible for (after --runs and --shard). */
-export function plannedCells(options: StudyRunOptions): StudyCell[] {
+function plannedCells(options: StudyRunOptions): StudyCell[] {
   const cells = expandCells(options.config).map((c) => (options.runs ? { ...c, draws: options.runs } : c));
   const shard = options.shard;
   return shard ? cells.filter((_, i) => i % shard.count === shard.index - 1) : cells;
@@ -83,7 +83,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRunResult
   if (workers === 1 || todo.length === 0) {
     for (const { cell, fingerprint } of todo) finish(cell, fingerprint, await computeCell(config.seed, cell));
   } else {
-    const pool = new Piscina({ filename: workerFile(), maxThreads: workers, minThreads: workers, idleTimeout: 100 });
+    const pool = new Piscina({ filename: compiledModule('study/worker.js'), maxThreads: workers, minThreads: workers, idleTimeout: 100 });
     try {
       await Promise.all(todo.map(({ cell, fingerprint }) => pool.run({ seed: config.seed, cell }).then((rows: StudyRow[]) => finish(cell, fingerprint, rows))));
     } finally {
@@ -91,13 +91,6 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRunResult
     }
   }
   return { cells: cells.map((c) => results.get(cellFingerprint(config, c))!), computed: todo.length, skipped };
-}
-
-/** The compiled worker (dist/study/worker.js), also when this module runs from src/ under a test runner. */
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const root = join(here, '..', '..', '..');
-  return join(root, 'dist', 'study', 'worker.js');
 }
 
 /**

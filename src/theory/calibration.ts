@@ -3,6 +3,7 @@ import type { StudyRow } from '../study/compute.js';
 import { bandFor, bandScales, BAND_KINDS, type BandKind } from './bands.js';
 import { quantile } from './stats.js';
 import { parseBiasLaw } from '../random/biasLaws.js';
+import { packagePath } from '../packagePath.js';
 
 /**
  * Calibrated constants of the theorem bands. The rule (stated in the file it writes): over every
@@ -30,17 +31,17 @@ export interface Calibration {
   readonly bands: Partial<Record<BandKind, BandConstants>>;
 }
 
-export const CALIBRATION_RULE =
+const CALIBRATION_RULE =
   'c = 0.75 × the 0.5% quantile of Lip/lowerScale, C = (4/3) × the 99.5% quantile of Lip/upperScale, over the calibration networks of the band with an exact constant';
 
 /** The band of a study row: null unless the row is in the papers' model (fan-out weights, a symmetric bias law), a band applies and the constant is exact. */
-export function rowBand(row: StudyRow): BandKind | null {
+function rowBand(row: StudyRow): BandKind | null {
   if (row.lipschitz === null || row.weights !== 'he-fanout' || !parseBiasLaw(row.bias).symmetric) return null;
   return bandFor(row.norm as '2' | '1' | 'inf', row.L, 1);
 }
 
 /** Ratios Lip/lowerScale and Lip/upperScale of the rows of one band. */
-export function bandRatios(rows: readonly StudyRow[], kind: BandKind): { low: number[]; high: number[] } {
+function bandRatios(rows: readonly StudyRow[], kind: BandKind): { low: number[]; high: number[] } {
   const low: number[] = [];
   const high: number[] = [];
   for (const r of rows) {
@@ -78,6 +79,6 @@ let cached: Calibration | null = null;
 
 /** The committed calibration (config/calibration.json). */
 export function loadCalibration(): Calibration {
-  cached ??= JSON.parse(readFileSync(new URL('../../config/calibration.json', import.meta.url), 'utf8')) as Calibration;
+  cached ??= JSON.parse(readFileSync(packagePath('config', 'calibration.json'), 'utf8')) as Calibration;
   return cached;
 }

@@ -232,7 +232,7 @@ describe('synthetic ONNX graphs', () => {
     ['a bad reshape', model([{ name: 'r', opType: 'Reshape', input: ['x', 'S'], output: ['h'] }, gemm('h', 'y')], [W, B, { name: 'S', dataType: 7, dims: [1], int64Data: [3] }]), /node 'r' \(Reshape\): cannot reshape \[1, 2\] \(2 entries\) to \[3\]/],
     ['a Gemm on a 3-D value', model([{ name: 'r', opType: 'Reshape', input: ['x', 'S'], output: ['h'] }, gemm('h', 'y')], [W, B, { name: 'S', dataType: 7, dims: [3], int64Data: [1, 1, 2] }]), /node 'g' \(Gemm\): takes a value of shape \[1, 1, 2\]; lipcheck needs a batch-1 vector \[1, n\]/],
     ['an unsupported constant', model([{ name: 'k', opType: 'Constant', input: [], output: ['W'], attribute: [{ name: 'sparse_value', type: 11 }] }, gemm('x', 'y')], [B]), /node 'k' \(Constant\): the constant attribute 'sparse_value' is not supported/],
-    ['a graph with a cycle', model([{ name: 'a', opType: 'Relu', input: ['x'], output: ['x'] }], []), /node 'a' \(Relu\): the graph has a cycle|feeds/],
+    ['a graph with a cycle', model([{ name: 'a', opType: 'Relu', input: ['x'], output: ['x'] }], []), /node 'a' \(Relu\): the graph has a cycle$/],
   ];
   it.each(cases)('refuses %s', (_label, bytes, message) => {
     expect(errorOf(bytes)).toMatch(message);

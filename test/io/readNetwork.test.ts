@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseNetwork, readNetworkFile } from '../../src/io/readNetwork.js';
-import { InputError } from '../../src/errors.js';
+import { inputErrorOf } from '../support/inputError.js';
 import { describeArchitecture } from '../../src/network/network.js';
 import { cli, spawnCli } from '../support/cli.js';
 
@@ -34,8 +34,7 @@ describe('format detection by content', () => {
     [new Uint8Array(0), 'x: is empty'],
     [bytes('hello\n'), 'x: not a network lipcheck can read (expected relu-mlp JSON, ONNX or NNet)'],
   ])('refuses unreadable content with one line', (data, message) => {
-    expect(() => parseNetwork(data, 'x')).toThrow(InputError);
-    expect(() => parseNetwork(data, 'x')).toThrow(message);
+    expect(inputErrorOf(() => parseNetwork(data, 'x'))).toBe(message);
   });
 });
 

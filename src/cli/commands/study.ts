@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InputError, UserError } from '../../errors.js';
 import { readInput, writeFileAtomic } from '../../io/files.js';
 import { parseStudyConfig, type StudyConfig } from '../../study/config.js';
@@ -13,10 +12,11 @@ import type { StudyRow } from '../../study/compute.js';
 import { fmt, type CliIo } from '../io.js';
 import { parseShard, positiveInt } from '../options.js';
 import { progressBar } from './bounds.js';
+import { packagePath } from '../../packagePath.js';
 
 /** The configuration shipped with lipcheck (the README's main job). */
-export function defaultConfigPath(): string {
-  return join(fileURLToPath(import.meta.url), '..', '..', '..', '..', 'config', 'study-default.json');
+function defaultConfigPath(): string {
+  return packagePath('config', 'study-default.json');
 }
 
 function readConfig(path: string): StudyConfig {

@@ -29,7 +29,7 @@ export interface RegionVisitor {
 }
 
 /** Pattern key: one character per 16 neurons. */
-export function patternKey(pattern: Pattern): string {
+function patternKey(pattern: Pattern): string {
   const chars: number[] = [];
   let acc = 0;
   let bits = 0;
@@ -79,7 +79,7 @@ export interface Facet {
  * (added, with the hit point), and row j is tried again. Every LP has only the known facets as
  * rows, so it is tiny. A hit point with too little margin is replaced by the facet LP's point.
  */
-export function regionFacets(cons: CubeConstraints, rows: readonly number[], n: number, inside: Float64Array): Facet[] {
+function regionFacets(cons: CubeConstraints, rows: readonly number[], n: number, inside: Float64Array): Facet[] {
   const facets: Facet[] = [];
   const isFacet = new Set<number>();
   const slackAt = (i: number, u: Float64Array) => {
@@ -227,7 +227,7 @@ export function stepAcross(
 }
 
 /** True if u is strictly inside its activation region: every constraint has slack > `margin`. */
-export function strictlyInside(net: Network, domain: Domain, u: Float64Array, margin: number): boolean {
+function strictlyInside(net: Network, domain: Domain, u: Float64Array, margin: number): boolean {
   const cons = cubeConstraints(net, domain, cubePattern(net, domain, u));
   const n = domain.n;
   for (let i = 0; i < cons.count; i++) {
@@ -239,7 +239,7 @@ export function strictlyInside(net: Network, domain: Domain, u: Float64Array, ma
 }
 
 /** A starting point strictly inside some region (deterministic). */
-export function interiorStart(net: Network, domain: Domain, seed = 0): Float64Array {
+function interiorStart(net: Network, domain: Domain, seed = 0): Float64Array {
   const stream = createStream(seed, 'region-search/start');
   for (let attempt = 0; attempt < 1000; attempt++) {
     const u = new Float64Array(domain.n);

@@ -84,7 +84,7 @@ function intervalProduct(M: Float64Array, rows: number, cols: number, x: Interva
  * Jacobians are J/(s_0⋯s_L). MIPs are solved on it: a solver's absolute tolerances (1e-9) then mean
  * the same thing at every weight scale.
  */
-export function normalisedNetwork(net: Network): { net: Network; scale: number } {
+function normalisedNetwork(net: Network): { net: Network; scale: number } {
   let cumulative = 1;
   const layers = net.layers.map((l) => {
     let m = 0;

@@ -6,8 +6,8 @@
  */
 export class Polytope {
   readonly dim: number;
-  private readonly normals: Float64Array[] = [];
-  private readonly offsets: number[] = [];
+  /** Facets so far: the box's 2d, then one per cut (a vertex lists the facets through it by index). */
+  private facets = 0;
   /** Each vertex with the sorted indices of the facets through it. */
   vertices: { x: Float64Array; facets: number[] }[] = [];
 
@@ -16,10 +16,7 @@ export class Polytope {
     const d = lo.length;
     this.dim = d;
     for (let j = 0; j < d; j++) {
-      const e = new Float64Array(d);
-      e[j] = 1;
-      this.normals.push(e, Float64Array.from(e, (v) => -v));
-      this.offsets.push(hi[j], -lo[j]);
+      this.facets += 2; // g_j ≤ hi_j (2j) and −g_j ≤ −lo_j (2j + 1)
     }
     for (let mask = 0; mask < 1 << d; mask++) {
       const x = new Float64Array(d);
@@ -31,10 +28,6 @@ export class Polytope {
       }
       this.vertices.push({ x, facets });
     }
-  }
-
-  get facetCount(): number {
-    return this.offsets.length;
   }
 
   /** The vertex of largest Euclidean norm. */
@@ -64,9 +57,7 @@ export class Polytope {
     });
     const outside = slack.map((s, i) => (s < -eps ? i : -1)).filter((i) => i >= 0);
     if (outside.length === 0) return false;
-    const index = this.offsets.length;
-    this.normals.push(a.slice());
-    this.offsets.push(b);
+    const index = this.facets++;
     const kept: { x: Float64Array; facets: number[] }[] = [];
     const inside: number[] = [];
     this.vertices.forEach((v, i) => {
