@@ -144,7 +144,8 @@ export class GradientKernel {
       this.layout = plan;
     }
     const { input, activations, gradients } = this.layout;
-    let f64 = new Float64Array(this.wasm.memory.buffer);
+    // The kernels never grow memory (only ensureMemory does), so one view serves the whole call.
+    const f64 = new Float64Array(this.wasm.memory.buffer);
     f64.set(X, input / 8);
     // Forward: Z_ℓ = ρ(Z_{ℓ−1}) W_ℓᵀ + b_ℓ, where ρ is applied on the fly (only positive entries of
     // Z_{ℓ−1} enter the product; Z_{−1} = X enters whole).
@@ -155,7 +156,6 @@ export class GradientKernel {
       if (l === 0) this.multiply(input, null, batch, inDim, this.forwardWeights[0], outDim, activations[0]);
       else this.multiply(activations[l - 1], { M: activations[l - 1], div: 1 }, batch, inDim, this.forwardWeights[l], outDim, activations[l]);
     }
-    f64 = new Float64Array(this.wasm.memory.buffer);
     const values = f64.slice(activations[L - 1] / 8, activations[L - 1] / 8 + batch * k);
     // Backward: G (batch·k × N_ℓ) starts as the rows of W_L; in each product only the entries of
     // units that are on (Z_ℓ > 0, row ⌊r/k⌋ for row r of G) take part.
@@ -169,7 +169,6 @@ export class GradientKernel {
       this.multiply(G, { M: activations[l], div: k }, batch * k, n, this.backwardWeights[l], inDim, next);
       [G, next] = [next, G];
     }
-    f64 = new Float64Array(this.wasm.memory.buffer);
     const jacobians = f64.slice(G / 8, G / 8 + batch * k * d);
     return { batch, outputs: k, inputDim: d, jacobians, values };
   }

@@ -1,7 +1,7 @@
 import { workerData } from 'node:worker_threads';
 import type { GradientKernel } from './gradientKernel.js';
 import type { DenseLayer } from './network.js';
-import { CONTROL, type GradientWorkerData } from './parallelGradients.js';
+import { CONTROL, sharedViews, type GradientWorkerData } from './parallelGradients.js';
 
 /**
  * A worker thread of `ParallelGradients`: waits on the shared control words for a batch, computes
@@ -21,10 +21,7 @@ try {
   process.exit(0);
 }
 const k = layers[layers.length - 1].outDim;
-const f64 = new Float64Array(data);
-const inputs = f64.subarray(0, capacity * inputDim);
-const jacobians = f64.subarray(capacity * inputDim, capacity * inputDim + capacity * k * inputDim);
-const values = f64.subarray(capacity * inputDim * (1 + k));
+const { inputs, jacobians, values } = sharedViews(data, capacity, inputDim, k);
 
 Atomics.store(ctl, CONTROL.ready, 1);
 Atomics.notify(ctl, CONTROL.ready);

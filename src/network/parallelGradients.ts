@@ -17,6 +17,16 @@ import { compiledModule } from '../packagePath.js';
 /** Indices of the shared control words (Int32). */
 export const CONTROL = { ready: 0, command: 1, done: 2, rows: 3, failed: 4 } as const;
 
+/** The shared buffer of a worker: inputs, then Jacobians, then values, `capacity` rows of each. */
+export function sharedViews(data: SharedArrayBuffer, capacity: number, d: number, k: number): { inputs: Float64Array; jacobians: Float64Array; values: Float64Array } {
+  const f64 = new Float64Array(data);
+  return {
+    inputs: f64.subarray(0, capacity * d),
+    jacobians: f64.subarray(capacity * d, capacity * d * (1 + k)),
+    values: f64.subarray(capacity * d * (1 + k), capacity * (d * (1 + k) + k)),
+  };
+}
+
 export interface GradientWorkerData {
   readonly inputDim: number;
   readonly layers: Network['layers'];
@@ -29,7 +39,7 @@ export interface GradientWorkerData {
 interface Helper {
   readonly worker: Worker;
   readonly ctl: Int32Array;
-  readonly f64: Float64Array;
+  readonly views: ReturnType<typeof sharedViews>;
   sent: number;
 }
 
@@ -63,7 +73,7 @@ export class ParallelGradients implements GradientEngine {
       const worker = new Worker(file, { workerData });
       worker.on('error', () => {}); // a failure shows in the control words; never crash the caller
       worker.unref();
-      starting.push({ worker, ctl: new Int32Array(control), f64: new Float64Array(data), sent: 0 });
+      starting.push({ worker, ctl: new Int32Array(control), views: sharedViews(data, capacity, d, this.k), sent: 0 });
     }
     const deadline = performance.now() + START_TIMEOUT_MS;
     for (const helper of starting) {
@@ -93,14 +103,13 @@ export class ParallelGradients implements GradientEngine {
     for (let start = 0; start < batch; ) {
       // One round: up to `capacity` rows for every thread, shared evenly.
       const round = Math.min(batch - start, this.threads * this.capacity);
-      const share = Math.ceil(round / this.threads);
-      const mine = Math.min(share, round);
+      const share = Math.ceil(round / this.threads); // the calling thread's, and each helper's at most
       const assigned: { helper: Helper; from: number; rows: number }[] = [];
-      let next = start + mine;
+      let next = start + share;
       for (const helper of this.helpers) {
         const rows = Math.min(share, start + round - next);
         if (rows <= 0) break;
-        helper.f64.set(X.subarray(next * d, (next + rows) * d));
+        helper.views.inputs.set(X.subarray(next * d, (next + rows) * d));
         Atomics.store(helper.ctl, CONTROL.rows, rows);
         helper.sent++;
         Atomics.store(helper.ctl, CONTROL.command, helper.sent);
@@ -109,7 +118,7 @@ export class ParallelGradients implements GradientEngine {
         next += rows;
       }
       const t0 = performance.now();
-      computeHere(start, mine);
+      computeHere(start, share);
       // A helper gets as long as the calling thread took for the same number of rows, many times
       // over (and at least 10 s); after that it is presumed dead and its rows are done here.
       const deadline = performance.now() + Math.max(10_000, 50 * (performance.now() - t0));
@@ -122,9 +131,8 @@ export class ParallelGradients implements GradientEngine {
           computeHere(from, rows);
           continue;
         }
-        const cap = this.capacity;
-        jacobians.set(helper.f64.subarray(cap * d, cap * d + rows * k * d), from * k * d);
-        values.set(helper.f64.subarray(cap * d * (1 + k), cap * d * (1 + k) + rows * k), from * k);
+        jacobians.set(helper.views.jacobians.subarray(0, rows * k * d), from * k * d);
+        values.set(helper.views.values.subarray(0, rows * k), from * k);
       }
       start += round;
     }
