@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/files.js';
 import { caseToLine, requestOf, type ConformanceCase } from './cases.js';
@@ -96,7 +95,6 @@ function saveCase(c: ConformanceCase, dir: string | null | undefined): string | 
   if (dir === null) return null;
   const folder = dir ?? 'lipcheck-failures';
   try {
-    mkdirSync(folder, { recursive: true });
     const path = join(folder, `case-${c.id}.jsonl`);
     writeFileAtomic(path, caseToLine(c) + '\n');
     return path;

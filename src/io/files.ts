@@ -2,6 +2,11 @@ import { readFileSync, renameSync, writeFileSync, mkdirSync, rmSync } from 'node
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 
+/** How messages name a path argument: `stdin` for `-`. */
+export function sourceName(path: string): string {
+  return path === '-' ? 'stdin' : path;
+}
+
 /** Reads a whole file (or stdin for `-`) as bytes; a missing or unreadable file is an InputError. */
 export function readInput(path: string): Buffer {
   try {
@@ -10,7 +15,7 @@ export function readInput(path: string): Buffer {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new InputError(path === '-' ? 'stdin' : path, reason);
+    throw new InputError(sourceName(path), reason);
   }
 }
 

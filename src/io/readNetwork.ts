@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { parseReluMlp } from '../network/format.js';
 import type { Network } from '../network/network.js';
-import { readInput } from './files.js';
+import { readInput, sourceName } from './files.js';
 import { decodeOnnx, looksLikeOnnx, parseOnnx } from './onnx.js';
 import { looksLikeNnet, parseNnet } from './nnet.js';
 
@@ -78,5 +78,5 @@ export function parseNetwork(bytes: Uint8Array, source: string): Network {
 
 /** Reads a network file (`-` is stdin) in any supported format. */
 export function readNetworkFile(path: string): Network {
-  return parseNetwork(readInput(path), path === '-' ? 'stdin' : path);
+  return parseNetwork(readInput(path), sourceName(path));
 }

@@ -6,6 +6,7 @@ import { readNetworkFile } from '../../io/readNetwork.js';
 import { UserError } from '../../errors.js';
 import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
 import { networkQueryCommand, positiveInt, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
+import { sourceName } from '../../io/files.js';
 
 /** Human name of a query, e.g. "Lip_2 on [0,1]^2 of c·f". */
 export function describeQuery(norm: string, box: [number, number][] | null, c: number[] | null): string {
@@ -22,7 +23,7 @@ export function exactCommand(io: CliIo): Command {
       const original = readNetworkFile(file);
       const { net, query, c } = resolveQuery(original, opts);
       const r = exactLipschitz(net, query, { maxRegions: opts.maxRegions, timeLimit: opts.timeLimit });
-      if (r.kind === 'too-large') throw new UserError(`${file === '-' ? 'stdin' : file}: ${r.message}`);
+      if (r.kind === 'too-large') throw new UserError(`${sourceName(file)}: ${r.message}`);
       const box = boxToPairs(query.box);
       if (opts.json) {
         printJson(io, {
