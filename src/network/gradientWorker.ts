@@ -1,7 +1,7 @@
 import { workerData } from 'node:worker_threads';
 import type { GradientKernel } from './gradientKernel.js';
 import type { DenseLayer } from './network.js';
-import { CONTROL, sharedViews, type GradientWorkerData } from './parallelGradients.js';
+import { CONTROL, sharedViews, waitWhile, type GradientWorkerData } from './parallelGradients.js';
 
 /**
  * A worker thread of `ParallelGradients`: waits on the shared control words for a batch, computes
@@ -27,8 +27,7 @@ Atomics.store(ctl, CONTROL.ready, 1);
 Atomics.notify(ctl, CONTROL.ready);
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, CONTROL.command, seen);
-  const command = Atomics.load(ctl, CONTROL.command);
+  const command = waitWhile(ctl, CONTROL.command, seen);
   if (command < 0) break;
   seen = command;
   try {

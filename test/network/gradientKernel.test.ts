@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileKernels } from '../../scripts/buildKernels.js';
@@ -9,7 +9,7 @@ import { jacobian, evaluate } from '../../src/network/evaluate.js';
 import { GradientKernel, kernelsSupported } from '../../src/network/gradientKernel.js';
 import { KERNELS_WASM_BASE64 } from '../../src/network/kernelsBinary.js';
 import { denseLayer, makeNetwork, type Network } from '../../src/network/network.js';
-import { gradientEngine, ParallelGradients } from '../../src/network/parallelGradients.js';
+import { gradientEngine, ParallelGradients, waitWhile } from '../../src/network/parallelGradients.js';
 import { sampleNetwork } from '../../src/network/sample.js';
 import { createStream } from '../../src/random/stream.js';
 import { parseBiasLaw } from '../../src/random/biasLaws.js';
@@ -106,6 +106,17 @@ describe('gradients on several threads', () => {
     expect(same(small.jacobians(X, 50).jacobians, large.jacobians(X, 50).jacobians)).toBe(true);
     small.close();
     large.close();
+  });
+
+  it('waitWhile sees a change that no notify announces (it never trusts a notify alone)', async () => {
+    const ctl = new Int32Array(new SharedArrayBuffer(4));
+    // Stores after 20 ms without Atomics.notify: a plain Atomics.wait without timeout would never return.
+    const worker = new Worker("const a = new Int32Array(require('node:worker_threads').workerData); setTimeout(() => Atomics.store(a, 0, 7), 20);", { eval: true, workerData: ctl.buffer });
+    try {
+      expect(waitWhile(ctl, 0, 0)).toBe(7);
+    } finally {
+      await worker.terminate();
+    }
   });
 
   it('a pool gives the reference results over many rounds, and carries on alone once closed', () => {
