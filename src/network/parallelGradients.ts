@@ -10,8 +10,10 @@ import { compiledModule } from '../packagePath.js';
  * Batched Jacobians on several cores, synchronously: the calling thread computes one share of each
  * round of rows and worker threads the others, exchanging inputs and results through shared memory.
  * The results are those of `GradientKernel` (bit-identical to `batchJacobians`), in row order. A
- * worker that cannot start is left out; one that stops answering is stopped and its rows are
- * computed by the calling thread. The workers never keep the process alive; `close()` stops them.
+ * worker that cannot start is left out; one that fails is stopped; one that is late has its rows
+ * computed by the calling thread and gets no new rows until it has caught up (one that never
+ * does, e.g. a dead one, is never waited for again). The workers never keep the process alive;
+ * `close()` stops them.
  */
 
 /** Indices of the shared control words (Int32). */
@@ -25,9 +27,8 @@ const SLICE_MS = 1;
 
 /**
  * Waits while ctl[index] === value, for at most `timeoutMs`: polls for SPIN_MS, then blocks in
- * slices of SLICE_MS, looking again after each. Measured on this project's 2-core VM: a notify now
- * and then never wakes a thread blocked in Atomics.wait (the caller then slept until its 10 s
- * deadline), so a wait never trusts the notify alone. Returns the value then held.
+ * slices of SLICE_MS, looking again after each, so that no wait depends on a notify arriving
+ * (a sleeping waiter wakes within a slice whatever happens). Returns the value then held.
  */
 export function waitWhile(ctl: Int32Array, index: number, value: number, timeoutMs = Infinity): number {
   const start = performance.now();
@@ -106,7 +107,7 @@ export class ParallelGradients implements GradientEngine {
     }
   }
 
-  /** Threads in use, the calling one included. */
+  /** Threads started, the calling one included (a helper that died is still counted). */
   get threads(): number {
     return 1 + this.helpers.length;
   }
@@ -124,12 +125,13 @@ export class ParallelGradients implements GradientEngine {
       values.set(r.values, from * k);
     };
     for (let start = 0; start < batch; ) {
-      // One round: up to `capacity` rows for every thread, shared evenly.
-      const round = Math.min(batch - start, this.threads * this.capacity);
-      const share = Math.ceil(round / this.threads); // the calling thread's, and each helper's at most
+      // One round: up to `capacity` rows for the calling thread and each idle helper, shared evenly.
+      const idle = this.helpers.filter((h) => Atomics.load(h.ctl, CONTROL.done) === h.sent);
+      const round = Math.min(batch - start, (1 + idle.length) * this.capacity);
+      const share = Math.ceil(round / (1 + idle.length)); // the calling thread's, and each helper's at most
       const assigned: { helper: Helper; from: number; rows: number }[] = [];
       let next = start + share;
-      for (const helper of this.helpers) {
+      for (const helper of idle) {
         const rows = Math.min(share, start + round - next);
         if (rows <= 0) break;
         helper.views.inputs.set(X.subarray(next * d, (next + rows) * d));
@@ -142,14 +144,18 @@ export class ParallelGradients implements GradientEngine {
       }
       const t0 = performance.now();
       computeHere(start, share);
-      // A helper gets as long as the calling thread took for the same number of rows, many times
-      // over (and at least 10 s); after that it is presumed dead and its rows are done here.
-      const deadline = performance.now() + Math.max(10_000, 50 * (performance.now() - t0));
+      // A helper gets about as long again as the calling thread took for its share; a late one
+      // keeps its rows' old inputs and is skipped until it has caught up, and its rows are done
+      // here (measured on this project's VM: now and then a helper stalls for seconds).
+      const own = performance.now() - t0;
+      const patience = performance.now() + Math.max(2 * own, own + 2);
       for (const { helper, from, rows } of assigned) {
-        while (Atomics.load(helper.ctl, CONTROL.done) !== helper.sent && performance.now() < deadline) {
-          waitWhile(helper.ctl, CONTROL.done, Atomics.load(helper.ctl, CONTROL.done), deadline - performance.now());
+        waitWhile(helper.ctl, CONTROL.done, helper.sent - 1, patience - performance.now());
+        if (Atomics.load(helper.ctl, CONTROL.done) !== helper.sent) {
+          computeHere(from, rows);
+          continue;
         }
-        if (Atomics.load(helper.ctl, CONTROL.done) !== helper.sent || Atomics.load(helper.ctl, CONTROL.failed)) {
+        if (Atomics.load(helper.ctl, CONTROL.failed)) {
           this.drop(helper);
           computeHere(from, rows);
           continue;
