@@ -80,7 +80,8 @@ export function enumerateRegions(
     visit(pattern, u);
     if (seen.size > budget.maxCount) return { status: 'regions', regions: seen.size };
     if (budget.exceeded()) return { status: 'time', regions: seen.size };
-    const cons = cubeConstraints(net, domain, pattern);
+    const cons = cubeConstraints(net, domain, pattern, budget);
+    if (!cons) return { status: 'time', regions: seen.size };
     const rows = relevantRows(cons, n);
     const facets = regionFacets(cons, rows, n, u, budget);
     if (facets === 'stopped') return { status: 'time', regions: seen.size };
@@ -113,6 +114,7 @@ export function regionSearchExact(net: Network, norm: Norm, box: Box | null, bud
   const domain = queryDomain(net, box);
   const candidates = new Candidates();
   let firstU: Float64Array | null = null;
+  let finished = false; // the centring LPs run only after a complete search (a stopped one has no time left)
   const result = enumerateRegions(
     net,
     domain,
@@ -122,7 +124,7 @@ export function regionSearchExact(net: Network, norm: Norm, box: Box | null, bud
       candidates.offer({
         value,
         points: function* () {
-          const centre = regionCentre(net, domain, pattern);
+          const centre = finished ? regionCentre(net, domain, pattern) : null;
           if (centre) yield toInput(domain, centre);
           yield toInput(domain, u);
         },
@@ -130,7 +132,13 @@ export function regionSearchExact(net: Network, norm: Norm, box: Box | null, bud
     },
     budget,
   );
-  const { witness, witnessValue, lipschitz } = candidates.recheck(net, norm, firstU ? toInput(domain, firstU) : new Float64Array(net.inputDim));
+  finished = result.status === 'done';
+  const fallback = firstU ? toInput(domain, firstU) : new Float64Array(net.inputDim);
+  // A search stopped by its budget re-checks its best point only if that is cheap (the kink-margin
+  // test costs d·Σ N_ℓ·N_{ℓ−1}: seconds for a 784-input net); the caller's own search does the rest.
+  const cheap = net.inputDim * net.layers.reduce((a, l) => a + l.outDim * l.inDim, 0) < 1e7;
+  const { witness, witnessValue, lipschitz } =
+    finished || cheap ? candidates.recheck(net, norm, fallback) : { witness: fallback, witnessValue: -Infinity, lipschitz: candidates.best };
   if (result.status !== 'done') {
     const limitValue = result.status === 'regions' ? budget.maxCount : budget.timeLimit;
     return tooLarge(result.status, limitValue, result.regions, budget.elapsed(), witnessValue, witnessValue > -Infinity ? witness : null);
