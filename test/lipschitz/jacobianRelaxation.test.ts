@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { Budget } from '../../src/lipschitz/budget.js';
+import { queryDomain } from '../../src/lipschitz/domain.js';
+import { exactLipschitz } from '../../src/lipschitz/exact/index.js';
+import { boxFromPairs, type Box } from '../../src/lipschitz/query.js';
+import { intervalJacobianBound, neuronStates } from '../../src/lipschitz/upper/intervals.js';
+import { relaxedJacobianBound } from '../../src/lipschitz/upper/jacobianRelaxation.js';
+import { linearPreActivationBounds } from '../../src/lipschitz/upper/linearBounds.js';
+import { operatorNormProduct } from '../../src/lipschitz/upper/operatorNorms.js';
+import { operatorNorm, type Norm } from '../../src/linalg/norms.js';
+import { jacobian } from '../../src/network/evaluate.js';
+import { denseLayer, makeNetwork, type Network } from '../../src/network/network.js';
+import { sampleNetwork } from '../../src/network/sample.js';
+import { parseBiasLaw } from '../../src/random/biasLaws.js';
+import { createStream } from '../../src/random/stream.js';
+import { python } from '../support/python.js';
+
+const he = (d: number, widths: number[], bias: string, seed: number, outputs = 1) =>
+  sampleNetwork({ inputDim: d, widths, bias: parseBiasLaw(bias), weights: 'he-fanout', seed, outputs });
+
+function exact(net: Network, norm: Norm, box: Box | null): number {
+  const r = exactLipschitz(net, { norm, box });
+  if (r.kind !== 'exact') throw new Error(r.message);
+  return r.lipschitz;
+}
+
+const NORMS: Norm[] = ['inf', '1', '2'];
+
+describe('the relaxed (gated-chain) Jacobian bound', () => {
+  it('bounds the exact constant from above, never above the interval bound: every norm, boxes and ℝᵈ, k = 1 and 2', () => {
+    const cases: [number, number[], string, number][] = [
+      [2, [6], 'normal:1', 1],
+      [2, [4, 4], 'uniform:1', 2],
+      [3, [5], 'zero', 1],
+      [2, [3, 3, 3], 'student-t:1', 2],
+    ];
+    for (const [d, widths, bias, outputs] of cases) {
+      for (let seed = 0; seed < 2; seed++) {
+        const net = he(d, widths, bias, seed, outputs);
+        const box = boxFromPairs(Array.from({ length: d }, (_, k) => [-0.6 + 0.1 * k, 0.4] as [number, number]), d);
+        for (const b of [box, null]) {
+          const domain = queryDomain(net, b);
+          for (const p of NORMS) {
+            const value = exact(net, p, b);
+            const r = relaxedJacobianBound(net, domain, p);
+            const label = `${d}-d ${widths} ${bias} k=${outputs} seed ${seed} p=${p} ${b ? 'box' : 'global'}`;
+            expect(r.value, label).toBeGreaterThanOrEqual(value * (1 - 1e-12));
+            expect(r.value, label).toBeLessThanOrEqual(intervalJacobianBound(net, domain, p).value * (1 + 1e-12));
+            expect(r.value).toBeLessThanOrEqual(r.interval);
+            expect(r.stoppedEarly).toBe(false);
+          }
+        }
+      }
+    }
+  });
+
+  it('equals the exact constant on a box where every neuron is stable (p = 1, ∞; p = 2 for k = 1)', () => {
+    for (const outputs of [1, 3]) {
+      const net = he(3, [6, 5], 'normal:1', 11, outputs);
+      const x0 = [0.2, -0.4, 0.7];
+      // Shrink the box until the pre-activation bounds prove every neuron stable.
+      let r = 0.1;
+      let domain = queryDomain(net, boxFromPairs(x0.map((v) => [v - r, v + r] as [number, number]), 3));
+      while (neuronStates(linearPreActivationBounds(net, domain)).some((s) => s.some((v) => v === -1))) {
+        r /= 2;
+        domain = queryDomain(net, boxFromPairs(x0.map((v) => [v - r, v + r] as [number, number]), 3));
+      }
+      for (const p of outputs === 1 ? NORMS : (['inf', '1'] as Norm[])) {
+        const target = operatorNorm(jacobian(net, x0), p);
+        const bound = relaxedJacobianBound(net, domain, p);
+        expect(bound.unstable).toBe(0);
+        expect(Math.abs(bound.value - target)).toBeLessThan(1e-12 * target);
+        expect(bound.value).toBeGreaterThanOrEqual(target);
+      }
+    }
+  });
+
+  it('agrees with an independent numpy implementation of the chain bound, and beats intervals there', () => {
+    const net = he(20, [30, 30], 'normal:1', 3, 3);
+    const s = createStream(5, 'centre');
+    const box = boxFromPairs(Array.from({ length: 20 }, () => {
+      const c = s.gaussian();
+      return [c - 0.05, c + 0.05] as [number, number];
+    }), 20);
+    const domain = queryDomain(net, box);
+    const pre = linearPreActivationBounds(net, domain);
+    const states = neuronStates(pre);
+    const unstable = states.flat().length;
+    expect(unstable).toBeGreaterThan(0);
+    const layers = net.layers.map((l) => Array.from({ length: l.outDim }, (_, i) => Array.from(l.weights.subarray(i * l.inDim, (i + 1) * l.inDim))));
+    // Plain numpy, no rounding margins: ranges by back-substitution with the chord λh/2 + |λ|ρ/2 on
+    // free gates, objective rows the same way (rows of W_L for ∞ and 2, of W₀ᵀ on the transposed chain for 1).
+    const reference = python<Record<string, number>>(
+      `
+import json, sys, numpy as np
+inp = json.load(sys.stdin)
+W = [np.array(w) for w in inp['layers']]; S = [np.array(s) for s in inp['states']]
+def chain(Ms, gates, dual):
+    nrm = (lambda M: np.abs(M).sum(1)) if dual == 1 else (lambda M: np.sqrt((M ** 2).sum(1)))
+    rho = [nrm(Ms[0])]
+    def back(lam, top):
+        const = np.zeros(lam.shape[0])
+        for l in range(top, -1, -1):
+            g = gates[l]
+            const += (np.abs(lam) * rho[l] / 2 * (g == -1)).sum(1)
+            lam = np.where(g == 1, lam, np.where(g == 0, 0.0, lam / 2)) @ Ms[l]
+        return const + nrm(lam)
+    for l in range(1, len(Ms) - 1):
+        ibp = np.abs(Ms[l]) @ np.where(gates[l - 1] == 0, 0.0, rho[-1])
+        rho.append(np.minimum(ibp, back(Ms[l], l - 1)))
+    return back(Ms[-1], len(Ms) - 2)
+out = {'inf': chain(W, S, 1).max(), '1': chain([w.T for w in W[::-1]], S[::-1], 1).max(), '2': float(np.sqrt((chain(W, S, 2) ** 2).sum()))}
+print(json.dumps({k: float(v) for k, v in out.items()}))
+`,
+      { layers, states: states.map((a) => Array.from(a)) },
+    );
+    for (const p of NORMS) {
+      const r = relaxedJacobianBound(net, domain, p, { preBounds: pre });
+      expect(r.chain).not.toBeNull();
+      expect(Math.abs(r.chain! - reference[p])).toBeLessThan(1e-10 * reference[p]);
+      expect(r.chain!).toBeGreaterThanOrEqual(reference[p]);
+      expect(r.chain!, p).toBeLessThan(r.interval);
+    }
+  });
+
+  it('is the operator norm for an affine network (p = 1, ∞; p = 2 for k = 1)', () => {
+    for (const rows of [[[1, -2, 0.5], [0.25, 3, -1]], [[1, -2, 0.5]]]) {
+      const net = makeNetwork(3, [denseLayer(rows, rows.map(() => 1))]);
+      for (const p of rows.length === 1 ? NORMS : (['inf', '1'] as Norm[])) {
+        const target = operatorNorm({ rows: rows.length, cols: 3, data: net.layers[0].weights }, p);
+        const r = relaxedJacobianBound(net, queryDomain(net, null), p);
+        expect(r.value).toBeGreaterThanOrEqual(target);
+        expect(r.value).toBeLessThan(target * (1 + 1e-12));
+      }
+    }
+  });
+
+  it('falls back to the interval bound, row by row, when the budget runs out, and stays sound', () => {
+    const net = he(3, [5, 5], 'normal:1', 6, 2);
+    const domain = queryDomain(net, null);
+    const pre = linearPreActivationBounds(net, domain);
+    for (const p of NORMS) {
+      const target = exact(net, p, null);
+      const none = relaxedJacobianBound(net, domain, p, { preBounds: pre, budget: new Budget(-1) });
+      expect(none.stoppedEarly).toBe(true);
+      expect(none.chain).toBeNull();
+      expect(none.value).toBe(none.interval);
+      // Ranges done (one block), objective rows not reached: still the interval value, and sound.
+      let calls = 0;
+      const partial = { exceeded: () => (++calls > 1 ? 'time' : null) } as unknown as Budget;
+      const some = relaxedJacobianBound(net, domain, p, { preBounds: pre, budget: partial });
+      expect(some.stoppedEarly).toBe(true);
+      expect(some.value).toBeGreaterThanOrEqual(target * (1 - 1e-12));
+      expect(some.value).toBeLessThanOrEqual(some.interval);
+    }
+  });
+});
