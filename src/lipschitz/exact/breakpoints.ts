@@ -2,6 +2,7 @@ import { makeNetwork, type Network } from '../../network/network.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
 import { boxFromPairs, type Box } from '../query.js';
 import { Budget } from '../budget.js';
+import { queryDomain } from '../domain.js';
 import { tooLarge, type ExactOutcome } from './types.js';
 
 /**
@@ -84,8 +85,11 @@ export function sweepLine(net: Network, box: Box | null, budget: Budget, maxRegi
     kinks.sort((a, b) => a - b);
     if (kinks.length > 0 && kinks[kinks.length >> 1] > 0 && Number.isFinite(kinks[kinks.length >> 1])) scale = kinks[kinks.length >> 1];
   }
-  // t = centre + scale·u: the first layer becomes w·scale·u + (b + w·centre).
-  const normal = makeNetwork(1, [{ outDim: first.outDim, inDim: 1, weights: first.weights.map((w) => w * scale), biases: first.biases.map((b, i) => b + first.weights[i] * centre) }, ...net.layers.slice(1)]);
+  // t = centre + scale·u: the first layer becomes w·scale·u + (b + w·centre) — on a box the
+  // domain's first layer, whose b + w·centre is computed without cancellation (domain.ts).
+  const normal = box
+    ? queryDomain(net, box).local!
+    : makeNetwork(1, [{ outDim: first.outDim, inDim: 1, weights: first.weights.map((w) => w * scale), biases: first.biases.slice() }, ...net.layers.slice(1)]);
   const unit = box ? boxFromPairs([[-1, 1]], 1) : null;
   const sweep = sweepNormalised(normal, unit, budget, maxRegions);
   if ('kind' in sweep) return sweep;
