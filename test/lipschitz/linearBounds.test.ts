@@ -9,7 +9,7 @@ import { denseLayer, makeNetwork, type Network } from '../../src/network/network
 import { sampleNetwork } from '../../src/network/sample.js';
 import { parseBiasLaw } from '../../src/random/biasLaws.js';
 import { createStream } from '../../src/random/stream.js';
-import { compare, dyadic, exactCubePreActivations } from '../support/dyadic.js';
+import { add, dyadic, mul, sign, type Dyadic } from '../support/exactArithmetic.js';
 
 /** Cube points: every vertex (d ≤ 4) and `random` uniform points, from a fixed stream. */
 function cubePoints(n: number, random: number, seed: number): Float64Array[] {
@@ -20,14 +20,54 @@ function cubePoints(n: number, random: number, seed: number): Float64Array[] {
   return points;
 }
 
-/** Every exact pre-activation at every point lies in the bounds (exact dyadic comparison). */
+const ZERO: Dyadic = { m: 0n, e: 0 };
+const HALF = dyadic(0.5);
+const relu = (z: Dyadic): Dyadic => (z.m > 0n ? z : ZERO);
+/** The sign of a − b, exactly. */
+const compare = (a: Dyadic, b: number): number => sign(add(a, mul(dyadic(-1), dyadic(b))));
+
+/**
+ * The exact hidden pre-activations at a cube point u: on a box at x = (lo + hi)/2 + u ⊙ (hi − lo)/2
+ * (the box itself, not the domain's rounded centre), on the lifted domain t·z(S·u/t) with
+ * t = (u_{d+1} + 1)/2 — all in BigInt arithmetic, so no rounding is shared with the code under test.
+ */
+function exactCubePreActivations(net: Network, domain: Domain, u: ArrayLike<number>): Dyadic[][] {
+  const d = domain.inputDim;
+  const box = domain.box;
+  let t = dyadic(1);
+  let h: Dyadic[];
+  if (box) {
+    h = Array.from({ length: d }, (_, k) => {
+      const lo = dyadic(box.lo[k]);
+      const hi = dyadic(box.hi[k]);
+      return mul(HALF, add(add(lo, hi), mul(dyadic(u[k]), add(hi, mul(dyadic(-1), lo)))));
+    });
+  } else {
+    t = mul(HALF, add(dyadic(u[d]), dyadic(1)));
+    h = Array.from({ length: d }, (_, k) => mul(dyadic(domain.scale), dyadic(u[k])));
+  }
+  const out: Dyadic[][] = [];
+  for (let l = 0; l < net.layers.length - 1; l++) {
+    const layer = net.layers[l];
+    const z = Array.from({ length: layer.outDim }, (_, i) => {
+      let s = mul(dyadic(layer.biases[i]), t);
+      for (let j = 0; j < layer.inDim; j++) s = add(s, mul(dyadic(layer.weights[i * layer.inDim + j]), h[j]));
+      return s;
+    });
+    out.push(z);
+    h = z.map(relu);
+  }
+  return out;
+}
+
+/** Every exact pre-activation at every point lies in the bounds (exact comparison). */
 function expectContainsExactly(net: Network, domain: Domain, bounds: PreActivationBounds, points: Float64Array[]): void {
   for (const u of points) {
     const z = exactCubePreActivations(net, domain, u);
     z.forEach((layer, l) =>
       layer.forEach((v, i) => {
-        expect(compare(v, dyadic(bounds.lo[l][i])), `layer ${l} neuron ${i} below its lower bound at u = ${Array.from(u)}`).toBeGreaterThanOrEqual(0);
-        expect(compare(v, dyadic(bounds.hi[l][i])), `layer ${l} neuron ${i} above its upper bound at u = ${Array.from(u)}`).toBeLessThanOrEqual(0);
+        expect(compare(v, bounds.lo[l][i]), `layer ${l} neuron ${i} below its lower bound at u = ${Array.from(u)}`).toBeGreaterThanOrEqual(0);
+        expect(compare(v, bounds.hi[l][i]), `layer ${l} neuron ${i} above its upper bound at u = ${Array.from(u)}`).toBeLessThanOrEqual(0);
       }),
     );
   }
@@ -48,7 +88,7 @@ describe('linear (CROWN) pre-activation bounds', () => {
           const bounds = linearPreActivationBounds(net, domain);
           expect(bounds.stoppedEarly).toBe(false);
           expect(bounds.refined).toBe(bounds.total);
-          expectContainsExactly(net, domain, bounds, cubePoints(domain.n, 40, seed));
+          expectContainsExactly(net, domain, bounds, cubePoints(domain.n, 20, seed));
           bounds.lo.forEach((lo, l) =>
             lo.forEach((v, i) => {
               expect(v).toBeGreaterThanOrEqual(intervals.lo[l][i]);
@@ -88,6 +128,37 @@ describe('linear (CROWN) pre-activation bounds', () => {
       if (intervals.hi[1][i] - bounds.hi[1][i] > 1e-6 * spread) strictlyTighter++;
     }
     expect(strictlyTighter).toBeGreaterThan(0);
+  });
+
+  it('stay sound far from the origin: centre 1e8, widths 1e-3 and 1e-7, kinks inside (exact arithmetic)', () => {
+    const c = 1e8;
+    const rows = [[1, 0.5], [-0.7, 1.3], [0.25, -1], [2, 1], [1e-3, 3]];
+    const offsets = [1e-4, -2e-4, 5e-5, 0, 3e-4];
+    for (const width of [1e-3, 1e-7]) {
+      const bias = rows.map((w, i) => -(w[0] + w[1]) * c + offsets[i] * (width / 1e-3));
+      // Two more first-layer neurons, x₁ and x₁ + 1e-9·x₂ (about 1e8 and 1e8 + 0.1, always active,
+      // the second not a double), whose difference the second layer takes: a layer-1 pre-activation
+      // within 1e-12 of 0 on the box, built from terms of 1e8 — only the rounding bookkeeping
+      // (the first layer's rounding error, carried through) keeps it inside its bounds.
+      const net = makeNetwork(2, [
+        denseLayer([...rows, [1, 0], [1, 1e-9]], [...bias, 0, 0]),
+        denseLayer([[1, -1, 0.5, 0.25, -2, 0, 0], [-0.5, 1, 1, -1, 0.3, 0, 0], [0.2, 0.2, -1, 1, 1, 0, 0], [0, 0, 0, 0, 0, -1, 1]], [1e-5, -2e-5, 0, -0.1]),
+        denseLayer([[1, -1, 2, 1]], [0]),
+      ]);
+      const box = boxFromPairs([[c - width / 2, c + width / 2], [c - width / 2, c + width / 2]], 2);
+      const domain = queryDomain(net, box);
+      const bounds = linearPreActivationBounds(net, domain);
+      const points = cubePoints(2, 300, 7);
+      expectContainsExactly(net, domain, bounds, points);
+      // A kink inside: some first-layer neuron takes both signs on the box.
+      const signs = new Set(points.flatMap((u) => Array.from(cubePreActivations(net, domain, u)[0], Math.sign)));
+      expect(signs.has(1) && signs.has(-1)).toBe(true);
+      // Not vacuous: the first layer's bounds are within 2 % of its exact range Σ|w|·width/2.
+      rows.forEach((w, i) => {
+        const exactRange = (Math.abs(w[0]) + Math.abs(w[1])) * domain.half[0] * 2;
+        expect(bounds.hi[0][i] - bounds.lo[0][i]).toBeLessThan(1.02 * exactRange + 1e-6 * width);
+      });
+    }
   });
 
   it('scale with the weights from 1e-8 to 1e8 and stay sound there', () => {

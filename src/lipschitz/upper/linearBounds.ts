@@ -20,12 +20,13 @@ import { layerInputs, preActivationBounds, type LayerInput, type PreActivationBo
  * Floating point (see backSubstitution.ts for the model): each row carries an error bound E that
  * grows, per back-step, by g·|μ|·(|W_j|·A_{j−1} + ‖P_j‖₁·1 + |q_j|) for the computed products
  * (A_{j−1} = max(0, h_{j−1}) bounds the activations it multiplies; |u| ≤ 1), by g·|μ|·(h − l) for
- * each rounded chord coefficient, and by |μ|·e_j for the rounding inside `layerInputs` itself
- * (e_j = g·(‖P_j row‖₁ + |q_j| + |b_j| + Σ|W₀ centre|), the terms it summed). The chord slope is
- * rounded up (any steeper line through (l, 0) stays above ρ on [l, h]). So the computed bounds
- * contain the exact pre-activations of every point x = centre + half ⊙ u of the cube (for the
- * lifted domain, of t·z(x)), at any weight scale and far from the origin, up to underflow, which
- * `underflowFloor` covers. That the cube covers the box exactly is domain.ts's concern.
+ * each rounded chord coefficient, and by |μ|·e_j, where e_j (`LayerInput.error`) bounds how far
+ * `layerInputs`' rounded P_j·u + q_j can be from the exact affine part — on a box it includes the
+ * compensated b₀ + W₀·centre and the box's own representation, so the cube is the box exactly. The
+ * chord slope is rounded up (any steeper line through (l, 0) stays above ρ on [l, h]). So the
+ * computed bounds contain the exact pre-activations of every point of the box (for the lifted
+ * domain, t·z(x) at every cube point), at any weight scale and far from the origin, up to
+ * underflow, which `underflowFloor` covers.
  */
 
 export interface LinearBoundsOptions {
@@ -89,11 +90,9 @@ interface Substitution {
   readonly magnitude: Float64Array;
   /** ‖P_j row‖₁ + |q_j|, rounded up (for the first row of a target neuron). */
   readonly own: Float64Array;
-  /** e_j: how far `layerInputs`' rounded P_j, q_j can be from the exact affine map. */
-  readonly inputError: Float64Array;
 }
 
-function substitution(net: Network, domain: Domain, inputs: LayerInput[], j: number, previousHi: Float64Array | null, g: number): Substitution {
+function substitution(net: Network, domain: Domain, inputs: LayerInput[], j: number, previousHi: Float64Array | null): Substitution {
   const layer = net.layers[j];
   const n = domain.n;
   const { P, q } = inputs[j];
@@ -109,16 +108,13 @@ function substitution(net: Network, domain: Domain, inputs: LayerInput[], j: num
   const ones = new Float64Array(n).fill(1);
   const own = absTimes(P, layer.outDim, n, ones);
   const magnitude = new Float64Array(layer.outDim);
-  const inputError = new Float64Array(layer.outDim);
   const A = previousHi ? Float64Array.from(previousHi, (h) => Math.max(0, h)) : null;
   const wa = A ? absTimes(layer.weights, layer.outDim, layer.inDim, A) : null;
-  const centre = domain.kind === 'box' && j === 0 ? absTimes(layer.weights, layer.outDim, layer.inDim, Float64Array.from(domain.centre, Math.abs)) : null;
   for (let i = 0; i < layer.outDim; i++) {
     own[i] += Math.abs(q[i]);
     magnitude[i] = own[i] + (wa ? wa[i] : 0);
-    inputError[i] = g * (own[i] + Math.abs(layer.biases[i]) + (centre ? centre[i] : 0)) + underflowFloor(n, 1);
   }
-  return { input: inputs[j], columns, magnitude, own, inputError };
+  return { input: inputs[j], columns, magnitude, own };
 }
 
 /**
@@ -148,7 +144,7 @@ export function linearPreActivationBounds(net: Network, domain: Domain, options:
   for (let m = 0; m < hidden; m++) {
     const L = intervals.lo[m].slice();
     const H = intervals.hi[m].slice();
-    substitutions.push(substitution(net, domain, inputs, m, m > 0 ? hi[m - 1] : null, g));
+    substitutions.push(substitution(net, domain, inputs, m, m > 0 ? hi[m - 1] : null));
     const floor = underflowFloor(productsPerRow, magnitudeBound);
     for (let first = 0; first < widths[m] && !stoppedEarly; first += BLOCK) {
       if (options.budget?.exceeded()) {
@@ -205,7 +201,7 @@ function backSubstitute(
       for (let k = 0; k < n; k++) c[r * n + k] = s * P[i * n + k];
       kappa[r] = s * q[i];
       mags[r] = own.own[i];
-      errors[r] = own.inputError[i];
+      errors[r] = own.input.error[i];
     }
   }
   for (let j = m - 1; j >= 0; j--) {
@@ -238,7 +234,7 @@ function backSubstitute(
         const t = v * sub.input.q[k];
         k0 += t;
         mag += a * sub.magnitude[k];
-        err += a * sub.inputError[k];
+        err += a * sub.input.error[k];
       }
       kappa[r] = k0;
       mags[r] = mag;
