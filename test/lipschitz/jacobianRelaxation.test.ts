@@ -191,6 +191,21 @@ print(json.dumps({k: float(v) for k, v in out.items()}))
     }
   });
 
+  it('overflowing weights give infinite bounds, never NaN', () => {
+    const base = he(2, [4, 4, 4], 'normal:1', 1);
+    const net = makeNetwork(2, base.layers.map((l) => ({ ...l, weights: l.weights.map((w) => w * 1e120), biases: l.biases.map((b) => b * 1e120) })));
+    for (const b of [null, boxFromPairs([[-1, 1], [-1, 1]], 2)]) {
+      const domain = queryDomain(net, b);
+      const pre = linearPreActivationBounds(net, domain);
+      expect(pre.hi.flatMap((a) => Array.from(a)).some((v) => v === Infinity)).toBe(true);
+      expect([...pre.lo, ...pre.hi].every((a) => a.every((v) => !Number.isNaN(v)))).toBe(true);
+      for (const p of NORMS) {
+        const r = relaxedJacobianBound(net, domain, p, { preBounds: pre });
+        expect([r.value, r.chain, r.interval]).toEqual([Infinity, Infinity, Infinity]);
+      }
+    }
+  });
+
   it('is the operator norm for an affine network (p = 1, ∞; p = 2 for k = 1)', () => {
     for (const rows of [[[1, -2, 0.5], [0.25, 3, -1]], [[1, -2, 0.5]]]) {
       const net = makeNetwork(3, [denseLayer(rows, rows.map(() => 1))]);

@@ -117,11 +117,14 @@ export function relaxedJacobianBound(net: Network, domain: Domain, norm: Norm, o
     const bounds = backSubstitute(chain, ranges, lam, count, m - 1, g, floor);
     for (let b = 0; b < count; b++) rows[first + b] = bounds[b];
   }
-  const chainValue = complete ? combine(rows, norm, g) : null;
+  const chainValue = complete ? orInfinity(combine(rows, norm, g)) : null;
   for (let r = 0; r < rows.length; r++) if (!(rows[r] <= fallback[r])) rows[r] = fallback[r];
-  const value = Math.min(interval.value, combine(rows, norm, g));
+  const value = Math.min(orInfinity(interval.value), orInfinity(combine(rows, norm, g)));
   return { value, chain: chainValue, interval: interval.value, unstable, stoppedEarly, seconds: (performance.now() - t0) / 1000 };
 }
+
+/** NaN (an overflow met ∞ − ∞ somewhere) means no bound: +∞. */
+const orInfinity = (v: number) => (Number.isNaN(v) ? Infinity : v);
 
 /** max_r B_r for p = 1, ∞; (Σ_r B_r²)^{1/2} for p = 2, rounded up. */
 function combine(rows: Float64Array, norm: Norm, g: number): number {

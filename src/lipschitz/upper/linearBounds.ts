@@ -142,8 +142,9 @@ export function linearPreActivationBounds(net: Network, domain: Domain, options:
   let magnitudeBound = 1;
 
   for (let m = 0; m < hidden; m++) {
-    const L = intervals.lo[m].slice();
-    const H = intervals.hi[m].slice();
+    // An interval bound that overflowed into NaN (∞ − ∞) bounds nothing: read it as ∓∞.
+    const L = intervals.lo[m].map((v) => (Number.isNaN(v) ? -Infinity : v));
+    const H = intervals.hi[m].map((v) => (Number.isNaN(v) ? Infinity : v));
     substitutions.push(substitution(net, domain, inputs, m, m > 0 ? hi[m - 1] : null));
     const floor = underflowFloor(productsPerRow, magnitudeBound);
     for (let first = 0; first < widths[m] && !stoppedEarly; first += BLOCK) {
