@@ -15,8 +15,9 @@ import { linearPreActivationBounds } from './linearBounds.js';
  * ‖J‖ = max_r max_{σ ∈ [−1,1]ᵈ} (Jσ)_r: the value at row r of a "gated chain"
  *   h₀ = W₀σ,  g_ℓ = d_ℓ ⊙ h_ℓ (d ∈ [0, 1] on unstable neurons),  h_{ℓ+1} = W_{ℓ+1} g_ℓ,
  * maximised over σ and the gates. The chain is odd in σ, so every h_ℓ ranges over a symmetric set
- * [−ρ, ρ]; a free gate satisfies λ·g ≤ max(0, λh) ≤ λh/2 + |λ|ρ/2 (the chord of ρ(±h) on [−ρ, ρ];
- * 1/2 is the slope that minimises the constant, and the bound is convex in it). Back-substituting
+ * [−ρ, ρ]; a free gate satisfies λ·g ≤ max(0, λh) ≤ λh/2 + |λ|ρ/2 (the chord of ρ(±h) on [−ρ, ρ]:
+ * slope 1/2 gives the smallest constant, and tuning the slopes per row did not help on the nets we
+ * tried — at the last layer the bound is convex in them with its minimum there). Back-substituting
  * from the objective row down to σ gives c·σ + κ ≤ ‖c‖₁ + κ; the ranges ρ_ℓ come from the same
  * back-substitution (intersected with the interval ranges |W_ℓ|·ρ_{ℓ−1}). For p = 1 the same runs
  * on the transposed chain (σ ∈ [−1,1]ᵏ enters through W_Lᵀ; row c of the result is ‖J e_c‖₁).
