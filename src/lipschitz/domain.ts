@@ -1,5 +1,6 @@
 import { dot2, twoSum } from '../linalg/exactSums.js';
-import { forward, pieceMaps, type Pattern } from '../network/evaluate.js';
+import { forward, type Pattern } from '../network/evaluate.js';
+import type { Budget } from './budget.js';
 import { makeNetwork, type Network } from '../network/network.js';
 import type { Box } from './query.js';
 import { gamma, UNIT_ROUNDOFF } from './upper/rounding.js';
@@ -251,8 +252,16 @@ export interface CubeConstraints {
   readonly count: number;
 }
 
-export function cubeConstraints(net: Network, domain: Domain, pattern: Pattern): CubeConstraints {
-  const { A, c } = pieceMaps(domain.local ?? net, pattern);
+/**
+ * The constraints of a pattern's region (see above). With a budget, returns null as soon as it
+ * runs out (a row costs d·N_{ℓ−1} products: seconds for d = 784).
+ */
+export function cubeConstraints(net: Network, domain: Domain, pattern: Pattern): CubeConstraints;
+export function cubeConstraints(net: Network, domain: Domain, pattern: Pattern, budget: Budget): CubeConstraints | null;
+export function cubeConstraints(net: Network, domain: Domain, pattern: Pattern, budget?: Budget): CubeConstraints | null {
+  const maps = affineMaps(domain.local ?? net, pattern, budget);
+  if (!maps) return null;
+  const { A, c } = maps;
   const d = domain.inputDim;
   const n = domain.n;
   const g: number[] = [];
@@ -287,4 +296,40 @@ export function cubeConstraints(net: Network, domain: Domain, pattern: Pattern):
     }
   }
   return { g: Float64Array.from(g), h: Float64Array.from(h), layer: Int32Array.from(layers), neuron: Int32Array.from(neurons), count: h.length };
+}
+
+/**
+ * The affine maps z_ℓ = A_ℓ·x + c_ℓ of the hidden pre-activations on a pattern's piece (as
+ * `pieceMaps` in network/evaluate.ts, with A₀ = W₀ taken as is rather than multiplied by the
+ * identity), checking the budget every 16 rows; null when it runs out.
+ */
+function affineMaps(net: Network, pattern: Pattern, budget?: Budget): { A: Float64Array[]; c: Float64Array[] } | null {
+  const d = net.inputDim;
+  const first = net.layers[0];
+  const A: Float64Array[] = [first.weights];
+  const c: Float64Array[] = [first.biases];
+  for (let l = 1; l < net.layers.length - 1; l++) {
+    const layer = net.layers[l];
+    const prevA = A[l - 1];
+    const prevC = c[l - 1];
+    const mask = pattern[l - 1];
+    const Al = new Float64Array(layer.outDim * d);
+    const cl = new Float64Array(layer.outDim);
+    for (let i = 0; i < layer.outDim; i++) {
+      if ((i & 15) === 15 && budget?.exceeded()) return null;
+      let ci = layer.biases[i];
+      const ao = i * d;
+      for (let j = 0; j < layer.inDim; j++) {
+        const w = layer.weights[i * layer.inDim + j];
+        if (w === 0 || !mask[j]) continue;
+        ci += w * prevC[j];
+        const po = j * d;
+        for (let k = 0; k < d; k++) Al[ao + k] += w * prevA[po + k];
+      }
+      cl[i] = ci;
+    }
+    A.push(Al);
+    c.push(cl);
+  }
+  return { A, c };
 }

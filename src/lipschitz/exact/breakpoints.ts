@@ -4,6 +4,7 @@ import { boxFromPairs, type Box } from '../query.js';
 import { Budget } from '../budget.js';
 import { queryDomain } from '../domain.js';
 import { tooLarge, type ExactOutcome } from './types.js';
+import { Candidates } from './witness.js';
 
 /**
  * Exact Lipschitz constants for input dimension d = 1, any depth, any number of outputs, on ℝ or
@@ -23,19 +24,17 @@ export function breakpointsExact(net: Network, norm: Norm, box: Box | null, budg
   if ('kind' in sweep) return sweep;
   const { grid, slopes, width, bounded } = sweep;
   const P = bounded ? grid.length - 1 : grid.length + 1;
-  let best = -1;
-  let bestPiece = 0;
+  const candidates = new Candidates();
   for (let p = 0; p < P; p++) {
     const value = operatorNorm({ rows: width, cols: 1, data: slopes.subarray(p * width, (p + 1) * width) }, norm);
-    if (value > best) {
-      best = value;
-      bestPiece = p;
-    }
+    candidates.offer({ value, points: () => [Float64Array.of(pieceInterior(grid, bounded, p))] });
   }
+  const { witness, witnessValue, lipschitz } = candidates.recheck(net, norm, Float64Array.of(pieceInterior(grid, bounded, 0)));
   return {
     kind: 'exact',
-    lipschitz: best,
-    witness: Float64Array.of(pieceInterior(grid, bounded, bestPiece)),
+    lipschitz,
+    witness,
+    witnessValue,
     regions: regionPoints(sweep).length,
     seconds: budget.elapsed(),
     algorithm: 'breakpoints',
