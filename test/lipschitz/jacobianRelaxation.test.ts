@@ -90,7 +90,7 @@ describe('the relaxed (gated-chain) Jacobian bound', () => {
   it('stays sound with near-duplicate, negated, cancelling and zero neurons', () => {
     const w = [0.7, -1.1];
     const net = makeNetwork(2, [
-      denseLayer([w, w.map((v) => v * (1 + 1e-9)), w.map((v) => -v), [0, 0], [1, 1]], [0.3, 0.3, -0.3, 0.5, -0.2]),
+      denseLayer([w, w.map((v) => v * (1 + 1e-6)), w.map((v) => -v), [0, 0], [1, 1]], [0.3, 0.3, -0.3, 0.5, -0.2]),
       denseLayer([[1, -1, 1, 2, 0.5], [1, 1, 0, 0, -1]], [0.1, -0.1]),
       denseLayer([[1, -2]], [0]),
     ]);
