@@ -6,7 +6,8 @@
  * biases), on ℓ∞ balls of radius 0.01, 0.05, 0.1, 0.3 around a random point x₀ ~ N(0, I) (a
  * robustness query) and globally. The lower column is the best of 256 sampled Jacobian norms in the
  * domain (a certified lower bound, for scale). Measured, never asserted.
- * Run: npm run bench:relax   (a few minutes on two cores)
+ * Run: npm run bench:relax   (several minutes on two cores, most of it the SVDs of ∏‖W‖₂ at width
+ * 1024; LIPCHECK_BENCH_NORMS=inf,1 and LIPCHECK_BENCH_WIDTHS=256 narrow the run)
  */
 import { timed } from '../src/lipschitz/budget.js';
 import { queryDomain } from '../src/lipschitz/domain.js';
