@@ -1,3 +1,4 @@
+import { fmtPoint } from '../cli/io.js';
 import type { ConformanceReport } from './session.js';
 
 /** The human summary: one line per check with counts and its first counterexample, then the verdict. */
@@ -10,7 +11,7 @@ export function formatReport(report: ConformanceReport): string {
     if (check.first) {
       lines.push(`      first counterexample: case ${check.first.caseId} (${check.first.description})`);
       lines.push(`      ${check.first.message}`);
-      if (check.first.evidence?.witness) lines.push(`      witness x = [${(check.first.evidence.witness as number[]).join(', ')}]`);
+      if (check.first.evidence?.witness) lines.push(`      witness x = ${fmtPoint(check.first.evidence.witness as number[])}`);
     }
     for (const note of check.notes) lines.push(`      ${note}`);
   }

@@ -5,7 +5,7 @@ import { toRows } from '../../linalg/mat.js';
 import { outputDim } from '../../network/network.js';
 import { parseNumberList } from '../../lipschitz/query.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
-import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
+import { fmt, fmtRows, fmtVector, printJson, type CliIo } from '../io.js';
 
 export function evalCommand(io: CliIo): Command {
   return new Command('eval')
@@ -41,7 +41,7 @@ export function evalCommand(io: CliIo): Command {
       } else {
         io.out(`f(x)      = ${fmtVector(output, 12)}\n`);
         io.out('Jacobian  =\n');
-        for (const r of toRows(j)) io.out(`  ${fmtVector(r, 12)}\n`);
+        for (const line of fmtRows(toRows(j), 12)) io.out(`  ${line}\n`);
         io.out(`operator norms ‖J‖_p→p: p=2 → ${fmt(norms['2'])}, p=1 → ${fmt(norms['1'])}, p=inf → ${fmt(norms['inf'])}\n`);
       }
       io.out(

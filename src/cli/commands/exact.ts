@@ -4,7 +4,7 @@ import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
 import { UserError } from '../../errors.js';
-import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
+import { fmt, fmtPoint, printJson, type CliIo } from '../io.js';
 import { networkQueryCommand, positiveInt, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
 import { sourceName } from '../../io/files.js';
 
@@ -41,6 +41,6 @@ export function exactCommand(io: CliIo): Command {
       }
       io.out(`${describeQuery(query.norm, box, c)} = ${fmt(r.lipschitz, 12)}\n`);
       io.out(`exact: ${r.regions} linear regions visited by ${r.algorithm} in ${fmt(r.seconds, 3)} s\n`);
-      io.out(`witness x = ${fmtVector(r.witness, 10)} (inside a maximising region)\n`);
+      io.out(`witness x = ${fmtPoint(r.witness, 10)} (inside a maximising region)\n`);
     });
 }

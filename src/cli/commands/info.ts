@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { readNetworkFile } from '../../io/readNetwork.js';
 import { ALPHA, networkInfo, type NetworkInfo } from '../../network/info.js';
 import type { Network } from '../../network/network.js';
-import { fmt, printJson, type CliIo } from '../io.js';
+import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
 
 /** The clipping box a network carries in `meta.inputBox` (NNet imports), if it is well formed. */
 export function inputBoxOf(net: Network): [number, number][] | null {
@@ -21,10 +21,9 @@ function pValue(p: number | null): string {
   return p === null ? 'n/a' : p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : fmt(p, 2);
 }
 
-/** A short list for people: the first 6 entries of an array of numbers. */
+/** A list of numbers from the meta, for people (see fmtVector). */
 function list(value: unknown): string {
-  const xs = Array.isArray(value) ? (value as number[]) : [];
-  return `[${xs.slice(0, 6).map((v) => fmt(v)).join(', ')}${xs.length > 6 ? `, … (${xs.length})` : ''}]`;
+  return fmtVector(Array.isArray(value) ? (value as number[]) : []);
 }
 
 function sourceLines(net: Network): string[] {

@@ -4,7 +4,7 @@ import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
 import { UserError, ExitCode } from '../../errors.js';
-import { fmtVector, printJson, type CliIo } from '../io.js';
+import { fmtPoint, printJson, type CliIo } from '../io.js';
 import { networkQueryCommand, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
 
 function claimValue(name: string) {
@@ -49,7 +49,7 @@ export function verifyCommand(io: CliIo): Command {
         return;
       }
       io.out(`${v.message}\n`);
-      if (v.witness) io.out(`witness x = ${fmtVector(v.witness.x, 17)}\nJacobian norm at x = ${v.witness.value}\n`);
+      if (v.witness) io.out(`witness x = ${fmtPoint(v.witness.x)}\nJacobian norm at x = ${v.witness.value}\n`);
       if (v.certifiedUpper !== null) io.out(`certified upper bound = ${v.certifiedUpper}\n`);
     });
 }
