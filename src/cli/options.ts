@@ -50,6 +50,15 @@ export function positiveInt(name: string) {
   };
 }
 
+/** Parses a non-negative integer option, naming the option in the error. */
+export function nonNegativeInt(name: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isInteger(v) || v < 0) throw new UserError(`${name}: expected a non-negative integer, got "${text}"`);
+    return v;
+  };
+}
+
 /** Parses a seed: a non-negative safe integer, or any other non-empty string used as is. */
 export function parseSeed(text: string): number | string {
   const t = text.trim();

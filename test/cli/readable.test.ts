@@ -86,9 +86,11 @@ describe('784-input networks: readable terminal output, everything in --json', (
       ],
       fault: null,
       counts: { cases: 1, answered: 1, unsupported: 0, errors: 0 },
+      firstError: null,
+      coverage: { checked: 1, required: 1, enough: true },
       seconds: 0.1,
       exitCode: 1,
-    } as unknown as ConformanceReport;
+    };
     const text = formatReport(report);
     expect(text).toMatch(/witness x = \[0, 1, 2, … 781 more\] \(--json prints every coordinate\)/);
     expect(longestLine(text)).toBeLessThan(200);
