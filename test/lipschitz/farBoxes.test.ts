@@ -65,7 +65,7 @@ const minus = (x: number): Dyadic => {
 };
 
 describe('boxes far from the origin keep their kinks', () => {
-  const cases = farCases(11, 120);
+  const cases = farCases(11, 72);
   it('the interval pre-activation bounds contain the exact range of w·x + b', () => {
     for (const c of cases) {
       const pb = preActivationBounds(c.net, queryDomain(c.net, c.box));
@@ -87,15 +87,15 @@ describe('boxes far from the origin keep their kinks', () => {
         if (r.kind === 'exact') expect(Math.abs(r.lipschitz - expected)).toBeLessThanOrEqual(1e-12 * expected);
       }
     }
-    expect(crossing).toBeGreaterThan(40); // most kinks really cross their box
+    expect(crossing).toBeGreaterThan(24); // most kinks really cross their box
   });
   it('the MIP bound (p = ∞, one reverse-mode MIP) never falls below the analytic constant, or is refused', async () => {
     let solved = 0;
-    for (const c of cases.filter((x) => x.net.inputDim > 1).slice(0, 16)) {
+    for (const c of cases.filter((x) => x.net.inputDim > 1).slice(0, 8)) {
       const r = await lipschitzMip(c.net, queryDomain(c.net, c.box), { kind: 'reverse-l1', v: Float64Array.of(1) }, 5);
       if (r.upper < Infinity) solved++;
       expect(r.upper).toBeGreaterThanOrEqual(analytic(c, 'inf'));
     }
-    expect(solved).toBeGreaterThan(5); // the rest are refused as too small for the solver's tolerances
+    expect(solved).toBeGreaterThan(2); // the rest are refused as too small for the solver's tolerances
   });
 });

@@ -141,8 +141,8 @@ describe('near-duplicate families', () => {
   });
   it('random nets with near-duplicated neurons: never below brute force (regions with inradius > 1e-7), on boxes and globally', () => {
     const s = createStream(4, 'near-duplicates');
-    for (let seed = 0; seed < 4; seed++) {
-      const base = sampleNetwork({ inputDim: 2, widths: seed % 2 ? [3, 3] : [6], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed, outputs: 1 });
+    for (let seed = 0; seed < 2; seed++) {
+      const base = sampleNetwork({ inputDim: 2, widths: seed % 2 ? [2, 2] : [4], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed, outputs: 1 });
       // Duplicate two first-layer neurons with relative offsets 1e-15 … 1e-8 on their biases.
       const first = base.layers[0];
       const d = 2;
@@ -152,7 +152,7 @@ describe('near-duplicate families', () => {
       const next = base.layers[1];
       const widened = Array.from({ length: next.outDim }, (_, r) => [...Array.from(next.weights.subarray(r * next.inDim, (r + 1) * next.inDim)), -3 * s.gaussian(), 3 * s.gaussian()]);
       const net = makeNetwork(2, [denseLayer(W, B), denseLayer(widened, Array.from(next.biases)), ...base.layers.slice(2)]);
-      for (const box of seed < 2 ? [null] : [boxFromPairs([[-1.5, 1.2], [-0.9, 1.4]], 2)]) {
+      for (const box of seed === 0 ? [null] : [boxFromPairs([[-1.5, 1.2], [-0.9, 1.4]], 2)]) {
         for (const p of [seed % 2 ? '2' : 'inf'] as Norm[]) {
           const brute = bruteForceLipschitz(net, p, box);
           const r = exact(regionSearchExact(net, p, box, new Budget(60)));
