@@ -16,7 +16,7 @@ export function formatReport(report: ConformanceReport): string {
     for (const note of check.notes) lines.push(`      ${note}`);
   }
   if (report.firstError) lines.push(`  error answers    ${c.errors}, the first at case ${report.firstError.caseId}: ${report.firstError.message}`);
-  if (!report.coverage.enough) lines.push(`  ${coverageLine(report)}`);
+  if (!report.coverage.enough && !report.fault) lines.push(`  ${coverageLine(report)}`); // a fault ends the run early: it wins
   if (report.fault) {
     lines.push(`  implementation fault (${report.fault.kind}) at case ${report.fault.caseId}: ${report.fault.message}`);
     if (report.fault.savedTo) lines.push(`      the case is saved: replay it with --cases ${report.fault.savedTo}`);
@@ -83,7 +83,7 @@ export function reportToJunit(report: ConformanceReport): string {
   const { checked, required } = report.coverage;
   const coverage = `coverage (${checked} checked, at least ${required} required)`;
   cases.push(
-    report.coverage.enough
+    report.coverage.enough || report.fault
       ? `    <testcase classname="lipcheck.conformance" name="${xml(coverage)}"/>`
       : `    <testcase classname="lipcheck.conformance" name="${xml(coverage)}"><failure message="${xml(coverageLine(report))}"/></testcase>`,
   );
@@ -93,7 +93,7 @@ export function reportToJunit(report: ConformanceReport): string {
   }
   if (report.fault) cases.push(`    <testcase classname="lipcheck.conformance" name="implementation"><error message="${xml(report.fault.message)}">${xml(`${report.fault.kind} at case ${report.fault.caseId}`)}</error></testcase>`);
   else cases.push('    <testcase classname="lipcheck.conformance" name="implementation"/>');
-  const failures = report.checks.filter((c) => c.status === 'failed').length + (report.coverage.enough ? 0 : 1);
+  const failures = report.checks.filter((c) => c.status === 'failed').length + (report.coverage.enough || report.fault ? 0 : 1);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites><testsuite name="lipcheck conformance" tests="${cases.length}" failures="${failures}" errors="${report.fault ? 1 : 0}" skipped="${report.checks.filter((c) => c.status === 'skipped').length}" time="${report.seconds.toFixed(3)}">`,

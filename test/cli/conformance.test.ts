@@ -95,6 +95,7 @@ describe('implementation faults: exit 3, the case saved for replay, the child al
     const r = spawnCli(['conformance', '--cmd', adapter('faulty', mode), '--runs', '3', '--reference-time', '0.3', ...(extra as string[])], undefined, {}, dir);
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stdout).toMatch(message);
+    expect(r.stdout).not.toMatch(/too few claims/); // the fault wins over the --min-checked gate
     expect(Date.now() - started).toBeLessThan(30_000); // never hangs (a guard, not a speed target)
     const saved = /replay it with --cases (\S+)/.exec(r.stdout)?.[1];
     expect(saved).toBeDefined();
