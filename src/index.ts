@@ -21,7 +21,7 @@ export { lowerBound, type LowerBoundResult, type Witness } from './lipschitz/low
 export { verifyClaim, type Claim, type Verdict } from './lipschitz/verify.js';
 export { bandFor, bandScales, bandFormula, type BandKind } from './theory/bands.js';
 export { loadCalibration, type Calibration, type BandConstants } from './theory/calibration.js';
-export { assertConformance, checkImplementation, type Implementation, type ConformanceOptions } from './harness/library.js';
+export { assertConformance, checkImplementation, type Answer, type Implementation, type ConformanceOptions } from './harness/library.js';
 export type { Request, Claims, Response } from './harness/protocol.js';
 export type { ConformanceReport } from './harness/session.js';
 export { formatReport } from './harness/reportFormat.js';

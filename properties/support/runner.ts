@@ -55,7 +55,8 @@ export function checkProperty<Ts>(property: fc.IProperty<Ts> | fc.IAsyncProperty
     const header =
       `property failed — seed ${details.seed}, path ${details.counterexamplePath}\n` +
       `replay: ${replayCommand(options.file, options.name, details.seed, details.counterexamplePath ?? undefined)}\n`;
-    throw new Error(header + (fc.defaultReportMessage(details) ?? ''));
+    // The predicate's own error (which assertion failed, and why) travels as the cause, as fc.assert does.
+    throw new Error(header + (fc.defaultReportMessage(details) ?? ''), { cause: details.errorInstance });
   };
   const details = fc.check(property as fc.IProperty<Ts>, params);
   if (details instanceof Promise) return details.then(report);

@@ -31,7 +31,32 @@ export function fmt(x: number, digits = 6): string {
   return Number(x.toPrecision(digits)).toString();
 }
 
-/** Formats a vector for people. */
+/** Vectors up to this length print in full; longer ones print their first VECTOR_HEAD entries and a count. */
+export const VECTOR_FULL = 8;
+const VECTOR_HEAD = 3;
+
+/**
+ * Formats a vector for people, readable at any length: in full up to VECTOR_FULL entries, else the
+ * first few and a count, `[0.12, -0.5, 0.33, … 781 more]` (the `--json` outputs keep every entry).
+ */
 export function fmtVector(v: ArrayLike<number>, digits = 6): string {
-  return `[${Array.from(v, (x) => fmt(x, digits)).join(', ')}]`;
+  const shown = v.length <= VECTOR_FULL ? v.length : VECTOR_HEAD;
+  const head = Array.from({ length: shown }, (_, i) => fmt(v[i], digits));
+  return `[${head.join(', ')}${shown < v.length ? `, … ${v.length - shown} more` : ''}]`;
+}
+
+/**
+ * A point people may want to recompute (a witness): every digit (17 significant, round-trips) when it
+ * is printed in full, else `fmtVector`'s abbreviation with a pointer to `--json`.
+ */
+export function fmtPoint(x: ArrayLike<number>, digits = 17): string {
+  return fmtVector(x, digits) + (x.length > VECTOR_FULL ? ' (--json prints every coordinate)' : '');
+}
+
+/** Rows of a matrix for people, each a `fmtVector` line, the same rule applied to the number of rows. */
+export function fmtRows(rows: readonly ArrayLike<number>[], digits = 6): string[] {
+  const shown = rows.length <= VECTOR_FULL ? rows.length : VECTOR_HEAD;
+  const lines = rows.slice(0, shown).map((r) => fmtVector(r, digits));
+  if (shown < rows.length) lines.push(`… ${rows.length - shown} more rows`);
+  return lines;
 }

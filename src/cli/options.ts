@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import type { Norm } from '../linalg/norms.js';
 import { outputDim, type Network } from '../network/network.js';
+import { measuredBox } from './clipping.js';
 import { parseBox, parseNorm, parseNumberList, scalarize, type LipschitzQuery } from '../lipschitz/query.js';
 
 /** Options every Lipschitz command shares: the norm, an optional box, an optional output combination. */
@@ -24,12 +25,16 @@ function addQueryOptions(cmd: Command): Command {
     .option('--c <v1,…,vk>', 'the constant of the scalar network c·f instead of f (k outputs)');
 }
 
-/** The network actually measured (c·f when `--c` is given) and the query. */
-export function resolveQuery(net: Network, opts: QueryOptions): { net: Network; query: LipschitzQuery; c: number[] | null } {
+/**
+ * The network actually measured (c·f when `--c` is given) and the query. For a network that clips
+ * its inputs (NNet), the box is its input box, or `--box` ∩ it (src/cli/clipping.ts), and `note`
+ * says so in one line; otherwise `note` is null.
+ */
+export function resolveQuery(net: Network, opts: QueryOptions): { net: Network; query: LipschitzQuery; c: number[] | null; note: string | null } {
   const norm: Norm = parseNorm(opts.norm);
   const c = opts.c === undefined ? null : parseNumberList(opts.c, '--c', outputDim(net));
-  const box = opts.box === undefined ? null : parseBox(opts.box, net.inputDim);
-  return { net: c ? scalarize(net, c) : net, query: { norm, box }, c };
+  const { box, note } = measuredBox(net, opts.box === undefined ? null : parseBox(opts.box, net.inputDim));
+  return { net: c ? scalarize(net, c) : net, query: { norm, box }, c, note };
 }
 
 /** Parses a positive number option, naming the option in the error. */
@@ -46,6 +51,15 @@ export function positiveInt(name: string) {
   return (text: string): number => {
     const v = Number(text);
     if (!Number.isInteger(v) || v <= 0) throw new UserError(`${name}: expected a positive integer, got "${text}"`);
+    return v;
+  };
+}
+
+/** Parses a non-negative integer option, naming the option in the error. */
+export function nonNegativeInt(name: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isInteger(v) || v < 0) throw new UserError(`${name}: expected a non-negative integer, got "${text}"`);
     return v;
   };
 }

@@ -6,8 +6,14 @@ import { ImplementationFault, runSession, type ConformanceReport, type Responder
 import { formatReport } from './reportFormat.js';
 import type { Reference } from './reference.js';
 
+/**
+ * What a function answers: claims, `'unsupported'`, or `{ error: message }` (it tried and could not;
+ * counted and reported, like a process's error line).
+ */
+export type Answer = Claims | 'unsupported' | { readonly error: string };
+
 /** A Lipschitz estimator written in JS/TS: the same protocol as a process, as a function. */
-export type Implementation = (request: Request) => Claims | 'unsupported' | Promise<Claims | 'unsupported'>;
+export type Implementation = (request: Request) => Answer | Promise<Answer>;
 
 /**
  * A responder that calls a function. Its answers are validated exactly like a process's lines
@@ -16,7 +22,7 @@ export type Implementation = (request: Request) => Claims | 'unsupported' | Prom
 function functionResponder(impl: Implementation): Responder {
   return {
     async respond(request: Request): Promise<Response> {
-      let answer: Claims | 'unsupported';
+      let answer: Answer;
       try {
         answer = await impl(request);
       } catch (err) {
@@ -48,6 +54,8 @@ export interface ConformanceOptions {
   readonly cases?: readonly ConformanceCase[];
   /** Share lipcheck's references between runs over the same cases (e.g. several implementations). */
   readonly referenceCache?: Map<number, Reference>;
+  /** Fail unless at least this many answers with claims were checked for soundness (default 1). */
+  readonly minChecked?: number;
 }
 
 /** Runs the conformance checks against a function and returns the report (never throws for a failing implementation). */
@@ -59,14 +67,16 @@ export async function checkImplementation(impl: Implementation, options: Conform
     calibration: options.calibration === undefined ? loadCalibration() : options.calibration,
     referenceTime: options.referenceTime,
     referenceCache: options.referenceCache,
+    minChecked: options.minChecked,
     faultDir: null,
   });
 }
 
 /**
- * Like fast-check's `fc.assert`: resolves if every check passes, otherwise throws an Error whose
- * message is the full report (the first counterexample of each failed check, the seed, and how to
- * replay), for use inside a vitest or jest test.
+ * Like fast-check's `fc.assert`: resolves if every check passes and at least `minChecked` answers
+ * (default 1) were checked, otherwise throws an Error whose message is the full report (the first
+ * counterexample of each failed check, the error answers, the seed, and how to replay), for use
+ * inside a vitest or jest test.
  */
 export async function assertConformance(impl: Implementation, options: ConformanceOptions = {}): Promise<void> {
   const report = await checkImplementation(impl, options);

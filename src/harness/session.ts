@@ -30,8 +30,15 @@ export interface ConformanceReport {
   readonly checks: CheckSummary[];
   readonly fault: { readonly kind: FaultKind; readonly caseId: number; readonly message: string; readonly savedTo: string | null } | null;
   readonly counts: { readonly cases: number; readonly answered: number; readonly unsupported: number; readonly errors: number };
+  /** The first `error` answer, if any (the others are counted in `counts.errors`). */
+  readonly firstError: { readonly caseId: number; readonly message: string } | null;
+  /**
+   * The gate against a run that checked nothing: `checked` answers with claims were checked for
+   * soundness, at least `required` (--min-checked) had to be; `enough` is false otherwise (exit 1).
+   */
+  readonly coverage: { readonly checked: number; readonly required: number; readonly enough: boolean };
   readonly seconds: number;
-  /** 0 all passed, 1 a property violated, 3 the implementation faulted. */
+  /** 0 all passed, 1 a property violated or too few claims checked, 3 the implementation faulted. */
   readonly exitCode: 0 | 1 | 3;
 }
 
@@ -43,7 +50,15 @@ export interface SessionOptions extends CheckOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** References already computed for these cases (by case id); filled as the session goes. */
   readonly referenceCache?: Map<number, Reference>;
+  /**
+   * The fewest answers with claims that must be checked for soundness (default 1): below it the run
+   * fails (exit 1), because an implementation that answered only `unsupported` or `error` was not tested.
+   */
+  readonly minChecked?: number;
 }
+
+/** The default of `minChecked`: a run must check at least one claim to pass. */
+export const DEFAULT_MIN_CHECKED = 1;
 
 /**
  * Runs every case through a responder, computes lipcheck's reference for each answered case, and
@@ -56,6 +71,7 @@ export async function runSession(cases: readonly ConformanceCase[], responder: R
   let fault: ConformanceReport['fault'] = null;
   let unsupported = 0;
   let errors = 0;
+  let firstError: ConformanceReport['firstError'] = null;
   try {
     for (const [n, c] of cases.entries()) {
       let response: Response;
@@ -67,7 +83,10 @@ export async function runSession(cases: readonly ConformanceCase[], responder: R
         break;
       }
       if (response.kind === 'unsupported') unsupported++;
-      if (response.kind === 'error') errors++;
+      if (response.kind === 'error') {
+        errors++;
+        firstError ??= { caseId: c.id, message: response.message };
+      }
       let reference: Reference | null = null;
       if (response.kind === 'claims') {
         reference = options.referenceCache?.get(c.id) ?? (await referenceFor(c, options.referenceTime ?? 3));
@@ -80,12 +99,17 @@ export async function runSession(cases: readonly ConformanceCase[], responder: R
     await responder.close();
   }
   const checks = evaluateChecks(outcomes, options);
-  const exitCode = fault ? 3 : checks.some((c) => c.status === 'failed') ? 1 : 0;
+  const required = options.minChecked ?? DEFAULT_MIN_CHECKED;
+  const checked = checks.find((c) => c.name === 'soundness')?.checked ?? 0;
+  const coverage = { checked, required, enough: checked >= required };
+  const exitCode = fault ? 3 : checks.some((c) => c.status === 'failed') || !coverage.enough ? 1 : 0;
   return {
     outcomes,
     checks,
     fault,
     counts: { cases: cases.length, answered: outcomes.filter((o) => o.response.kind === 'claims').length, unsupported, errors },
+    firstError,
+    coverage,
     seconds: (performance.now() - started) / 1000,
     exitCode,
   };

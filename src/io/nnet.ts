@@ -10,12 +10,13 @@ import { makeNetwork, type DenseLayer, type Network } from '../network/network.j
  * then, per layer, one line per weight row and one line per bias entry. Values end with a comma.
  *
  * The file's network is y = r_out · N((clip(x, min, max) − μ) / r) + μ_out, with N the ReLU network
- * of its layers. lipcheck reads the function of the RAW input on the box [min, max], where clipping
- * is the identity: the normalisation is folded into the first layer, W₀' = W₀·diag(1/r),
+ * of its layers. lipcheck reads it as the folded network f of the RAW input, with the clipping kept
+ * beside it rather than in it: the normalisation is folded into the first layer, W₀' = W₀·diag(1/r),
  * b₀' = b₀ − W₀·(μ/r), and the output scaling into the last, W_L' = r_out·W_L,
- * b_L' = r_out·b_L + μ_out. The box goes into `meta.inputBox`. Because coordinatewise clipping is
- * 1-Lipschitz in every ℓp norm and is the identity on the box, the original network's global
- * constant equals the folded network's constant on the box (`--box`), for every p.
+ * b_L' = r_out·b_L + μ_out; the box goes into `meta.inputBox` and `meta.clipsInputs` is true. The
+ * file's function is f∘clip: it equals f on the box. Because coordinatewise clipping is 1-Lipschitz
+ * in every ℓp norm and is the identity on the box, its global constant equals f's constant on the
+ * box, for every p — the CLI measures there (src/cli/clipping.ts) and `eval` clips.
  */
 
 /** What the file said besides the layers, kept in `meta.importedFrom`. */
@@ -168,8 +169,9 @@ function foldNnetNormalisation(layers: readonly DenseLayer[], norm: NnetNormalis
 }
 
 /**
- * Reads NNet text into a `Network` of the raw (unnormalised) input, valid where clipping is
- * inactive: on `meta.inputBox` = [[min₁, max₁], …]. Every problem is a one-line `InputError`
+ * Reads NNet text into the folded `Network` f of the raw (unnormalised) input, with
+ * `meta.inputBox` = [[min₁, max₁], …] and `meta.clipsInputs` = true: the file's function is
+ * f(clip(x)), equal to f on the box. Every problem is a one-line `InputError`
  * `<source>: line <n>: <problem>`.
  */
 export function parseNnet(text: string, source: string): Network {
@@ -183,14 +185,15 @@ export function parseNnet(text: string, source: string): Network {
   const { inputDim, layers, norm, comments } = parsed;
   return makeNetwork(inputDim, foldNnetNormalisation(layers, norm), {
     inputBox: norm.inputMinimums.map((lo, i) => [lo, norm.inputMaximums[i]]),
+    clipsInputs: true,
     importedFrom: {
       format: 'nnet',
       header: comments.slice(0, 5).join(' | '),
       ...norm,
       folded:
         'input normalisation x_norm = (x − mean)/range folded into layer 0 (W0·diag(1/range), b0 − W0·(mean/range)); ' +
-        'output scaling y = range_out·y_norm + mean_out folded into the last layer; clipping to inputBox is not modelled: ' +
-        'the network is the NNet function on inputBox, and its constant on inputBox is the NNet global constant',
+        'output scaling y = range_out·y_norm + mean_out folded into the last layer; the NNet function clips every input to inputBox ' +
+        '(clipsInputs), so it is this network of clip(x): equal to it on inputBox, and its global constant is this network\'s constant on inputBox',
     },
   });
 }

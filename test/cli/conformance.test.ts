@@ -19,7 +19,9 @@ describe('lipcheck conformance against the example adapters', () => {
     expect(report.checks.find((c: { name: string }) => c.name === 'soundness').status).toBe('passed');
     expect(report.cases.length).toBe(report.counts.cases);
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toMatch(/<testsuite name="lipcheck conformance" tests="5" failures="0" errors="0"/);
+    expect(xml).toMatch(/<testsuite name="lipcheck conformance" tests="6" failures="0" errors="0"/);
+    expect(xml).toMatch(/name="coverage \(\d+ checked, at least 1 required\)"\/>/);
+    expect(report.coverage.enough).toBe(true);
   });
   it('refutes an upper bound that is the best of many sampled gradients (exit 1, with the witness)', async () => {
     const r = await cli('conformance', '--cmd', adapter('sampled_upper'), '--runs', '12', '--reference-time', '1', '--global');
@@ -33,12 +35,46 @@ describe('lipcheck conformance against the example adapters', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/exact [\d.e-]+ differs from lipcheck's exact/);
   });
-  it('says unsupported cases are unsupported, not failures', async () => {
+  it('says unsupported cases are unsupported, not failures; but a run that checked nothing fails (--min-checked)', async () => {
     const r = await cli('conformance', '--cmd', adapter('tiny_ball'), '--global', '--runs', '3', '--json');
     const report = JSON.parse(r.stdout);
     expect(report.counts.unsupported).toBe(report.counts.cases);
     expect(report.checks.every((c: { status: string }) => c.status === 'skipped')).toBe(true);
-    expect(r.code).toBe(0);
+    expect(report.coverage).toEqual({ checked: 0, required: 1, enough: false });
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('error answers are reported, and do not count as checked', () => {
+  // A tiny adapter in JavaScript that answers every request with an error.
+  const dir = mkdtempSync(join(tmpdir(), 'lipcheck-errors-'));
+  const script = join(dir, 'errors.cjs');
+  writeFileSync(
+    script,
+    "require('readline').createInterface({ input: process.stdin }).on('line', (l) => { const r = JSON.parse(l); console.log(JSON.stringify({ id: r.id, error: 'no solver for norm ' + r.norm })); });\n",
+  );
+  const errors = `"${process.execPath}" ${script}`;
+  it('in the human, JSON and JUnit reports; exit 1 since nothing was checked', async () => {
+    const junit = join(dir, 'report.xml');
+    const r = await cli('conformance', '--cmd', errors, '--runs', '2', '--global', '--norm', 'inf', '--junit', junit);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/error answers +\d+, the first at case 0: no solver for norm inf/);
+    expect(r.stdout).toMatch(/too few claims checked: 0 answer\(s\) checked for soundness, --min-checked requires 1 \(0 unsupported, (\d+) errors of \1 cases\)/);
+    expect(r.stdout).toMatch(/result: too few claims checked \(exit 1\)/);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testcase classname="lipcheck.conformance" name="coverage \(0 checked, at least 1 required\)"><failure message="too few claims checked/);
+    expect(xml).toMatch(/name="error answers \(\d+\)"><system-out>\d+ error answer\(s\); the first at case 0: no solver for norm inf</);
+    expect(xml).toMatch(/failures="1"/);
+    const json = JSON.parse((await cli('conformance', '--cmd', errors, '--runs', '2', '--global', '--norm', 'inf', '--json')).stdout);
+    expect(json.firstError).toEqual({ caseId: 0, message: 'no solver for norm inf' });
+    expect(json.counts.errors).toBe(json.counts.cases);
+    expect(json.exitCode).toBe(1);
+  });
+  it('--min-checked 0 turns the gate off; it takes a non-negative integer', async () => {
+    expect((await cli('conformance', '--cmd', errors, '--runs', '1', '--global', '--norm', 'inf', '--min-checked', '0')).code).toBe(0);
+    const r = await cli('conformance', '--cmd', errors, '--min-checked', '-1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--min-checked: expected a non-negative integer, got "-1"/);
   });
 });
 
@@ -59,6 +95,7 @@ describe('implementation faults: exit 3, the case saved for replay, the child al
     const r = spawnCli(['conformance', '--cmd', adapter('faulty', mode), '--runs', '3', '--reference-time', '0.3', ...(extra as string[])], undefined, {}, dir);
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stdout).toMatch(message);
+    expect(r.stdout).not.toMatch(/too few claims/); // the fault wins over the --min-checked gate
     expect(Date.now() - started).toBeLessThan(30_000); // never hangs (a guard, not a speed target)
     const saved = /replay it with --cases (\S+)/.exec(r.stdout)?.[1];
     expect(saved).toBeDefined();

@@ -45,6 +45,7 @@ describe('lipcheck convert', () => {
     const fromNnet = await convert('fixtures/nnet/acas_like.nnet', '-');
     const nnet = JSON.parse(fromNnet.stdout);
     expect(nnet.meta.inputBox[3]).toEqual([100, 1200]);
+    expect(nnet.meta.clipsInputs).toBe(true);
     expect(nnet.meta.importedFrom.format).toBe('nnet');
     const [first] = JSON.parse(readFileSync('fixtures/nnet/acas_like.expected.json', 'utf8')).cases;
     const y = evaluate(parseReluMlp(fromNnet.stdout, 'x'), first.input);
@@ -52,9 +53,11 @@ describe('lipcheck convert', () => {
   });
   it('NNet → ONNX keeps the meta through metadata_props', async () => {
     const onnx = join(dir, 'acas.onnx');
-    await convert('fixtures/nnet/acas_like.nnet', onnx, '--dtype', 'float64');
+    const r = await convert('fixtures/nnet/acas_like.nnet', onnx, '--dtype', 'float64');
+    expect(r.stdout).toMatch(/note: the network clips its inputs .* other ONNX tools do not apply/);
     const back = readNetworkFile(onnx);
     expect(back.meta!.inputBox).toEqual(readNetworkFile('fixtures/nnet/acas_like.nnet').meta!.inputBox);
+    expect(back.meta!.clipsInputs).toBe(true);
   });
   it('creates missing directories and leaves no temporary file behind', async () => {
     const out = join(dir, 'sub', 'deeper', 'n.json');

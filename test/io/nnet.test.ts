@@ -5,6 +5,15 @@ import { inputErrorOf } from '../support/inputError.js';
 import { evaluate } from '../../src/network/evaluate.js';
 import { describeArchitecture } from '../../src/network/network.js';
 import { createStream } from '../../src/random/stream.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { cli } from '../support/cli.js';
+import { evaluatePoint } from '../../src/cli/commands/eval.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lipcheck-nnet-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // lipcheck's own ACAS Xu-shaped fixture and its outputs from an independent numpy evaluator; both
 // written by fixtures/nnet/make_fixture.py (see fixtures/nnet/README.md).
@@ -65,8 +74,10 @@ const tiny = `// a tiny network
 0.25,
 `;
 
+const inBox = (x: number[], box: [number, number][]) => x.every((v, i) => v >= box[i][0] && v <= box[i][1]);
+
 describe('NNet reading', () => {
-  it('reads the ACAS Xu-shaped fixture and reproduces the numpy evaluator\'s outputs to 1e-9', () => {
+  it('reads the ACAS Xu-shaped fixture and reproduces the numpy evaluator\'s outputs in the box to 1e-9', () => {
     const net = parseNnet(acasText, 'acas_like.nnet');
     expect(describeArchitecture(net)).toBe('5→50→50→50→50→50→50→5');
     const mins = [0, -3.141593, -3.141593, 100, 0];
@@ -75,13 +86,12 @@ describe('NNet reading', () => {
     expect(acasExpected.inputBox).toEqual(net.meta!.inputBox);
     // The three documented points come first: [1, 1, 1, 100, 1], the minimums, the maximums.
     expect(acasExpected.cases.slice(0, 3).map((c) => c.input)).toEqual([[1, 1, 1, 100, 1], mins, maxs]);
-    expect(acasExpected.cases.length).toBeGreaterThanOrEqual(13);
+    expect(acasExpected.cases.length).toBe(61);
+    expect(net.meta!.clipsInputs).toBe(true);
     const ref = referenceNnet(acasText);
-    for (const { label, input, output } of acasExpected.cases) {
-      input.forEach((v, i) => {
-        expect(v, label).toBeGreaterThanOrEqual(mins[i]);
-        expect(v, label).toBeLessThanOrEqual(maxs[i]);
-      });
+    const inside = acasExpected.cases.filter((c) => inBox(c.input, acasExpected.inputBox));
+    expect(inside).toHaveLength(13);
+    for (const { label, input, output } of inside) {
       const got = evaluate(net, input);
       const mine = ref(input);
       expect(got, label).toHaveLength(5);
@@ -106,6 +116,65 @@ describe('NNet reading', () => {
       const scale = Math.max(1, ...want.map(Math.abs));
       want.forEach((v, i) => expect(Math.abs(got[i] - v)).toBeLessThan(1e-12 * scale));
     }
+  });
+  it('the test\'s own reference evaluator reproduces the numpy one at all 61 points, 48 of them outside the box', () => {
+    const ref = referenceNnet(acasText);
+    expect(acasExpected.cases.filter((c) => !inBox(c.input, acasExpected.inputBox))).toHaveLength(48);
+    for (const { label, input, output } of acasExpected.cases) {
+      const mine = ref(input);
+      output.forEach((want, i) => expect(Math.abs(mine[i] - want), `${label}: output ${i}`).toBeLessThanOrEqual(1e-9 * Math.abs(want)));
+    }
+  });
+  it('lipcheck eval is the format\'s function at all 61 points: it clips outside the box, and says so', async () => {
+    const file = 'fixtures/nnet/acas_like.nnet';
+    const net = parseNnet(acasText, file);
+    let clipped = 0;
+    for (const [n, { label, input, output }] of acasExpected.cases.entries()) {
+      // What eval computes (evaluatePoint) at every point; the command itself at one point in five.
+      const got = evaluatePoint(net, input);
+      const out = n % 5 === 0 ? JSON.parse((await cli('eval', file, `--x=${input.join(',')}`, '--json')).stdout) : null;
+      output.forEach((want, i) => {
+        expect(Math.abs(got.output[i] - want), `${label}: output ${i}`).toBeLessThanOrEqual(1e-9 * Math.abs(want));
+        if (out) expect(out.output[i], label).toBe(got.output[i]);
+      });
+      const outside = input.flatMap((v, i) => (v < acasExpected.inputBox[i][0] || v > acasExpected.inputBox[i][1] ? [i] : []));
+      expect(got.clip!.clipped, label).toEqual(outside);
+      if (out) expect(out.clippedInputs, label).toEqual(outside);
+      // The clipped function does not depend on a clipped input: its Jacobian column is 0.
+      for (const i of outside) for (let r = 0; r < 5; r++) expect(got.jacobian.data[r * 5 + i], label).toBe(0);
+      if (outside.length > 0) clipped++;
+    }
+    expect(clipped).toBe(48);
+    const human = await cli('eval', file, '--x=-100,0,0,650,600');
+    expect(human.stdout).toMatch(/^x lies outside the network's input box in input\(s\) 1: the network clips its inputs \(NNet\), so it is evaluated at clip\(x\) = \[0, 0, 0, 650, 600\]/m);
+    expect((await cli('eval', file, '--x=100,0,0,650,600')).stdout).not.toMatch(/clip/);
+  });
+  it('eval\'s gradient outside the box is the clipped function\'s (central differences of the reference); a face is a kink', async () => {
+    const net = parseNnet(tiny, 'tiny.nnet');
+    const file = join(tmp, 'tiny.nnet');
+    writeFileSync(file, tiny);
+    const ref = referenceNnet(tiny);
+    // Input 1 below its box [-1, 1], input 2 inside [0, 10].
+    const x = [-3, 4.2];
+    const out = JSON.parse((await cli('eval', file, `--x=${x.join(',')}`, '--json')).stdout);
+    const h = 1e-6;
+    x.forEach((_, i) => {
+      const up = [...x];
+      const down = [...x];
+      up[i] += h;
+      down[i] -= h;
+      expect(out.gradient[i]).toBeCloseTo((ref(up)[0] - ref(down)[0]) / (2 * h), 6);
+    });
+    expect(out.gradient[0]).toBe(0);
+    expect(out.value).toBeCloseTo(ref(x)[0], 12);
+    expect(out.evaluatedAt).toEqual([-1, 4.2]);
+    expect(out.atKink).toBe(false);
+    // The region of the clipped function ends at the face x₁ = −1 (distance 2) at the latest.
+    expect(out.regionRadius).toBeLessThanOrEqual(2);
+    const onFace = JSON.parse((await cli('eval', file, '--x=1,4.2', '--json')).stdout);
+    expect(onFace.atKink).toBe(true);
+    expect(onFace.clippedInputs).toEqual([]);
+    expect(net.meta!.clipsInputs).toBe(true);
   });
   it('keeps the normalisation it folded in meta', () => {
     const net = parseNnet(tiny, 'tiny.nnet');

@@ -4,7 +4,7 @@ import { certifiedBounds } from '../../lipschitz/bounds.js';
 import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
-import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
+import { fmt, fmtPoint, printJson, type CliIo } from '../io.js';
 import { networkQueryCommand, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
 import { UserError } from '../../errors.js';
 
@@ -33,7 +33,7 @@ export function boundsCommand(io: CliIo): Command {
     .option('--json', 'print one JSON object (no progress bar)')
     .action(async (file: string, opts: QueryOptions & { timeLimit: number; targetGap: number; seed: string; json?: boolean }) => {
       const original = readNetworkFile(file);
-      const { net, query, c } = resolveQuery(original, opts);
+      const { net, query, c, note } = resolveQuery(original, opts);
       const bar = progressBar(io, !opts.json);
       const r = await certifiedBounds(net, query, {
         timeLimit: opts.timeLimit,
@@ -55,15 +55,17 @@ export function boundsCommand(io: CliIo): Command {
           box,
           outputs: outputDim(original),
           ...(c ? { c } : {}),
+          ...(note ? { note } : {}),
           diagnosis: r.diagnosis,
           seconds: r.seconds,
         });
         return;
       }
       const name = describeQuery(query.norm, box, c);
+      if (note) io.out(`note: ${note}\n`);
       if (r.exact !== null) io.out(`${name} = ${fmt(r.exact, 12)} (exact)\n`);
       else io.out(`${fmt(r.lower, 8)} ≤ ${name} ≤ ${fmt(r.upper, 8)}   (gap ${fmt(r.gap, 4)}, certified)\n`);
-      io.out(`witness x = ${fmtVector(r.witness, 10)}: its Jacobian norm is the lower bound\n`);
+      io.out(`witness x = ${fmtPoint(r.witness, 10)}: its Jacobian norm is the lower bound\n`);
       io.out(`ratio to √d: lower ${fmt(r.diagnosis.lowerOverSqrtD, 4)}, upper ${fmt(r.diagnosis.upperOverSqrtD, 4)}\n`);
       io.out('methods:\n');
       for (const [k, m] of Object.entries(r.methods)) {

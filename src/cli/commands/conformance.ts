@@ -7,11 +7,11 @@ import { detectFormat, parseNetwork } from '../../io/readNetwork.js';
 import { exactLipschitz } from '../../lipschitz/exact/index.js';
 import type { Network } from '../../network/network.js';
 import { processResponder } from '../../harness/processResponder.js';
-import { runSession } from '../../harness/session.js';
+import { DEFAULT_MIN_CHECKED, runSession } from '../../harness/session.js';
 import { formatReport, reportToJson, reportToJunit } from '../../harness/reportFormat.js';
 import { loadCalibration } from '../../theory/calibration.js';
 import { printJson, type CliIo } from '../io.js';
-import { parseShard, positiveInt, positiveNumber } from '../options.js';
+import { nonNegativeInt, parseShard, positiveInt, positiveNumber } from '../options.js';
 import { progressBar } from './bounds.js';
 
 /**
@@ -48,6 +48,7 @@ interface ConformanceOptions {
   saveCases?: string;
   json?: boolean;
   junit?: string;
+  minChecked: number;
 }
 
 export function conformanceCommand(io: CliIo): Command {
@@ -66,6 +67,7 @@ export function conformanceCommand(io: CliIo): Command {
     .option('--reference-time <s>', "seconds of lipcheck's own work per case", positiveNumber('--reference-time'), 3)
     .option('--cases <file>', 'replay saved cases (JSON Lines), or check one network file (relu-mlp, ONNX, NNet) and copies of it')
     .option('--save-cases <file>', 'write the cases to this file (JSON Lines) for later replay')
+    .option('--min-checked <n>', 'fail (exit 1) unless at least n answers with claims were checked for soundness; 0 turns the gate off', nonNegativeInt('--min-checked'), DEFAULT_MIN_CHECKED)
     .option('--json', 'print the report as one JSON object')
     .option('--junit <file>', 'also write a JUnit XML report')
     .action(async (opts: ConformanceOptions) => {
@@ -108,6 +110,7 @@ export function conformanceCommand(io: CliIo): Command {
         estimateRtol: opts.estimateRtol,
         referenceTime: opts.referenceTime,
         calibration: loadCalibration(),
+        minChecked: opts.minChecked,
         onProgress: (done, total) => bar.update(done / total, `${done}/${total} cases`),
       });
       bar.stop();

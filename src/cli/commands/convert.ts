@@ -6,6 +6,7 @@ import { float32RoundingError, networkToOnnx, ONNX_FLOATS, type OnnxFloat } from
 import { stringifyReluMlp } from '../../network/format.js';
 import { describeArchitecture } from '../../network/network.js';
 import { fmt, type CliIo } from '../io.js';
+import { clippingBox } from '../clipping.js';
 
 /** The output format chosen by OUT's name: `-` or `*.json` relu-mlp, `*.onnx` ONNX. */
 export function outputFormat(out: string): 'relu-mlp' | 'onnx' {
@@ -27,7 +28,9 @@ function write(path: string, data: string | Uint8Array): void {
 /**
  * `lipcheck convert IN OUT [--dtype float32|float64]`: reads any supported format and writes relu-mlp
  * JSON (OUT `*.json`, or `-` for stdout) or ONNX (OUT `*.onnx`, Gemm/Relu). Files are written
- * atomically; the meta (e.g. an NNet's input box) travels along.
+ * atomically; the meta (e.g. an NNet's input box and that it clips) travels along: in relu-mlp's
+ * `meta`, in ONNX's metadata_props (the graph itself does not clip: other ONNX tools evaluate the
+ * raw-input network outside the box).
  */
 export function convertCommand(io: CliIo): Command {
   return new Command('convert')
@@ -56,5 +59,11 @@ export function convertCommand(io: CliIo): Command {
       const rounding = opts.dtype === 'float32' ? float32RoundingError(net) : 0;
       const note = opts.dtype === 'float64' ? 'lossless' : rounding === 0 ? 'every weight was already a float32' : `weights rounded to float32, by at most ${fmt(rounding, 3)}`;
       io.out(`wrote ${output}: ${describeArchitecture(net)} as ONNX (Gemm/Relu, ${opts.dtype}; ${note})\n`);
+      if (clippingBox(net)) {
+        io.out(
+          'note: the network clips its inputs to its input box; the ONNX graph is the network of the raw input (equal to it on the box), ' +
+            'the clipping travels in the metadata (lipcheck.meta: inputBox, clipsInputs), which lipcheck reads back but other ONNX tools do not apply\n',
+        );
+      }
     });
 }

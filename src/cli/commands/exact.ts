@@ -4,7 +4,7 @@ import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
 import { UserError } from '../../errors.js';
-import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
+import { fmt, fmtPoint, printJson, type CliIo } from '../io.js';
 import { networkQueryCommand, positiveInt, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
 import { sourceName } from '../../io/files.js';
 
@@ -21,7 +21,7 @@ export function exactCommand(io: CliIo): Command {
     .option('--json', 'print one JSON object')
     .action((file: string, opts: QueryOptions & { maxRegions: number; timeLimit: number; json?: boolean }) => {
       const original = readNetworkFile(file);
-      const { net, query, c } = resolveQuery(original, opts);
+      const { net, query, c, note } = resolveQuery(original, opts);
       const r = exactLipschitz(net, query, { maxRegions: opts.maxRegions, timeLimit: opts.timeLimit });
       if (r.kind === 'too-large') throw new UserError(`${sourceName(file)}: ${r.message}`);
       const box = boxToPairs(query.box);
@@ -35,12 +35,14 @@ export function exactCommand(io: CliIo): Command {
           box,
           outputs: outputDim(original),
           ...(c ? { c } : {}),
+          ...(note ? { note } : {}),
           algorithm: r.algorithm,
         });
         return;
       }
+      if (note) io.out(`note: ${note}\n`);
       io.out(`${describeQuery(query.norm, box, c)} = ${fmt(r.lipschitz, 12)}\n`);
       io.out(`exact: ${r.regions} linear regions visited by ${r.algorithm} in ${fmt(r.seconds, 3)} s\n`);
-      io.out(`witness x = ${fmtVector(r.witness, 10)} (inside a maximising region)\n`);
+      io.out(`witness x = ${fmtPoint(r.witness, 10)} (inside a maximising region)\n`);
     });
 }

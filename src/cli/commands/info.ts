@@ -2,29 +2,17 @@ import { Command } from 'commander';
 import { readNetworkFile } from '../../io/readNetwork.js';
 import { ALPHA, networkInfo, type NetworkInfo } from '../../network/info.js';
 import type { Network } from '../../network/network.js';
-import { fmt, printJson, type CliIo } from '../io.js';
+import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
+import { boxArgument, clippingBox, describeBox, inputBoxOf } from '../clipping.js';
 
-/** The clipping box a network carries in `meta.inputBox` (NNet imports), if it is well formed. */
-export function inputBoxOf(net: Network): [number, number][] | null {
-  const box = net.meta?.inputBox;
-  if (!Array.isArray(box) || box.length !== net.inputDim) return null;
-  const ok = box.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number' && Number.isFinite(v)) && p[0] <= p[1]);
-  return ok ? (box as [number, number][]) : null;
-}
-
-/** The `--box` argument for a box (with `=` so a leading minus is not read as an option). */
-export function boxArgument(box: readonly (readonly [number, number])[]): string {
-  return `--box=${box.map(([lo, hi]) => `${lo}:${hi}`).join(',')}`;
-}
 
 function pValue(p: number | null): string {
   return p === null ? 'n/a' : p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : fmt(p, 2);
 }
 
-/** A short list for people: the first 6 entries of an array of numbers. */
+/** A list of numbers from the meta, for people (see fmtVector). */
 function list(value: unknown): string {
-  const xs = Array.isArray(value) ? (value as number[]) : [];
-  return `[${xs.slice(0, 6).map((v) => fmt(v)).join(', ')}${xs.length > 6 ? `, … (${xs.length})` : ''}]`;
+  return fmtVector(Array.isArray(value) ? (value as number[]) : []);
 }
 
 function sourceLines(net: Network): string[] {
@@ -47,11 +35,14 @@ function sourceLines(net: Network): string[] {
     lines.push('relu-mlp');
   }
   const box = inputBoxOf(net);
-  if (box) {
+  if (box && clippingBox(net)) {
     lines.push(
-      `the original clips every input to its box [min, max]; lipcheck's network equals it there, and its constant on that box is the ` +
-        `original's global one (clipping is 1-Lipschitz in every p): add ${boxArgument(box)}`,
+      `the network clips every input to its input box ${describeBox(box)} (meta.clipsInputs): lipcheck keeps the ` +
+        `network of the raw input, equal to it on the box; eval clips, and exact, bounds and verify measure on the box (its global constant, ` +
+        `since clipping is 1-Lipschitz in every p), or on --box ∩ the box`,
     );
+  } else if (box) {
+    lines.push(`meta.inputBox names an input box (the network does not clip, no meta.clipsInputs): add ${boxArgument(box)} to measure there`);
   }
   return lines;
 }
@@ -102,7 +93,7 @@ export function infoCommand(io: CliIo): Command {
       const info = networkInfo(net);
       if (opts.json) {
         const box = inputBoxOf(net);
-        printJson(io, { file, ...info, source: net.meta?.importedFrom ?? null, inputBox: box, suggestedBox: box ? boxArgument(box) : null });
+        printJson(io, { file, ...info, source: net.meta?.importedFrom ?? null, inputBox: box, clipsInputs: clippingBox(net) !== null, suggestedBox: box ? boxArgument(box) : null });
         return;
       }
       printHuman(io, file, net, info);

@@ -4,7 +4,7 @@ import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
 import { UserError, ExitCode } from '../../errors.js';
-import { fmtVector, printJson, type CliIo } from '../io.js';
+import { fmtPoint, printJson, type CliIo } from '../io.js';
 import { networkQueryCommand, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
 
 function claimValue(name: string) {
@@ -28,7 +28,7 @@ export function verifyCommand(io: CliIo): Command {
       if (given.length !== 1) throw new UserError(`verify: give exactly one of --upper, --lower, --exact (got ${given.length})`);
       const claim: Claim = { kind: given[0], value: opts[given[0]]! };
       const original = readNetworkFile(file);
-      const { net, query } = resolveQuery(original, opts);
+      const { net, query, note } = resolveQuery(original, opts);
       const v = await verifyClaim(net, query, claim, { timeLimit: opts.timeLimit, rtol: opts.rtol });
       io.exitCode = v.status === 'refuted' ? ExitCode.refuted : ExitCode.ok;
       if (opts.json) {
@@ -44,12 +44,14 @@ export function verifyCommand(io: CliIo): Command {
           norm: query.norm,
           box: boxToPairs(query.box),
           outputs: outputDim(original),
+          ...(note ? { note } : {}),
           message: v.message,
         });
         return;
       }
+      if (note) io.out(`note: ${note}\n`);
       io.out(`${v.message}\n`);
-      if (v.witness) io.out(`witness x = ${fmtVector(v.witness.x, 17)}\nJacobian norm at x = ${v.witness.value}\n`);
+      if (v.witness) io.out(`witness x = ${fmtPoint(v.witness.x)}\nJacobian norm at x = ${v.witness.value}\n`);
       if (v.certifiedUpper !== null) io.out(`certified upper bound = ${v.certifiedUpper}\n`);
     });
 }

@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+describe('lipcheck/arbitraries, as users import it', () => {
+  it('the README example is test/arbitraries/readme-example.test.ts, word for word (which runs it)', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## Generators for your own property tests'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)![1];
+    expect(block).toBe(readFileSync('test/arbitraries/readme-example.test.ts', 'utf8'));
+  });
+  it('Node resolves "lipcheck" and "lipcheck/arbitraries" through package.json exports (the built dist/)', () => {
+    const script =
+      "const arbs = await import('lipcheck/arbitraries');" +
+      "console.log(JSON.stringify([import.meta.resolve('lipcheck').replace(/.*\\/dist\\//, 'dist/'), typeof arbs.nearDuplicatesArb, typeof arbs.randomNetworkArb, Object.keys(arbs.ADVERSARIAL_FAMILIES).length]));";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(['dist/index.js', 'function', 'function', 9]);
+  });
+});
