@@ -5,10 +5,10 @@
  *   - the reference: the best of 2·10⁵ random points (Gaussian at lipcheck's spread radii; uniform in
  *     the box), then an ascent without time limit from each of the 32 best of them — computed slowly;
  *   - today's `lowerBound` given the same 30 s (its steps do not check the clock: its real time is shown).
- * Never asserted in tests. Run: npm run bench:lower [-- --skip-today] [-- --net FILE.json] [-- --norms 2,inf] [-- --domains global,box]
+ * Never asserted in tests. Run: npm run bench:lower [-- --skip-today] [-- --net FILE.json] [-- --norms 2,inf] [-- --domains global,box] [-- --reference-cache FILE]
  * (about an hour on two cores, most of it the reference and today's method).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { operatorNorm, type Norm } from '../src/linalg/norms.js';
 import { Budget } from '../src/lipschitz/budget.js';
 import { ascentLowerBound, climbNorm, interiorMargin, randomPoints } from '../src/lipschitz/lower/ascent.js';
@@ -51,8 +51,25 @@ function boxAround(net: Network): Box {
   }), net.inputDim);
 }
 
+type Reference = Map<Norm, { samples: number; ascent: number; seconds: number }>;
+
+/**
+ * The reference, read from the cache file `--reference-cache FILE` when it holds this case (the
+ * slow part: rerunning the benchmark after a change to the ascent need not recompute it), else
+ * computed and added to it.
+ */
+function cachedReference(name: string, net: Network, box: Box | null): Reference {
+  const file = option('--reference-cache');
+  const key = `${name} | ${box ? 'box' : 'global'} | ${REFERENCE_SAMPLES} | ${norms.join(',')}`;
+  const cache: Record<string, [Norm, { samples: number; ascent: number; seconds: number }][]> = file && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  if (cache[key]) return new Map(cache[key]);
+  const ref = reference(net, box);
+  if (file) writeFileSync(file, JSON.stringify({ ...cache, [key]: [...ref] }));
+  return ref;
+}
+
 /** The reference of every norm at once: best of the samples, then ascents from the 32 best of each norm. */
-function reference(net: Network, box: Box | null): Map<Norm, { samples: number; ascent: number; seconds: number }> {
+function reference(net: Network, box: Box | null): Reference {
   const t0 = performance.now();
   const d = net.inputDim;
   const engine = gradientEngine(net, REFERENCE_SAMPLES);
@@ -82,7 +99,7 @@ function reference(net: Network, box: Box | null): Map<Norm, { samples: number; 
     const starts = top.get(p)!.filter((w) => interiorMargin(net, w.x) > 1e-10).slice(0, REFERENCE_CLIMBS);
     let best = starts[0];
     for (const start of starts) {
-      const end = climbNorm(net, { norm: p, box }, start, engine, new Budget(Infinity)).witness;
+      const end = climbNorm(net, { norm: p, box }, start, { exact: engine, rank: engine }, new Budget(Infinity)).witness;
       if (end.value > best.value) best = end;
     }
     const checked = witnessAt(net, best.x, p).value;
@@ -97,7 +114,7 @@ console.log(['net', 'domain', 'p', 'ascent (s, climbs)', 'reference: samples →
 for (const { name, net } of nets) {
   for (const box of [...(domains.includes('global') ? [null] : []), ...(domains.includes('box') ? [boxAround(net)] : [])]) {
     const domain = box ? 'ℓ∞ box r = 0.1' : 'global';
-    const refs = reference(net, box);
+    const refs = cachedReference(name, net, box);
     for (const p of norms) {
       const query: LipschitzQuery = { norm: p, box };
       const ours = ascentLowerBound(net, query, { budget: new Budget(SECONDS), seed: 1 });

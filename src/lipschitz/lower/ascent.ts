@@ -1,6 +1,7 @@
 import { symmetricEigen } from '../../linalg/jacobi.js';
 import { operatorNorm, vectorNorm, type Norm } from '../../linalg/norms.js';
 import { outputDim, type Network } from '../../network/network.js';
+import type { BatchJacobians } from '../../network/batch.js';
 import { gradientEngine, type GradientEngine } from '../../network/parallelGradients.js';
 import { createStream, type Seed } from '../../random/stream.js';
 import { Budget } from '../budget.js';
@@ -52,6 +53,13 @@ export interface AscentOptions {
    * (default 0.3, 0.1, 0.03). Empty: the slope line alone.
    */
   readonly temperatures?: readonly number[];
+  /**
+   * Arithmetic of the ranking of candidates: 'float32' (default) ranks them with the float32 kernel
+   * and re-evaluates the best few in float64 (float64 throughout when a weight or bias is beyond
+   * 1e±18, where float32 would overflow or flush); 'float64' evaluates every candidate in float64.
+   * Either way every value a climb stands on, and the witness, is float64.
+   */
+  readonly precision?: 'float32' | 'float64';
   /** Called with every value a climb reaches, its start included (for tracing and tests). */
   readonly onStep?: (climb: number, value: number) => void;
 }
@@ -87,7 +95,9 @@ export function ascentLowerBound(net: Network, query: LipschitzQuery, options: A
   const { budget } = options;
   const seed = options.seed ?? 0;
   const screen = Math.max(1, options.screen ?? 64);
-  const engine = gradientEngine(net, CLIMBS_PER_ROUND * screen);
+  const exact = gradientEngine(net, CLIMBS_PER_ROUND * screen);
+  const float32 = options.precision !== 'float64' && fitsFloat32(net);
+  const engines: Engines = { exact, rank: float32 ? gradientEngine(net, CLIMBS_PER_ROUND * screen, 'float32') : exact };
   const counts = { climbs: 0, steps: 0, evaluations: 0 };
   const ends: Witness[] = [];
   // The climbs' budget keeps twice the time of the first re-check in hand for the final one.
@@ -99,13 +109,13 @@ export function ascentLowerBound(net: Network, query: LipschitzQuery, options: A
     (options.stopAbove !== undefined && ends.some((w) => w.value > options.stopAbove!));
   try {
     for (let round = 0; !done(); round++) {
-      const starts = screenStarts(net, query, engine, CLIMBS_PER_ROUND * screen, CLIMBS_PER_ROUND, `${seed}:${round}`);
+      const starts = screenStarts(net, query, engines, CLIMBS_PER_ROUND * screen, CLIMBS_PER_ROUND, `${seed}:${round}`);
       counts.evaluations += CLIMBS_PER_ROUND * screen;
       if (starts.length === 0 && round > 3) break; // every point on a kink: nothing to climb from
       for (const start of starts) {
         if (done()) break;
         const climbIndex = counts.climbs++;
-        const result = climbNorm(net, query, start, engine, climbing, {
+        const result = climbNorm(net, query, start, engines, climbing, {
           candidates: options.candidates ?? 4,
           temperatures: options.temperatures,
           onStep: options.onStep && ((v) => options.onStep!(climbIndex, v)),
@@ -121,7 +131,8 @@ export function ascentLowerBound(net: Network, query: LipschitzQuery, options: A
       }
     }
   } finally {
-    engine.close();
+    engines.exact.close();
+    engines.rank.close();
   }
   // The best end, re-checked (should it fail, the next best): every end passed `interiorMargin`,
   // which implies witnessAt's test, so this is one call.
@@ -154,7 +165,7 @@ export function climbNorm(
   net: Network,
   query: LipschitzQuery,
   start: Witness,
-  engine: GradientEngine,
+  engines: Engines,
   budget: Budget,
   options: { candidates?: number; maxSteps?: number; temperatures?: readonly number[]; onStep?: (value: number) => void } = {},
 ): ClimbResult {
@@ -164,7 +175,7 @@ export function climbNorm(
   const path: Witness[] = [start];
   let evaluations = 0;
   options.onStep?.(start.value);
-  let J = engine.jacobians(start.x, 1).jacobians;
+  let J = engines.exact.jacobians(start.x, 1).jacobians;
   evaluations++;
   const temperatures = options.temperatures ?? DEFAULT_TEMPERATURES;
   let level = 0; // index into temperatures: lowered when a step finds nothing better
@@ -174,17 +185,15 @@ export function climbNorm(
     if (!direction) break;
     const X = searchPoints(net, here.x, query.norm, direction, query.box, candidates, temperatures[level] ?? 0);
     const count = X.length / d;
-    const batch = count > 0 ? engine.jacobians(X, count) : null;
-    evaluations += count;
-    const order = Array.from({ length: count }, (_, r) => ({ r, value: operatorNorm({ rows: k, cols: d, data: batch!.jacobians.subarray(r * k * d, (r + 1) * k * d) }, query.norm) }));
-    order.sort((a, b) => b.value - a.value);
-    const next = order.find(({ r, value }) => value > here.value * (1 + 1e-12) && interiorMargin(net, X.subarray(r * d, (r + 1) * d)) > MARGIN);
+    const ranked = rankPoints(engines, X, d, query.norm, CONFIRMED);
+    evaluations += count + (engines.rank === engines.exact ? 0 : Math.min(count, CONFIRMED));
+    const next = ranked.find(({ r, value }) => value > here.value * (1 + 1e-12) && interiorMargin(net, X.subarray(r * d, (r + 1) * d)) > MARGIN);
     if (!next) {
       if (++level >= Math.max(1, temperatures.length)) break;
       continue;
     }
     path.push({ value: next.value, x: X.slice(next.r * d, (next.r + 1) * d) });
-    J = batch!.jacobians.slice(next.r * k * d, (next.r + 1) * k * d);
+    J = next.J;
     options.onStep?.(next.value);
   }
   return { witness: path[path.length - 1], values: path.map((w) => w.value), steps: path.length - 1, evaluations };
@@ -355,14 +364,10 @@ export function randomPoints(net: Network, box: Box | null, count: number, seed:
 }
 
 /** The `keep` best of `count` random points (`randomPoints`) that pass `interiorMargin`, best first. */
-function screenStarts(net: Network, query: LipschitzQuery, engine: GradientEngine, count: number, keep: number, seed: Seed): Witness[] {
+function screenStarts(net: Network, query: LipschitzQuery, engines: Engines, count: number, keep: number, seed: Seed): Witness[] {
   const d = net.inputDim;
   const X = randomPoints(net, query.box, count, seed);
-  const { jacobians, outputs } = engine.jacobians(X, count);
-  const ranked = Array.from({ length: count }, (_, r) => ({
-    r,
-    value: operatorNorm({ rows: outputs, cols: d, data: jacobians.subarray(r * outputs * d, (r + 1) * outputs * d) }, query.norm),
-  })).sort((a, b) => b.value - a.value);
+  const ranked = rankPoints(engines, X, d, query.norm, 2 * keep);
   const starts: Witness[] = [];
   for (const { r, value } of ranked) {
     if (starts.length >= keep) break;
@@ -370,4 +375,42 @@ function screenStarts(net: Network, query: LipschitzQuery, engine: GradientEngin
     if (interiorMargin(net, x) > MARGIN) starts.push({ value, x });
   }
   return starts;
+}
+
+/**
+ * Engines of a search: `exact` (float64) gives every number a climb stands on; `rank` may be a
+ * faster float32 one (`gradientEngine(net, n, 'float32')`) that only orders candidates.
+ */
+export interface Engines {
+  readonly exact: GradientEngine;
+  readonly rank: GradientEngine;
+}
+
+/** Candidates re-evaluated in float64 per batch ranked in float32. */
+const CONFIRMED = 3;
+
+/**
+ * The rows of X (n × d) ordered by their norm under `rank`; the first `confirm` re-evaluated by
+ * `exact` (all of them when the engines are one) and returned with their float64 norm and
+ * Jacobian, best first.
+ */
+function rankPoints(engines: Engines, X: Float64Array, d: number, norm: Norm, confirm: number): { r: number; value: number; J: Float64Array }[] {
+  const n = X.length / d;
+  if (n === 0) return [];
+  const normsOf = ({ jacobians, outputs }: BatchJacobians, r: number) => operatorNorm({ rows: outputs, cols: d, data: jacobians.subarray(r * outputs * d, (r + 1) * outputs * d) }, norm);
+  const jacobianOf = ({ jacobians, outputs }: BatchJacobians, r: number) => jacobians.slice(r * outputs * d, (r + 1) * outputs * d);
+  const first = engines.rank.jacobians(X, n);
+  const order = Array.from({ length: n }, (_, r) => ({ r, value: normsOf(first, r) }));
+  order.sort((a, b) => (Number.isNaN(b.value) ? -Infinity : b.value) - (Number.isNaN(a.value) ? -Infinity : a.value)); // NaN last
+  if (engines.rank === engines.exact) return order.map(({ r, value }) => ({ r, value, J: jacobianOf(first, r) }));
+  const top = order.slice(0, confirm);
+  const Y = new Float64Array(top.length * d);
+  top.forEach(({ r }, i) => Y.set(X.subarray(r * d, (r + 1) * d), i * d));
+  const exact = engines.exact.jacobians(Y, top.length);
+  return top.map(({ r }, i) => ({ r, value: normsOf(exact, i), J: jacobianOf(exact, i) })).sort((a, b) => b.value - a.value);
+}
+
+/** Whether every weight and bias is 0 or within 1e±18 (float32 ranking then stays meaningful). */
+function fitsFloat32(net: Network): boolean {
+  return net.layers.every((l) => [l.weights, l.biases].every((a) => a.every((v) => v === 0 || (Math.abs(v) <= 1e18 && Math.abs(v) >= 1e-18))));
 }
