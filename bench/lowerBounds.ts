@@ -11,7 +11,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { operatorNorm, type Norm } from '../src/linalg/norms.js';
 import { Budget } from '../src/lipschitz/budget.js';
-import { ascentLowerBound, climbNorm, interiorMargin, randomPoints } from '../src/lipschitz/lower/ascent.js';
+import { ascentLowerBound, climbNorm } from '../src/lipschitz/lower/ascent.js';
+import { interiorMargin, randomPoints } from '../src/lipschitz/lower/candidates.js';
 import { lowerBound } from '../src/lipschitz/lower/index.js';
 import { witnessAt } from '../src/lipschitz/lower/witness.js';
 import { boxFromPairs, type Box, type LipschitzQuery } from '../src/lipschitz/query.js';

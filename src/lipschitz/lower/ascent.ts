@@ -1,12 +1,10 @@
 import { symmetricEigen } from '../../linalg/jacobi.js';
-import { operatorNorm, vectorNorm, type Norm } from '../../linalg/norms.js';
+import { vectorNorm, type Norm } from '../../linalg/norms.js';
 import { outputDim, type Network } from '../../network/network.js';
-import type { BatchJacobians } from '../../network/batch.js';
-import { gradientEngine, type GradientEngine } from '../../network/parallelGradients.js';
-import { createStream, type Seed } from '../../random/stream.js';
+import type { Seed } from '../../random/stream.js';
 import { Budget } from '../budget.js';
-import { liftedDomain } from '../domain.js';
 import type { Box, LipschitzQuery } from '../query.js';
+import { interiorMargin, randomPoints, rankingEngines, rankPoints, type Engines } from './candidates.js';
 import { lineRegions } from './lineSlopes.js';
 import { smoothedAscentDirection } from './smoothedSlope.js';
 import { better, NO_WITNESS, witnessAt, type Witness } from './witness.js';
@@ -24,9 +22,9 @@ import { better, NO_WITNESS, witnessAt, type Witness } from './witness.js';
  *    finds the regions of largest slope; kinks are crossed by the sweep, not by gradients.
  * 2. The line along the gradient of a smoothed norm (`smoothedAscentDirection`: ReLU replaced by a
  *    softplus of temperature τ, cost ≈ 6 × parameters): it points across the nearby kinks whose
- *    switching raises the norm. Regions at growing distances ahead on it are evaluated. When a step finds
- *    nothing better, τ is lowered (the direction then looks at nearer kinks); the climb ends after
- *    the lowest.
+ *    switching raises the norm. Regions at growing distances ahead on it are evaluated. When a
+ *    step finds nothing better, τ is lowered (the direction then looks at nearer kinks); the climb
+ *    ends after the lowest.
  *
  * On a box the lines become paths projected onto the box (coordinates stop at their faces), sampled
  * at geometrically spaced t up to where every coordinate has reached its face.
@@ -83,6 +81,8 @@ const PATH_POINTS = 8;
 const DEFAULT_TEMPERATURES = [0.3, 0.1, 0.03];
 /** Relative margin of `witnessAt` (kinkMargin > 1e-10). */
 const MARGIN = 1e-10;
+/** Candidates re-evaluated in float64 per batch ranked in float32. */
+const CONFIRMED = 3;
 
 /**
  * The many-start ascent: rounds of random points (Gaussian at spread radii on ℝᵈ as `lowerBound`'s
@@ -95,9 +95,7 @@ export function ascentLowerBound(net: Network, query: LipschitzQuery, options: A
   const { budget } = options;
   const seed = options.seed ?? 0;
   const screen = Math.max(1, options.screen ?? 64);
-  const exact = gradientEngine(net, CLIMBS_PER_ROUND * screen);
-  const float32 = options.precision !== 'float64' && fitsFloat32(net);
-  const engines: Engines = { exact, rank: float32 ? gradientEngine(net, CLIMBS_PER_ROUND * screen, 'float32') : exact };
+  const engines = rankingEngines(net, CLIMBS_PER_ROUND * screen, options.precision);
   const counts = { climbs: 0, steps: 0, evaluations: 0 };
   const ends: Witness[] = [];
   // The climbs' budget keeps twice the time of the first re-check in hand for the final one.
@@ -157,9 +155,9 @@ export interface ClimbResult {
 }
 
 /**
- * One climb from `start` (a point whose norm is `start.value`): line searches along the direction
- * the norm favours until no region on the line has a larger norm, the budget runs out or
- * `maxSteps` steps were taken.
+ * One climb from `start` (a point whose norm is `start.value`, float64): steps as described at the
+ * top of this module until a step at the lowest temperature finds nothing better, the budget runs
+ * out or `maxSteps` steps were taken.
  */
 export function climbNorm(
   net: Network,
@@ -266,8 +264,8 @@ const AHEAD = [0, 1, 2, 4, 7, 12, 20, 33, 54, 88];
 
 /**
  * The points a step evaluates (rows of the result). On ℝᵈ: on the line along u, the `count` regions
- * of largest slope of cᵀf; on the line along the smoothed direction, the regions AHEAD[i] ahead. On a box: both
- * paths projected onto the box, at PATH_POINTS geometrically spaced times.
+ * of largest slope of cᵀf; on the line along the smoothed direction, the regions AHEAD[i] ahead.
+ * On a box: both paths projected onto the box, at PATH_POINTS geometrically spaced times.
  */
 function searchPoints(net: Network, x: Float64Array, norm: Norm, direction: LineDirection, box: Box | null, count: number, temperature: number): Float64Array {
   const d = x.length;
@@ -311,58 +309,6 @@ function clampInside(y: Float64Array, box: Box): void {
   }
 }
 
-/**
- * The smallest |z_i| / (|b_i| + Σ_j |w_ij·h_j|) over ALL hidden neurons, in one forward pass. It is
- * ≤ `kinkMargin` (which takes the minimum over the neurons not constant on x's piece only), so a
- * point that passes this test passes `witnessAt`'s.
- */
-export function interiorMargin(net: Network, x: ArrayLike<number>): number {
-  let h: ArrayLike<number> = x;
-  let margin = Infinity;
-  for (let l = 0; l < net.layers.length - 1; l++) {
-    const { outDim, inDim, weights, biases } = net.layers[l];
-    const next = new Float64Array(outDim);
-    for (let i = 0; i < outDim; i++) {
-      let z = biases[i];
-      let magnitude = Math.abs(z);
-      const o = i * inDim;
-      for (let j = 0; j < inDim; j++) {
-        const term = weights[o + j] * h[j];
-        z += term;
-        magnitude += Math.abs(term);
-      }
-      margin = Math.min(margin, magnitude > 0 ? Math.abs(z) / magnitude : 0);
-      next[i] = z > 0 ? z : 0;
-    }
-    h = next;
-  }
-  return margin;
-}
-
-/**
- * `count` random points, row-major: Gaussian directions on spheres of radii spread geometrically
- * around the scale of the first layer's kinks (0.25 to 64 times it, jittered), as `lowerBound`'s
- * sampling draws them; uniform in a box. Deterministic for the seed.
- */
-export function randomPoints(net: Network, box: Box | null, count: number, seed: Seed): Float64Array {
-  const d = net.inputDim;
-  const stream = createStream(seed, 'lower/ascent');
-  const scale = liftedDomain(net).scale;
-  const radii = [0.25, 0.5, 1, 2, 4, 8, 16, 64].map((r) => r * scale);
-  const X = new Float64Array(count * d);
-  for (let r = 0; r < count; r++) {
-    const row = X.subarray(r * d, (r + 1) * d);
-    if (box) {
-      for (let i = 0; i < d; i++) row[i] = box.lo[i] + (box.hi[i] - box.lo[i]) * stream.uniform();
-      continue;
-    }
-    for (let i = 0; i < d; i++) row[i] = stream.gaussian();
-    const f = (radii[r % radii.length] * (0.75 + 0.5 * stream.uniform())) / vectorNorm(row, '2');
-    for (let i = 0; i < d; i++) row[i] *= f;
-  }
-  return X;
-}
-
 /** The `keep` best of `count` random points (`randomPoints`) that pass `interiorMargin`, best first. */
 function screenStarts(net: Network, query: LipschitzQuery, engines: Engines, count: number, keep: number, seed: Seed): Witness[] {
   const d = net.inputDim;
@@ -375,42 +321,4 @@ function screenStarts(net: Network, query: LipschitzQuery, engines: Engines, cou
     if (interiorMargin(net, x) > MARGIN) starts.push({ value, x });
   }
   return starts;
-}
-
-/**
- * Engines of a search: `exact` (float64) gives every number a climb stands on; `rank` may be a
- * faster float32 one (`gradientEngine(net, n, 'float32')`) that only orders candidates.
- */
-export interface Engines {
-  readonly exact: GradientEngine;
-  readonly rank: GradientEngine;
-}
-
-/** Candidates re-evaluated in float64 per batch ranked in float32. */
-const CONFIRMED = 3;
-
-/**
- * The rows of X (n × d) ordered by their norm under `rank`; the first `confirm` re-evaluated by
- * `exact` (all of them when the engines are one) and returned with their float64 norm and
- * Jacobian, best first.
- */
-function rankPoints(engines: Engines, X: Float64Array, d: number, norm: Norm, confirm: number): { r: number; value: number; J: Float64Array }[] {
-  const n = X.length / d;
-  if (n === 0) return [];
-  const normsOf = ({ jacobians, outputs }: BatchJacobians, r: number) => operatorNorm({ rows: outputs, cols: d, data: jacobians.subarray(r * outputs * d, (r + 1) * outputs * d) }, norm);
-  const jacobianOf = ({ jacobians, outputs }: BatchJacobians, r: number) => jacobians.slice(r * outputs * d, (r + 1) * outputs * d);
-  const first = engines.rank.jacobians(X, n);
-  const order = Array.from({ length: n }, (_, r) => ({ r, value: normsOf(first, r) }));
-  order.sort((a, b) => (Number.isNaN(b.value) ? -Infinity : b.value) - (Number.isNaN(a.value) ? -Infinity : a.value)); // NaN last
-  if (engines.rank === engines.exact) return order.map(({ r, value }) => ({ r, value, J: jacobianOf(first, r) }));
-  const top = order.slice(0, confirm);
-  const Y = new Float64Array(top.length * d);
-  top.forEach(({ r }, i) => Y.set(X.subarray(r * d, (r + 1) * d), i * d));
-  const exact = engines.exact.jacobians(Y, top.length);
-  return top.map(({ r }, i) => ({ r, value: normsOf(exact, i), J: jacobianOf(exact, i) })).sort((a, b) => b.value - a.value);
-}
-
-/** Whether every weight and bias is 0 or within 1e±18 (float32 ranking then stays meaningful). */
-function fitsFloat32(net: Network): boolean {
-  return net.layers.every((l) => [l.weights, l.biases].every((a) => a.every((v) => v === 0 || (Math.abs(v) <= 1e18 && Math.abs(v) >= 1e-18))));
 }
