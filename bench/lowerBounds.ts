@@ -5,7 +5,7 @@
  *   - the reference: the best of 2·10⁵ random points (Gaussian at lipcheck's spread radii; uniform in
  *     the box), then an ascent without time limit from each of the 32 best of them — computed slowly;
  *   - today's `lowerBound` given the same 30 s (its steps do not check the clock: its real time is shown).
- * Never asserted in tests. Run: npm run bench:lower [-- --skip-today] [-- --net FILE.json] [-- --norms 2,inf] [-- --domains global,box] [-- --reference-cache FILE]
+ * Never asserted in tests. Run: npm run bench:lower [-- --skip-today] [-- --skip-reference] [-- --net FILE.json] [-- --norms 2,inf] [-- --domains global,box] [-- --reference-cache FILE]
  * (about an hour on two cores, most of it the reference and today's method).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,7 @@ const REFERENCE_SAMPLES = Number(option('--samples') ?? 200_000);
 const REFERENCE_CLIMBS = 32;
 const norms = (option('--norms') ?? '2,inf,1').split(',') as Norm[];
 const skipToday = args.includes('--skip-today');
+const skipReference = args.includes('--skip-reference');
 const domains = (option('--domains') ?? 'global,box').split(',');
 
 const nets: { name: string; net: Network }[] = [
@@ -115,7 +116,7 @@ console.log(['net', 'domain', 'p', 'ascent (s, climbs)', 'reference: samples →
 for (const { name, net } of nets) {
   for (const box of [...(domains.includes('global') ? [null] : []), ...(domains.includes('box') ? [boxAround(net)] : [])]) {
     const domain = box ? 'ℓ∞ box r = 0.1' : 'global';
-    const refs = cachedReference(name, net, box);
+    const refs: Reference = skipReference ? new Map(norms.map((p) => [p, { samples: NaN, ascent: NaN, seconds: NaN }])) : cachedReference(name, net, box);
     for (const p of norms) {
       const query: LipschitzQuery = { norm: p, box };
       const ours = ascentLowerBound(net, query, { budget: new Budget(SECONDS), seed: 1 });
