@@ -5,7 +5,7 @@
  *   - the reference: the best of 2·10⁵ random points (Gaussian at lipcheck's spread radii; uniform in
  *     the box), then an ascent without time limit from each of the 32 best of them — computed slowly;
  *   - today's `lowerBound` given the same 30 s (its steps do not check the clock: its real time is shown).
- * Never asserted in tests. Run: npm run bench:lower [-- --skip-today] [-- --skip-reference] [-- --net FILE.json] [-- --norms 2,inf] [-- --domains global,box] [-- --reference-cache FILE]
+ * Never asserted in tests. Run: npm run bench:lower [-- --skip-today] [-- --skip-reference] [-- --net FILE.json] [-- --norms 2,inf] [-- --domains global,box] [-- --reference-cache FILE] [-- --without-papers-model]
  * (about an hour on two cores, most of it the reference and today's method).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,10 +36,10 @@ const skipToday = args.includes('--skip-today');
 const skipReference = args.includes('--skip-reference');
 const domains = (option('--domains') ?? 'global,box').split(',');
 
-const nets: { name: string; net: Network }[] = [
-  { name: 'papers’ model 784→256→256→10', net: sampleNetwork({ inputDim: 784, widths: [256, 256], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 1, outputs: 10 }) },
-];
-for (const file of [option('--net'), 'fixtures/peers/lipsdp-mnist.json'].filter((f): f is string => f !== undefined && existsSync(f))) {
+const nets: { name: string; net: Network }[] = args.includes('--without-papers-model')
+  ? []
+  : [{ name: 'papers’ model 784→256→256→10', net: sampleNetwork({ inputDim: 784, widths: [256, 256], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 1, outputs: 10 }) }];
+for (const file of [option('--net'), 'fixtures/peers/lipsdp-mnist.json'].filter((f, i, all) => all.indexOf(f) === i).filter((f): f is string => f !== undefined && existsSync(f))) {
   const net = readNetworkFile(file);
   nets.push({ name: `${file} ${describeArchitecture(net)}`, net });
 }
