@@ -3,6 +3,7 @@ import type { Network } from '../../network/network.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
 import type { Mat } from '../../linalg/mat.js';
 import { Budget } from '../budget.js';
+import { AXPY_SLOWDOWN, pieceMapsFlops, regionLpFlops, secondsFor } from '../costs.js';
 import { cubeConstraints, queryDomain, toInput, type Domain } from '../domain.js';
 import { relevantRows, slackLp, stepAcross, REGION_TOLERANCE } from '../exact/regionSearch.js';
 import type { LipschitzQuery } from '../query.js';
@@ -19,11 +20,27 @@ export function climb(net: Network, query: LipschitzQuery, start: Witness, budge
   const domain = queryDomain(net, query.box);
   let current = start;
   for (let step = 0; step < maxSteps && !budget.exceeded(); step++) {
+    // A step starts with the piece's affine maps, which no check interrupts.
+    if (!budget.fits(stepSeconds(net))) {
+      budget.skip('local search across regions (one step would not fit)');
+      break;
+    }
     const next = improve(net, query, domain, current, budget);
     if (!next) break;
     current = next;
   }
   return current;
+}
+
+/** The uninterruptible part of one climbing step: the piece's maps, sensitivities, and a few rank-one norms. */
+function stepSeconds(net: Network): number {
+  const k = net.layers[net.layers.length - 1].outDim;
+  return secondsFor(AXPY_SLOWDOWN * pieceMapsFlops(net) + 64 * k * k * net.inputDim);
+}
+
+/** Whether a facet LP may start (the dense simplex checks no budget: see `regionLpFlops`). */
+function lpFits(net: Network, domain: Domain, budget: Budget): boolean {
+  return budget.fits(secondsFor(regionLpFlops(net, domain.n)));
 }
 
 interface Candidate {
@@ -70,6 +87,7 @@ function improve(net: Network, query: LipschitzQuery, domain: Domain, current: W
   for (let l = 0; l < A.length; l++) {
     const width = c[l].length;
     for (let i = 0; i < width; i++) {
+      if ((i & 31) === 31 && budget.exceeded()) return null;
       const sign = pattern[l][i] ? -1 : 1;
       let any = false;
       for (let r = 0; r < k; r++) {
@@ -92,7 +110,7 @@ function improve(net: Network, query: LipschitzQuery, domain: Domain, current: W
     const direct = shootAcross(net, query, A, c, pattern, x, cand);
     const viaRay = direct ? witnessAt(net, direct, query.norm) : null;
     if (viaRay && viaRay.value > current.value) return viaRay;
-    if (lpTries++ < 2) {
+    if (lpTries++ < 2 && lpFits(net, domain, budget)) {
       const viaLp = crossByLp(net, domain, pattern, cand, query.norm);
       if (viaLp && viaLp.value > current.value) return viaLp;
     }
