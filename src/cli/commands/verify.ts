@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { verifyClaim, type Claim } from '../../lipschitz/verify.js';
+import { Budget } from '../../lipschitz/budget.js';
+import { stoppedOnTimeLine } from './bounds.js';
 import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
@@ -29,7 +31,7 @@ export function verifyCommand(io: CliIo): Command {
       const claim: Claim = { kind: given[0], value: opts[given[0]]! };
       const original = readNetworkFile(file);
       const { net, query } = resolveQuery(original, opts);
-      const v = await verifyClaim(net, query, claim, { timeLimit: opts.timeLimit, rtol: opts.rtol });
+      const v = await verifyClaim(net, query, claim, { timeLimit: opts.timeLimit, budget: new Budget(opts.timeLimit, Infinity, { origin: io.startedAt }), rtol: opts.rtol });
       io.exitCode = v.status === 'refuted' ? ExitCode.refuted : ExitCode.ok;
       if (opts.json) {
         printJson(io, {
@@ -45,11 +47,14 @@ export function verifyCommand(io: CliIo): Command {
           box: boxToPairs(query.box),
           outputs: outputDim(original),
           message: v.message,
+          stoppedOnTime: v.stoppedOnTime,
+          skipped: v.skipped,
         });
         return;
       }
       io.out(`${v.message}\n`);
       if (v.witness) io.out(`witness x = ${fmtVector(v.witness.x, 17)}\nJacobian norm at x = ${v.witness.value}\n`);
       if (v.certifiedUpper !== null) io.out(`certified upper bound = ${v.certifiedUpper}\n`);
+      if (v.stoppedOnTime) io.out(stoppedOnTimeLine(opts.timeLimit, v.skipped) + '\n');
     });
 }
