@@ -3,7 +3,7 @@ import { neuronCount, outputDim } from '../network/network.js';
 import type { Pattern } from '../network/evaluate.js';
 import type { Seed } from '../random/stream.js';
 import { Budget, timed } from './budget.js';
-import { exactChunkFlops, intervalFlops, regionLpFlops, secondsFor, zonotopeIterationFlops } from './costs.js';
+import { exactChunkFlops, intervalFlops, mipRootFlops, regionLpFlops, secondsFor, zonotopeIterationFlops } from './costs.js';
 import { queryDomain, toInput } from './domain.js';
 import { exactLipschitz } from './exact/index.js';
 import { regionCentre } from './exact/regionSearch.js';
@@ -82,7 +82,7 @@ function shallowRegionCount(net: Network): number {
 const MIP_NEURON_LIMIT = 400;
 
 /** Shares of the time remaining when each stage starts (see the pattern in budget.ts). */
-const SHARES = { product: 0.3, zonotope: 0.05, searchBeforeMips: 0.4, searchAlone: 0.95 } as const;
+const SHARES = { product: 0.3, zonotope: 0.1, searchBeforeMips: 0.4, searchAlone: 0.95 } as const;
 
 /**
  * Certified lower and upper bounds on Lip_p of f (global or on a box) within a time budget. Tries
@@ -169,7 +169,16 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     const w = witnessAt(net, exact.lowerBoundWitness, query.norm);
     if (w.value > best.value) best = w;
   }
-  const mipsApply = neuronCount(net) <= MIP_NEURON_LIMIT && (query.norm !== '2' || k > 1 || d <= 12);
+  // HiGHS looks at its time limit only after the root LP relaxation, so each MIP call is given what
+  // is left minus that LP's estimated time, and a family of MIPs (one per column or row, all needed
+  // for a bound) is planned only if all its root LPs fit in the time the search leaves.
+  const mipCount = query.norm === '1' ? d : query.norm === 'inf' ? k : k === 1 ? 1 : d + k;
+  let mipRoot = secondsFor(mipRootFlops(net));
+  let mipsApply = neuronCount(net) <= MIP_NEURON_LIMIT && (query.norm !== '2' || k > 1 || d <= 12);
+  if (mipsApply && !((1 - SHARES.searchBeforeMips) * budget.remaining() >= mipCount * mipRoot)) {
+    mipsApply = false;
+    budget.skip(`the MIP bounds (${mipCount} MIPs, each at least ${mipRoot.toPrecision(2)} s here)`);
+  }
   const searchBudget = budget.share(mipsApply ? SHARES.searchBeforeMips : SHARES.searchAlone);
   const search = lowerBound(net, query, {
     timeLimit: searchBudget.timeLimit,
@@ -199,13 +208,16 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     const columnsOrRows = async (kind: 'forward-l1' | 'reverse-l1', count: number, size: number) => {
       let m = 0;
       for (let i = 0; i < count; i++) {
-        if (budget.remaining() < 0.05) {
+        if (!budget.fits((count - i) * mipRoot)) {
           budget.skip(`${count - i} of ${count} MIPs`);
           return Infinity; // a maximum over some columns or rows only bounds nothing
         }
         const e = new Float64Array(size);
         e[i] = 1;
-        const r = await lipschitzMip(net, domain, kind === 'forward-l1' ? { kind, w: e } : { kind, v: e }, budget.remaining() / 2 / (count - i));
+        const started = performance.now();
+        const limit = Math.max(0.01, budget.remaining() / 2 / (count - i) - mipRoot);
+        const r = await lipschitzMip(net, domain, kind === 'forward-l1' ? { kind, w: e } : { kind, v: e }, limit);
+        mipRoot = Math.max(mipRoot, (performance.now() - started) / 1000 - limit); // what HiGHS overran, learnt
         if (r.pattern) fromPattern(r.pattern);
         m = Math.max(m, r.upper);
         report('MIP', best.value, Math.min(upper, m));
@@ -216,7 +228,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     else if (query.norm === 'inf') mipUpper = await columnsOrRows('reverse-l1', k, k);
     else if (k === 1 && d <= 12 && interval) {
       const cuts = await euclideanCuttingPlanes(net, domain, {
-        timeLimit: budget.remaining(),
+        timeLimit: budget.remaining() - mipRoot,
         start: { lo: interval.lo, hi: interval.hi },
         lower: () => best.value,
         targetGap,

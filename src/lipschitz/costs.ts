@@ -16,25 +16,36 @@ import type { LipschitzQuery } from './query.js';
 export const SAFETY = 2;
 
 /** How long a measured rate is trusted, in ms. */
-const RATE_TTL_MS = 5_000;
+const RATE_TTL_MS = 10_000;
 
 let measured: { secondsPerFlop: number; at: number } | null = null;
 
-/** Seconds per multiply-add of a plain loop over Float64Arrays, measured now (about 2 ms). */
+/** The measured kernel: a dot product, called often enough for V8 to optimise it. */
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/**
+ * Seconds per multiply-add of a plain loop over Float64Arrays, measured now: the fastest of a few
+ * trials (the first ones run before V8 has optimised the loop, and a trial may be descheduled),
+ * taking 2–15 ms.
+ */
 function measureRate(): number {
   const n = 2048;
+  const reps = 50;
   const a = new Float64Array(n).fill(1.000001);
   const b = new Float64Array(n).fill(0.5);
   let best = Infinity;
-  for (let trial = 0; trial < 3; trial++) {
+  let sink = 0;
+  const deadline = performance.now() + 15;
+  for (let trial = 0; trial < 40 && (trial < 8 || performance.now() < deadline); trial++) {
     const t0 = performance.now();
-    let s = 0;
-    for (let rep = 0; rep < 150; rep++) for (let i = 0; i < n; i++) s += a[i] * b[i];
-    const t = (performance.now() - t0) / 1000;
-    if (s === 42) best = 0; // keeps the loop from being optimised away
-    best = Math.min(best, t / (150 * n));
+    for (let rep = 0; rep < reps; rep++) sink += dot(a, b);
+    best = Math.min(best, (performance.now() - t0) / 1000 / (reps * n));
   }
-  return Math.max(best, 1e-11);
+  return sink === 42 ? 0 : Math.max(best, 1e-11); // reading the sink keeps the loop alive
 }
 
 /** Seconds per multiply-add on this machine now (cached for a few seconds). */
@@ -48,6 +59,9 @@ export function secondsPerFlop(): number {
 export function secondsFor(flops: number): number {
   return SAFETY * flops * secondsPerFlop();
 }
+
+/** The memory-bound loop of `pieceMaps` runs about this many times slower per multiply-add. */
+export const AXPY_SLOWDOWN = 4;
 
 /** Σ N_ℓ·N_{ℓ−1}: the multiply-adds of one forward pass. */
 export function weightCount(net: Network): number {
@@ -87,7 +101,9 @@ export function svdFlops(m: number, n: number): number {
  * The longest step of `exactLipschitz` that no budget check interrupts, for this network and
  * query: for d = 1 one layer of the breakpoint sweep; for a shallow network without a box (the
  * hyperplane arrangement) 1,024 vertices between checks, each a d×d solve and 2^d cells; otherwise
- * one region of the region search (its affine maps twice, and a facet LP).
+ * one region of the region search: its affine maps twice, and one small LP per candidate facet
+ * (Clarkson's method; rows: the facets found so far and the cube), each assumed to take 20 times
+ * the cost model's pivots (measured: one region of a 64→128→128→1 net took 15 s on 2 busy cores).
  */
 export function exactChunkFlops(net: Network, query: LipschitzQuery): number {
   const d = net.inputDim;
@@ -96,7 +112,8 @@ export function exactChunkFlops(net: Network, query: LipschitzQuery): number {
   const k = net.layers[net.layers.length - 1].outDim;
   if (net.layers.length === 1) return weightCount(net);
   if (d === 1) return hidden.reduce((worst, l) => Math.max(worst, (hidden[0].outDim + 2) * l.outDim * l.inDim), 0);
-  const regionSearch = 2 * pieceMapsFlops(net) + denseLpFlops(H + 2 * (d + 1), d + 2);
+  const n = d + 1;
+  const regionSearch = 2 * AXPY_SLOWDOWN * pieceMapsFlops(net) + H * 20 * denseLpFlops(Math.min(H, 4 * n) + 2 * n, n);
   if (query.box === null && net.layers.length === 2) {
     const N = hidden[0].outDim;
     const cells = 2 ** Math.min(d, 60) * d * k * d;
@@ -105,8 +122,6 @@ export function exactChunkFlops(net: Network, query: LipschitzQuery): number {
   return regionSearch;
 }
 
-/** The memory-bound loop of `pieceMaps` runs about this many times slower per multiply-add. */
-export const AXPY_SLOWDOWN = 4;
 
 /**
  * The breakpoint sweep of the line x₀ + t·u through the network (`lineSearch`): each later layer
@@ -118,7 +133,7 @@ export function lineSweepFlops(net: Network): number {
   let grid = 2;
   let flops = net.inputDim * net.layers[0].outDim;
   for (const [l, layer] of net.layers.entries()) {
-    if (l > 0) flops += 2 * grid * layer.outDim * layer.inDim;
+    if (l > 0) flops += 2 * AXPY_SLOWDOWN * grid * layer.outDim * layer.inDim; // memory-bound, like pieceMaps
     if (l < hidden.length) grid += layer.outDim;
   }
   return flops;
@@ -144,4 +159,14 @@ export function intervalFlops(net: Network): number {
 export function zonotopeIterationFlops(net: Network): number {
   const d = net.inputDim;
   return (net.layers[0].outDim + 30) * d ** 3;
+}
+
+/**
+ * One MIP over the network's activation patterns (upper/lipschitzMip.ts): HiGHS honours its time
+ * limit only after the root LP relaxation, whose cost grows like (weights × neurons); measured on
+ * 2 busy cores, 0.06 s for 32 neurons to 1.6–3 s for 256 neurons with d = 64, whatever the limit.
+ */
+export function mipRootFlops(net: Network): number {
+  const H = net.layers.slice(0, -1).reduce((s, l) => s + l.outDim, 0);
+  return 400 * weightCount(net) * H + 2e7;
 }

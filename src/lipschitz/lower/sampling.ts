@@ -87,7 +87,7 @@ export function bestOfSamples(net: Network, query: LipschitzQuery, count: number
 
 /**
  * Jacobian norms of many points, for callers that only need the numbers, in chunks with a budget
- * check before each: the points not reached when it runs out get NaN.
+ * check before each but the first: the points not reached when it runs out get NaN.
  */
 export function normsAt(net: Network, X: Float64Array, batch: number, norm: Norm, budget: Budget = new Budget(Infinity)): Float64Array {
   const d = net.inputDim;
@@ -95,7 +95,7 @@ export function normsAt(net: Network, X: Float64Array, batch: number, norm: Norm
   const chunk = chunkSize(net);
   const engine = gradientEngine(net, batch);
   try {
-    for (let from = 0; from < batch && !budget.exceeded(); from += chunk) {
+    for (let from = 0; from < batch && (from === 0 || !budget.exceeded()); from += chunk) {
       const rows = Math.min(chunk, batch - from);
       const { jacobians, outputs } = engine.jacobians(X.subarray(from * d, (from + rows) * d), rows);
       for (let r = 0; r < rows; r++) out[from + r] = operatorNorm({ rows: outputs, cols: d, data: jacobians.subarray(r * outputs * d, (r + 1) * outputs * d) }, norm);

@@ -9,16 +9,17 @@ import { SPECTRAL_MARGIN, gamma } from './rounding.js';
 const SVD_SLOWDOWN = 3;
 
 /**
- * A sound upper bound on ‖W‖₂ in O(m·n): min(‖W‖_F, √(‖W‖₁·‖W‖∞)) (the second by Hölder's
+ * A sound upper bound on ‖W‖₂ in O(m·n): min(‖W‖_F, √‖W‖₁·√‖W‖∞) (the second by Hölder's
  * inequality ‖W‖₂² ≤ ‖W‖₁‖W‖∞), each inflated by its rounding: the Frobenius norm is a scaled sum of
  * m·n squares (γ_{mn+6} covers the scaling, squaring, summing, root and rescaling), the column and
- * row sums γ_{max(m,n)+1} each, and the root of their product γ_4 more.
+ * row sums γ_{max(m,n)+1} each, and the two roots and their product γ_4 more. The roots are taken
+ * before the product, which would underflow or overflow at extreme scales.
  */
 export function cheapSpectralBound(w: Mat): number {
   const n = w.rows * w.cols;
   const frobenius = vectorNorm(w.data, '2') * (1 + gamma(n + 6));
   const sums = 1 + gamma(Math.max(w.rows, w.cols) + 1);
-  const holder = Math.sqrt(operatorNorm(w, '1') * sums * operatorNorm(w, 'inf') * sums) * (1 + gamma(4));
+  const holder = Math.sqrt(operatorNorm(w, '1') * sums) * Math.sqrt(operatorNorm(w, 'inf') * sums) * (1 + gamma(4));
   return Math.min(frobenius, holder);
 }
 
