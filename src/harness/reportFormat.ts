@@ -14,6 +14,7 @@ export function formatReport(report: ConformanceReport): string {
     }
     for (const note of check.notes) lines.push(`      ${note}`);
   }
+  if (report.stoppedOnTime) lines.push(`  stopped on time: ${report.outcomes.length} of ${c.cases} cases run before --time-limit ran out; the checks above cover those only`);
   if (report.fault) {
     lines.push(`  implementation fault (${report.fault.kind}) at case ${report.fault.caseId}: ${report.fault.message}`);
     if (report.fault.savedTo) lines.push(`      the case is saved: replay it with --cases ${report.fault.savedTo}`);
@@ -28,6 +29,7 @@ export function reportToJson(report: ConformanceReport): unknown {
   return {
     exitCode: report.exitCode,
     seconds: report.seconds,
+    stoppedOnTime: report.stoppedOnTime,
     counts: report.counts,
     checks: report.checks,
     fault: report.fault,

@@ -223,14 +223,22 @@ export function randomOrthogonal(d: number, stream: RandomStream): Float64Array 
   return Q;
 }
 
+/**
+ * The output scaled and the output bias shifted, with parameters drawn from `stream`: the first two
+ * of `standardTransformations` (the same draws), valid for every norm and box, and cheap at any
+ * size (the others rotate or permute the input: seconds on a 784-input network).
+ */
+export function outputTransformations(net: Network, stream: RandomStream): Transformation[] {
+  return [scaleOutput(net, (stream.uniform() < 0.5 ? -1 : 1) * (0.25 + 3 * stream.uniform())), shiftOutput(net, 5 * stream.gaussian())];
+}
+
 /** One of each transformation, with parameters drawn from `stream`. */
 export function standardTransformations(net: Network, stream: RandomStream): Transformation[] {
   const d = net.inputDim;
   const hidden = net.layers.length - 1;
   const pickLayer = () => Math.floor(stream.uniform() * hidden);
   const out: Transformation[] = [
-    scaleOutput(net, (stream.uniform() < 0.5 ? -1 : 1) * (0.25 + 3 * stream.uniform())),
-    shiftOutput(net, 5 * stream.gaussian()),
+    ...outputTransformations(net, stream),
     translateInput(net, Array.from({ length: d }, () => stream.gaussian())),
     scaleInput(net, (stream.uniform() < 0.5 ? -1 : 1) * (0.5 + 2 * stream.uniform())),
     rotateInput(net, randomOrthogonal(d, stream)),

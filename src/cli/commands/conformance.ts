@@ -5,6 +5,8 @@ import { parseNorm } from '../../lipschitz/query.js';
 import { casesFromLines, casesFromNetwork, caseToLine, generateCases, type ConformanceCase } from '../../harness/cases.js';
 import { detectFormat, parseNetwork } from '../../io/readNetwork.js';
 import { exactLipschitz } from '../../lipschitz/exact/index.js';
+import { Budget } from '../../lipschitz/budget.js';
+import { exactChunkFlops, secondsFor } from '../../lipschitz/costs.js';
 import type { Network } from '../../network/network.js';
 import { processResponder } from '../../harness/processResponder.js';
 import { runSession } from '../../harness/session.js';
@@ -44,6 +46,7 @@ interface ConformanceOptions {
   rtol: number;
   estimateRtol: number;
   referenceTime: number;
+  timeLimit?: number;
   cases?: string;
   saveCases?: string;
   json?: boolean;
@@ -64,6 +67,7 @@ export function conformanceCommand(io: CliIo): Command {
     .option('--rtol <r>', 'relative tolerance for exact claims', positiveNumber('--rtol'), 1e-6)
     .option('--estimate-rtol <r>', 'relative tolerance for estimates across transformed copies', positiveNumber('--estimate-rtol'), 0.25)
     .option('--reference-time <s>', "seconds of lipcheck's own work per case", positiveNumber('--reference-time'), 3)
+    .option('--time-limit <s>', 'seconds for the whole run: the reference time is spread over the cases, and the run stops with a partial report when it runs out', positiveNumber('--time-limit'))
     .option('--cases <file>', 'replay saved cases (JSON Lines), or check one network file (relu-mlp, ONNX, NNet) and copies of it')
     .option('--save-cases <file>', 'write the cases to this file (JSON Lines) for later replay')
     .option('--json', 'print the report as one JSON object')
@@ -72,6 +76,8 @@ export function conformanceCommand(io: CliIo): Command {
       if (opts.local && opts.global) throw new UserError('conformance: --local and --global exclude each other');
       const seed = Number(opts.seed);
       if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed: expected a non-negative integer, got "${opts.seed}"`);
+      // The whole run's time counts from the start (of the process, for the binary).
+      const budget = opts.timeLimit === undefined ? undefined : new Budget(opts.timeLimit, Infinity, { origin: io.startedAt });
       let cases: ConformanceCase[];
       if (opts.cases) {
         const bytes = readInput(opts.cases);
@@ -82,7 +88,11 @@ export function conformanceCommand(io: CliIo): Command {
             seed,
             norms: opts.norm ? [parseNorm(opts.norm)] : undefined,
             domains: opts.local ? 'local' : opts.global ? 'global' : 'both',
-            exactFeasible: (net, norm, box) => exactLipschitz(net, { norm, box }, { timeLimit: 5, maxRegions: 200_000 }).kind === 'exact',
+            exactFeasible: (net, norm, box) => {
+              // Up to 5 s (a tenth of what is left, with --time-limit) and only if one step of the solver fits.
+              const seconds = Math.min(5, budget ? 0.1 * budget.remaining() : 5);
+              return seconds >= secondsFor(exactChunkFlops(net, { norm, box })) && exactLipschitz(net, { norm, box }, { timeLimit: seconds, maxRegions: 200_000 }).kind === 'exact';
+            },
           });
         } else {
           try {
@@ -108,6 +118,7 @@ export function conformanceCommand(io: CliIo): Command {
         estimateRtol: opts.estimateRtol,
         referenceTime: opts.referenceTime,
         calibration: loadCalibration(),
+        budget,
         onProgress: (done, total) => bar.update(done / total, `${done}/${total} cases`),
       });
       bar.stop();
