@@ -153,8 +153,8 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     exact = exactLipschitz(net, query, { timeLimit: exactSeconds, maxRegions: options.maxExactRegions ?? Math.max(200_000, predicted <= 2_000_000 ? predicted : 0) });
   } else if (exactShare > 0) budget.skip('the exact solver (one of its steps would not fit)');
   if (exact?.kind === 'exact') {
-    methods.exact = { kind: 'exact', value: exact.lipschitz, seconds: exact.seconds, note: `${exact.regions} regions by ${exact.algorithm}; exact up to regions thinner than about 1e-9 of the domain` };
-    return finish(exact.lipschitz, exact.witness, exact.lipschitz, exact.lipschitz);
+    methods.exact = { kind: 'exact', value: exact.lipschitz, seconds: exact.seconds, note: `${exact.regions} regions by ${exact.algorithm}; exact as README's "How sure the numbers are" states` };
+    return finish(exact.witnessValue, exact.witness, exact.lipschitz, exact.lipschitz);
   }
   if (exact?.limit === 'time') budget.skip('the exact solver (its share of the time ran out)');
   methods.exact = {

@@ -101,9 +101,8 @@ export function svdFlops(m: number, n: number): number {
  * The longest step of `exactLipschitz` that no budget check interrupts, for this network and
  * query: for d = 1 one layer of the breakpoint sweep; for a shallow network without a box (the
  * hyperplane arrangement) 1,024 vertices between checks, each a d×d solve and 2^d cells; otherwise
- * one region of the region search: its affine maps twice, and one small LP per candidate facet
- * (Clarkson's method; rows: the facets found so far and the cube), each assumed to take 20 times
- * the cost model's pivots (measured: one region of a 64→128→128→1 net took 15 s on 2 busy cores).
+ * the region search's longest uninterrupted step: 16 rows of a region's affine maps, 32 simplex
+ * pivots, 64 probes of a facet crossing (one forward pass each), or one region's Jacobian.
  */
 export function exactChunkFlops(net: Network, query: LipschitzQuery): number {
   const d = net.inputDim;
@@ -113,7 +112,9 @@ export function exactChunkFlops(net: Network, query: LipschitzQuery): number {
   if (net.layers.length === 1) return weightCount(net);
   if (d === 1) return hidden.reduce((worst, l) => Math.max(worst, (hidden[0].outDim + 2) * l.outDim * l.inDim), 0);
   const n = d + 1;
-  const regionSearch = 2 * AXPY_SLOWDOWN * pieceMapsFlops(net) + H * 20 * denseLpFlops(Math.min(H, 4 * n) + 2 * n, n);
+  const widest = Math.max(...hidden.map((l) => l.inDim));
+  const P = weightCount(net);
+  const regionSearch = Math.max(16 * AXPY_SLOWDOWN * d * widest, 32 * n * (H + 3 * n), 64 * P, k * P);
   if (query.box === null && net.layers.length === 2) {
     const N = hidden[0].outDim;
     const cells = 2 ** Math.min(d, 60) * d * k * d;

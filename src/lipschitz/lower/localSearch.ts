@@ -3,7 +3,7 @@ import type { Network } from '../../network/network.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
 import type { Mat } from '../../linalg/mat.js';
 import { Budget } from '../budget.js';
-import { AXPY_SLOWDOWN, pieceMapsFlops, regionLpFlops, secondsFor } from '../costs.js';
+import { AXPY_SLOWDOWN, pieceMapsFlops, secondsFor } from '../costs.js';
 import { cubeConstraints, queryDomain, toInput, type Domain } from '../domain.js';
 import { relevantRows, slackLp, stepAcross, REGION_TOLERANCE } from '../exact/regionSearch.js';
 import type { LipschitzQuery } from '../query.js';
@@ -36,11 +36,6 @@ export function climb(net: Network, query: LipschitzQuery, start: Witness, budge
 function stepSeconds(net: Network): number {
   const k = net.layers[net.layers.length - 1].outDim;
   return secondsFor(AXPY_SLOWDOWN * pieceMapsFlops(net) + 64 * k * k * net.inputDim);
-}
-
-/** Whether a facet LP may start (the dense simplex checks no budget: see `regionLpFlops`). */
-function lpFits(net: Network, domain: Domain, budget: Budget): boolean {
-  return budget.fits(secondsFor(regionLpFlops(net, domain.n)));
 }
 
 interface Candidate {
@@ -110,8 +105,8 @@ function improve(net: Network, query: LipschitzQuery, domain: Domain, current: W
     const direct = shootAcross(net, query, A, c, pattern, x, cand);
     const viaRay = direct ? witnessAt(net, direct, query.norm) : null;
     if (viaRay && viaRay.value > current.value) return viaRay;
-    if (lpTries++ < 2 && lpFits(net, domain, budget)) {
-      const viaLp = crossByLp(net, domain, pattern, cand, query.norm);
+    if (lpTries++ < 2) {
+      const viaLp = crossByLp(net, domain, pattern, cand, query.norm, budget);
       if (viaLp && viaLp.value > current.value) return viaLp;
     }
   }
@@ -165,15 +160,16 @@ function shootAcross(net: Network, query: LipschitzQuery, A: Float64Array[], c: 
 }
 
 /** Finds the candidate's facet with an LP in the domain cube and steps across it. */
-function crossByLp(net: Network, domain: Domain, pattern: Pattern, cand: Candidate, norm: Norm): Witness | null {
+function crossByLp(net: Network, domain: Domain, pattern: Pattern, cand: Candidate, norm: Norm, budget: Budget): Witness | null {
   const n = domain.n;
-  const cons = cubeConstraints(net, domain, pattern);
+  const cons = cubeConstraints(net, domain, pattern, budget);
+  if (!cons) return null; // the budget ran out
   let row = -1;
   for (let r = 0; r < cons.count; r++) if (cons.layer[r] === cand.layer && cons.neuron[r] === cand.neuron) row = r;
   if (row < 0) return null;
   const rows = relevantRows(cons, n);
   if (!rows.includes(row)) return null;
-  const { u, tau } = slackLp(cons, rows, n, row);
+  const { u, tau } = slackLp(cons, rows, n, row, { budget });
   if (!(tau > REGION_TOLERANCE)) return null;
   const across = stepAcross(net, domain, u, cons.g.subarray(row * n, (row + 1) * n), tau, cons, pattern);
   if (!across) return null;
