@@ -167,7 +167,8 @@ export function casesFromLines(text: string, source: string): ConformanceCase[] 
 
 /**
  * Cases built from one user network (`--cases model.onnx`): the global constant and a local one in
- * every requested norm, each with two transformed copies. The local box is the network's input box
+ * every requested norm, each with two transformed copies (the output scaled, the output bias
+ * shifted: cheap at any size). The local box is the network's input box
  * when it carries one (NNet imports), else [−1, 1]ᵈ. Sizes follow what lipcheck can do exactly.
  */
 export function casesFromNetwork(net: Network, options: { seed: number; norms?: readonly Norm[]; domains?: 'both' | 'global' | 'local'; exactFeasible: (net: Network, norm: Norm, box: Box | null) => boolean }): ConformanceCase[] {

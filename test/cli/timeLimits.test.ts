@@ -50,7 +50,7 @@ describe('--time-limit keeps its word on a mid-size net', () => {
     expect(r.stdout).toMatch(/^not refuted: .*\(a search, not a proof\)$/m);
     expect(r.stdout.match(/^stopped on time: the --time-limit of 1 s ran out/gm)?.length).toBe(1);
   });
-  it('exact: does not start a region it cannot finish; exit 2 naming the limit, and the --json field', async () => {
+  it('exact: stops at the limit with exit 2 naming it, and the --json field', async () => {
     const r = await timedCli('exact', file, '--time-limit', '1', '--json');
     expect(r.code).toBe(2);
     expect(r.seconds).toBeLessThan(1 + MARGIN);
