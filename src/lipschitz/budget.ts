@@ -67,7 +67,8 @@ export class Budget {
 
   /** A child budget with `fraction` (0 … 1) of the time that remains now, and its own count limit. */
   share(fraction: number, maxCount = Infinity): Budget {
-    return new Budget(Math.max(0, Math.min(1, fraction)) * this.remaining(), maxCount, { parent: this });
+    const f = Math.max(0, Math.min(1, fraction));
+    return new Budget(f === 0 ? 0 : f * this.remaining(), maxCount, { parent: this }); // 0·∞ would be NaN
   }
 
   /** A child budget of at most `seconds` (less if less remains). */

@@ -25,6 +25,8 @@ describe('Budget', () => {
     expect(child.timeLimit).toBeLessThanOrEqual(25);
     expect(root.within(1e9).timeLimit).toBeLessThanOrEqual(100);
     expect(root.share(7).timeLimit).toBeLessThanOrEqual(100); // fractions are clamped to [0, 1]
+    expect(new Budget(Infinity).share(0).timeLimit).toBe(0); // not 0·∞ = NaN
+    expect(new Budget(Infinity).share(0.5).timeLimit).toBe(Infinity);
     expect(root.stoppedOnTime).toBe(false);
     const grandchild = child.within(0);
     expect(grandchild.fits(0)).toBe(true);
