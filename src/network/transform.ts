@@ -31,9 +31,14 @@ function rebuild(net: Network, layers: DenseLayer[]): Network {
   return makeNetwork(layers[0].inDim, layers, net.meta);
 }
 
+/** The layers with a copy of the output layer, the others shared (networks are never changed in place). */
+function withOutputCopy(net: Network): DenseLayer[] {
+  return [...net.layers.slice(0, -1), copyLayer(net.layers[net.layers.length - 1])];
+}
+
 /** x ↦ c·f(x): Lip × |c|. */
 export function scaleOutput(net: Network, c: number): Transformation {
-  const layers = net.layers.map(copyLayer);
+  const layers = withOutputCopy(net);
   const last = layers[layers.length - 1];
   for (let i = 0; i < last.weights.length; i++) last.weights[i] *= c;
   for (let i = 0; i < last.biases.length; i++) last.biases[i] *= c;
@@ -42,7 +47,7 @@ export function scaleOutput(net: Network, c: number): Transformation {
 
 /** f + b: the output bias never changes a Lipschitz constant. */
 export function shiftOutput(net: Network, shift: number): Transformation {
-  const layers = net.layers.map(copyLayer);
+  const layers = withOutputCopy(net);
   const last = layers[layers.length - 1];
   for (let i = 0; i < last.biases.length; i++) last.biases[i] += shift;
   return { name: `add ${shift} to the output bias`, net: rebuild(net, layers), factor: 1, norms: ALL, mapBox: (b) => b, sameFunction: false };
