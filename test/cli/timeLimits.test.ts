@@ -42,6 +42,12 @@ describe('--time-limit keeps its word on a mid-size net', () => {
     expect(out.lower).toBeLessThanOrEqual(out.upper);
     expect(operatorNorm(jacobian(net, Float64Array.from(out.witness)), '1')).toBe(out.lower);
   });
+  it('bounds, for people: one line says it stopped on time and what it left out', async () => {
+    const r = await timedCli('bounds', file, '--time-limit', '0.2');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^[\d.e+-]+ ≤ Lip_2 \(global\) ≤ [\d.e+-]+ {3}\(gap/m);
+    expect(r.stdout.match(/^stopped on time: the --time-limit of 0.2 s ran out, so this is the best certified result so far; left out or cut short: .+$/gm)?.length).toBe(1);
+  });
   it('verify: an upper claim it can neither refute nor prove ends on time with one line saying so', async () => {
     const S = 1;
     const r = await timedCli('verify', file, '--upper', '80', '--time-limit', String(S));

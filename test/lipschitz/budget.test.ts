@@ -136,3 +136,36 @@ describe('the lower-bound search within a budget', () => {
     expect(performance.now() - started).toBeLessThan(5_000); // a guard against hanging, not a speed target
   });
 });
+
+describe('bounds and verify with no time left', () => {
+  // Everything that can be skipped is: what remains is one pass over the weights (the norm product,
+  // by the cheap spectral bound) and one chunk of samples with one witness — sound, and said so.
+  const net = sampleNetwork({ inputDim: 3, widths: [8], bias: normal, weights: 'he-fanout', seed: 6 });
+  const query = { norm: '2' as const, box: null };
+  it('certifiedBounds returns a sound bracket at once, marked stopped on time, naming what it left out', async () => {
+    const { certifiedBounds } = await import('../../src/lipschitz/bounds.js');
+    const { exactLipschitz } = await import('../../src/lipschitz/exact/index.js');
+    const r = await certifiedBounds(net, query, { budget: spent() });
+    const exact = exactLipschitz(net, query);
+    if (exact.kind !== 'exact') throw new Error('expected an exact value');
+    expect(r.stoppedOnTime).toBe(true);
+    expect(r.exact).toBe(null);
+    expect(r.lower).toBeLessThanOrEqual(exact.lipschitz * (1 + 1e-12));
+    expect(r.upper).toBeGreaterThanOrEqual(exact.lipschitz);
+    expect(r.lower).toBe(operatorNorm(jacobian(net, r.witness), '2'));
+    expect(r.skipped.join('; ')).toMatch(/SVD.*interval Jacobian.*zonotope.*exact solver/);
+  });
+  it('verifyClaim: an upper claim between the constant and the cheap bound ends unproven, on time; a lower claim above that bound is refuted', async () => {
+    const { verifyClaim } = await import('../../src/lipschitz/verify.js');
+    const { exactLipschitz } = await import('../../src/lipschitz/exact/index.js');
+    const exact = exactLipschitz(net, query);
+    if (exact.kind !== 'exact') throw new Error('expected an exact value');
+    const cheap = boundedNormProduct(net, '2', spent()).value;
+    expect(cheap).toBeGreaterThan(1.01 * exact.lipschitz);
+    const between = await verifyClaim(net, query, { kind: 'upper', value: Math.sqrt(exact.lipschitz * cheap) }, { timeLimit: 0, budget: spent() });
+    expect([between.status, between.proven, between.stoppedOnTime]).toEqual(['consistent', false, true]);
+    expect(between.skipped.join('; ')).toMatch(/exact solver.*SVD.*interval Jacobian/);
+    const above = await verifyClaim(net, query, { kind: 'lower', value: 2 * cheap }, { timeLimit: 0, budget: spent() });
+    expect([above.status, above.proven, above.stoppedOnTime]).toEqual(['refuted', true, false]);
+  });
+});
