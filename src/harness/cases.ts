@@ -2,7 +2,7 @@ import type { Norm } from '../linalg/norms.js';
 import { networkFromJson, toReluMlp } from '../network/format.js';
 import { hiddenLayerCount, outputDim, type Network } from '../network/network.js';
 import { sampleNetwork } from '../network/sample.js';
-import { standardTransformations } from '../network/transform.js';
+import { outputTransformations, standardTransformations } from '../network/transform.js';
 import { biasLawNames, makeBiasLaw, parseBiasLaw } from '../random/biasLaws.js';
 import { createStream, type RandomStream } from '../random/stream.js';
 import { bandFor, type BandKind } from '../theory/bands.js';
@@ -167,7 +167,8 @@ export function casesFromLines(text: string, source: string): ConformanceCase[] 
 
 /**
  * Cases built from one user network (`--cases model.onnx`): the global constant and a local one in
- * every requested norm, each with two transformed copies. The local box is the network's input box
+ * every requested norm, each with two transformed copies (the output scaled, the output bias
+ * shifted: cheap at any size). The local box is the network's input box
  * when it carries one (NNet imports), else [−1, 1]ᵈ. Sizes follow what lipcheck can do exactly.
  */
 export function casesFromNetwork(net: Network, options: { seed: number; norms?: readonly Norm[]; domains?: 'both' | 'global' | 'local'; exactFeasible: (net: Network, norm: Norm, box: Box | null) => boolean }): ConformanceCase[] {
@@ -181,8 +182,8 @@ export function casesFromNetwork(net: Network, options: { seed: number; norms?: 
       const size = options.exactFeasible(net, norm, b) ? 'tiny' : 'large';
       const base: ConformanceCase = { id: out.length, network: net, norm, box: b, size, family: null, band: null, description: `the given network, p=${norm}, ${b ? 'box' : 'global'}` };
       out.push(base);
-      const transforms = standardTransformations(net, createStream(options.seed, `conformance/given/${out.length}`)).filter((t) => t.norms.includes(norm) && (b === null || t.mapBox !== null));
-      for (const t of transforms.slice(0, 2)) {
+      // The two output transformations only (the first two standard ones, the same draws): cheap at any size.
+      for (const t of outputTransformations(net, createStream(options.seed, `conformance/given/${out.length}`))) {
         out.push({ id: out.length, network: t.net, norm, box: b && t.mapBox ? t.mapBox(b) : null, size, family: { base: base.id, transformation: t.name, factor: t.factor }, band: null, description: `${t.name} of case ${base.id}` });
       }
     }

@@ -1,5 +1,3 @@
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import type { StudyRow } from './compute.js';
 import type { Calibration } from '../theory/calibration.js';
@@ -432,6 +430,9 @@ export const PLOT_FILES: readonly string[] = ['shallow-width.svg', 'shallow-dime
  * Warnings of the compiler and the runtime are appended to `warnings`.
  */
 export async function renderSvg(spec: Spec, idPrefix: string, warnings: string[] = []): Promise<string> {
+  // Loaded here, not at the top: Vega takes about a second to load, which every lipcheck command
+  // (and its --time-limit) would otherwise pay.
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
   const logger = vega.logger(vega.Warn, undefined, (_method, level, args) => {
     warnings.push(`${idPrefix}: ${level} ${args.map(String).join(' ')}`);
   });
