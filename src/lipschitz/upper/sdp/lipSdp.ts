@@ -1,0 +1,143 @@
+import type { Network } from '../../../network/network.js';
+import { Budget } from '../../budget.js';
+import { queryDomain } from '../../domain.js';
+import type { Box } from '../../query.js';
+import { neuronStates, preActivationBounds } from '../intervals.js';
+import { solveBarrier } from './barrier.js';
+import { certify, optimalRho, type Certificate } from './certificate.js';
+import { eclipseFastMultipliers } from './eclipseFast.js';
+import { sdpProblem, type SdpMultipliers, type SdpProblem } from './problem.js';
+
+/**
+ * LipSDP-Neuron upper bounds on Lip₂ (global, or local on a box), verified in floating point.
+ *
+ * Pipeline: the problem (problem.ts; on a box, neurons proven stable by interval bounds are
+ * removed or get free-sign multipliers) → ECLipsE-Fast's closed form (eclipseFast.ts), itself
+ * certified → the barrier method (barrier.ts) from the better of it and a caller's warm start →
+ * the verified certificate of the final multipliers (certificate.ts). The reported `upper` is the
+ * smaller of the proven bounds; the solver's own value is reported beside it, never used as one.
+ */
+export interface LipSdpOptions {
+  /** The work budget (default: `timeLimit` seconds, else 60). Checked inside the solver's loop. */
+  readonly budget?: Budget;
+  readonly timeLimit?: number;
+  /** Multipliers to start from (e.g. a parent box's, restricted); used when better than ECLipsE-Fast's. */
+  readonly warmStart?: SdpMultipliers;
+  /** The solver stops when its gap estimate is below this fraction of ρ (default 1e-4). */
+  readonly relativeGap?: number;
+  readonly maxIterations?: number;
+  /** Neuron states to use instead of those computed from the box (1 on, 0 off, −1 unstable). */
+  readonly states?: readonly Int8Array[] | null;
+}
+
+export interface LipSdpResult {
+  /** The certified upper bound on Lip₂ over the domain. */
+  readonly upper: number;
+  /** √ρ of the solver's last iterate (unverified, for the record). */
+  readonly solverValue: number;
+  /** The certified ECLipsE-Fast bound (the starting point), or null when it could not be proven. */
+  readonly eclipseFast: number | null;
+  /** The multipliers behind `upper` (for the rescaled problem; see problem.ts). */
+  readonly multipliers: SdpMultipliers;
+  readonly iterations: number;
+  readonly stoppedBy: 'converged' | 'time' | 'iterations' | 'numerical' | 'trivial';
+  readonly seconds: number;
+  /** Hidden neurons by state on the domain. */
+  readonly neurons: { readonly unstable: number; readonly active: number; readonly inactive: number };
+  readonly verified: true;
+}
+
+/** Neuron states on a box (interval bounds, rounded outward), or null for the global problem. */
+export function boxStates(net: Network, box: Box | null): Int8Array[] | null {
+  return box ? neuronStates(preActivationBounds(net, queryDomain(net, box))) : null;
+}
+
+function countStates(net: Network, states: readonly Int8Array[] | null): LipSdpResult['neurons'] {
+  let unstable = 0;
+  let active = 0;
+  let inactive = 0;
+  net.layers.slice(0, -1).forEach((layer, l) => {
+    for (let i = 0; i < layer.outDim; i++) {
+      const s = states ? states[l][i] : -1;
+      if (s === 1) active++;
+      else if (s === 0) inactive++;
+      else unstable++;
+    }
+  });
+  return { unstable, active, inactive };
+}
+
+/**
+ * The certified LipSDP-Neuron bound on Lip₂ of f over ℝᵈ (box null) or the box, or null when no
+ * proof could be made (or the network has no hidden layer: its constant is ‖W‖₂, exactly).
+ * Anytime: stops at the budget with the best verified bound so far.
+ */
+export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOptions = {}): LipSdpResult | null {
+  const budget = options.budget ?? new Budget(options.timeLimit ?? 60);
+  const t0 = performance.now();
+  const states = options.states !== undefined ? options.states : boxStates(net, box);
+  const neurons = countStates(net, states);
+  const setup = sdpProblem(net, states);
+  if (setup.kind === 'affine') return null;
+  const seconds = () => (performance.now() - t0) / 1000;
+  if (setup.kind === 'constant') {
+    // Some hidden layer is inactive on the whole domain: f is constant there.
+    return { upper: 0, solverValue: 0, eclipseFast: 0, multipliers: { tau: new Float64Array(0), beta: new Float64Array(0) }, iterations: 0, stoppedBy: 'trivial', seconds: seconds(), neurons, verified: true };
+  }
+  const problem = setup.problem;
+  const closed = eclipseFastMultipliers(problem);
+  const closedCertificate = closed ? certify(problem, closed.multipliers, { estimate: closed.rho }) : null;
+  const start = startingPoint(problem, closed?.multipliers ?? null, options.warmStart ?? null);
+  let best: Certificate | null = closedCertificate;
+  let solverValue = NaN;
+  let iterations = 0;
+  let stoppedBy: LipSdpResult['stoppedBy'] = 'numerical';
+  if (start && !budget.exceeded()) {
+    const solved = solveBarrier(problem, {
+      budget,
+      start: start.multipliers,
+      startRho: start.rho * Number(process.env.SDP_R0 ?? 1.01) + 1e-300,
+      relativeGap: options.relativeGap,
+      growth: process.env.SDP_G ? Number(process.env.SDP_G) : undefined,
+      maxIterations: options.maxIterations,
+    });
+    iterations = solved.iterations;
+    stoppedBy = solved.stoppedBy;
+    const estimate = optimalRho(problem, solved.multipliers);
+    solverValue = Math.sqrt(solved.rho) * 2 ** -problem.exponent;
+    const certificate = certify(problem, solved.multipliers, estimate !== null ? { estimate } : {});
+    if (certificate && (!best || certificate.upper < best.upper)) best = certificate;
+  }
+  if (!best) return null;
+  return {
+    upper: best.upper,
+    solverValue,
+    eclipseFast: closedCertificate?.upper ?? null,
+    multipliers: best.multipliers,
+    iterations,
+    stoppedBy,
+    seconds: seconds(),
+    neurons,
+    verified: true,
+  };
+}
+
+/** The better (smaller ρ̂) of ECLipsE-Fast's multipliers and a warm start, with its ρ̂. */
+function startingPoint(problem: SdpProblem, closed: SdpMultipliers | null, warm: SdpMultipliers | null): { multipliers: SdpMultipliers; rho: number } | null {
+  let best: { multipliers: SdpMultipliers; rho: number } | null = null;
+  for (const m of [closed, warm]) {
+    if (!m || m.tau.length !== problem.hidden) continue;
+    const rho = optimalRho(problem, m);
+    if (rho !== null && rho > 0 && (!best || rho < best.rho)) best = { multipliers: m, rho };
+  }
+  return best;
+}
+
+/** The certified ECLipsE-Fast bound alone (milliseconds), global or on a box; null when unproven. */
+export function eclipseFastBound(net: Network, box: Box | null): number | null {
+  const setup = sdpProblem(net, boxStates(net, box));
+  if (setup.kind === 'affine') return null;
+  if (setup.kind === 'constant') return 0;
+  const closed = eclipseFastMultipliers(setup.problem);
+  return closed ? (certify(setup.problem, closed.multipliers, { estimate: closed.rho })?.upper ?? null) : null;
+}
