@@ -1,6 +1,7 @@
-import { cholesky, choleskyInPlace, choleskySolveInPlace, inverseFromFactor, logDetFromFactor } from '../../../linalg/cholesky.js';
+import { cholesky, choleskyInPlace, choleskySolveInPlace } from '../../../linalg/cholesky.js';
 import type { Budget } from '../../budget.js';
-import { fullMatrix } from './lmi.js';
+import { optimalRho } from './certificate.js';
+import { LmiEvaluator, type Factored } from './factor.js';
 import type { SdpMultipliers, SdpProblem } from './problem.js';
 
 /**
@@ -8,39 +9,45 @@ import type { SdpMultipliers, SdpProblem } from './problem.js';
  * (lmi.ts), written for this structure — no general SDP solver is licence-free in Node.
  *
  * Path following on f_t(y) = t·ρ − log det F(y) − Σ_{unstable} log τ_p (the last sum only when β
- * multipliers exist; otherwise F ⪰ 0 already forces τ ≥ 0), y = (ρ, τ, β), with damped Newton
- * steps (step 1/(1 + λ) while the Newton decrement λ is large, which keeps F ≻ 0 for a
- * self-concordant barrier) and t multiplied by `growth` whenever the iterate is nearly centred.
- * At a centred point ρ exceeds the optimum by at most ν/t (ν = the barrier parameter), which is
- * the stopping rule.
+ * multipliers exist; otherwise F ⪰ 0 already forces τ ≥ 0), y = (ρ, τ, β): Newton steps with a
+ * backtracking (Armijo) line search that also extends full steps while the merit keeps falling,
+ * and t multiplied by `growth` once the Newton decrement is below ½.
  *
  * Each F_j is a symmetrised outer product, F_j = u_j v_jᵀ + v_j u_jᵀ with u = e_p (τ) or q_p
  * (β) and v = e_p − q_p, q_p the neuron's incoming weights placed in the previous block; hence
- * tr(Z F_a Z F_b) = 2[(u_aᵀZu_b)(v_aᵀZv_b) + (u_aᵀZv_b)(v_aᵀZu_b)] with Z = F⁻¹, and the whole
- * Newton matrix comes from Z, Z·Q and QᵀZQ: O((r + n)³) per step. The input block is carried in
- * r = min(d, N₁) coordinates through any R with RRᵀ = W₀W₀ᵀ (the LMI only sees that Gram matrix).
+ * tr(Z F_a Z F_b) = 2[(u_aᵀZu_b)(v_aᵀZv_b) + (u_aᵀZv_b)(v_aᵀZu_b)] with Z = F⁻¹, and the Newton
+ * matrix comes from Z, Qᵀ·Z and QᵀZQ. The input block is carried in r = min(d, N₁) coordinates
+ * through any R with RRᵀ = W₀W₀ᵀ (the LMI only sees that Gram matrix); factor.ts works on the
+ * n×n Schur complement when it can.
  *
- * Anytime: the budget is checked every step; the last iterate is always strictly feasible and
- * is returned (the caller verifies it — the solver's word is never the bound).
+ * Stopping: whenever the decrement is below 1, X = (Z − Z·ΔF·Z)/t (ΔF the Newton step's change
+ * of F) is dual feasible — the Newton equations say ⟨F_a, X⟩ = [a = ρ], and ‖Z^½ΔF Z^½‖_F ≤ λ < 1
+ * keeps X ⪰ 0 — so ρ_opt ≥ ⟨W_LᵀW_L, X_LL⟩ (weak duality). The iterate's own certificate value
+ * ρ*(τ, β) = λ_max(…) (certificate.ts) is an upper bound; the method stops when the two are within
+ * `relativeGap`. Anytime: the budget is checked every step, and the multipliers with the best
+ * ρ* seen are returned (the caller verifies them — the solver's word is never the bound).
  */
 export interface BarrierOptions {
   readonly budget: Budget;
-  /** A strictly feasible start: multipliers and a ρ with F(ρ, start) ≻ 0. */
+  /** A strictly feasible start: multipliers and a ρ with F(ρ, start) ≻ 0 (raised if needed). */
   readonly start: SdpMultipliers;
   readonly startRho: number;
-  /** Stop when ν/t ≤ relativeGap·ρ (default 1e-4). */
+  /** Stop when ρ* − (dual bound) ≤ relativeGap·ρ* (default 1e-3). */
   readonly relativeGap?: number;
   readonly maxIterations?: number;
-  /** Factor by which t grows once centred (default 6). */
+  /** Factor by which t grows once centred (default 4). */
   readonly growth?: number;
+  /** t₀ = initialWeight·ν/ρ₀ (default 1). */
+  readonly initialWeight?: number;
 }
 
 export interface BarrierResult {
+  /** The multipliers with the smallest ρ* seen. */
   readonly multipliers: SdpMultipliers;
-  /** The iterate's ρ (F(ρ, multipliers) ≻ 0 numerically; an upper estimate of the optimum). */
+  /** Their ρ* (an estimate of the bound they prove, before verification), or the iterate's ρ. */
   readonly rho: number;
-  /** ν/t at the end: about how far above the optimum a centred point can be. */
-  readonly gapEstimate: number;
+  /** A lower bound on the SDP's optimum ρ from a dual feasible point (0 if none was found). */
+  readonly dualLower: number;
   readonly iterations: number;
   readonly stoppedBy: 'converged' | 'time' | 'iterations' | 'numerical';
 }
@@ -73,9 +80,53 @@ export function inputFactor(problem: SdpProblem): { first: Float64Array; r: numb
   }
 }
 
+/** One multiplier of the solver: τ_p (u = e_p) or β_p (u = q_p); v = e_p − q_p for both. */
 interface Variable {
   readonly kind: 'tau' | 'beta';
   readonly p: number;
+}
+
+/**
+ * Where each neuron's incoming weights sit in F's coordinates, and Qᵀ·Y for a matrix Y:
+ * q_p is row p of W_{l−1} placed in block l − 1 (the input block, through R, for layer 1).
+ */
+class IncomingWeights {
+  private readonly layer: Int32Array;
+
+  constructor(
+    private readonly problem: SdpProblem,
+    private readonly first: Float64Array,
+    private readonly r: number,
+  ) {
+    this.layer = new Int32Array(problem.hidden);
+    for (let l = 0; l < problem.widths.length; l++) this.layer.fill(l, problem.offsets[l], problem.offsets[l] + problem.widths[l]);
+  }
+
+  /** [weights array, offset of the row, first coordinate in F, width]. */
+  row(p: number): [Float64Array, number, number, number] {
+    const l = this.layer[p];
+    const i = p - this.problem.offsets[l];
+    if (l === 0) return [this.first, i * this.r, 0, this.r];
+    const width = this.problem.widths[l - 1];
+    return [this.problem.weights[l], i * width, this.r + this.problem.offsets[l - 1], width];
+  }
+
+  /** Qᵀ·Y (n × cols) for Y (size × cols, row-major). */
+  applyTranspose(Y: Float64Array, cols: number): Float64Array {
+    const n = this.problem.hidden;
+    const out = new Float64Array(n * cols);
+    for (let p = 0; p < n; p++) {
+      const [w, o, start, width] = this.row(p);
+      const row = p * cols;
+      for (let j = 0; j < width; j++) {
+        const c = w[o + j];
+        if (c === 0) continue;
+        const yr = (start + j) * cols;
+        for (let k = 0; k < cols; k++) out[row + k] += c * Y[yr + k];
+      }
+    }
+    return out;
+  }
 }
 
 /** Runs the method from a strictly feasible start. */
@@ -88,55 +139,43 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions): Barr
   for (let p = 0; p < n; p++) if (problem.hasBeta[p]) variables.push({ kind: 'beta', p });
   const m = variables.length + 1; // + ρ
   const tauBarrier = variables.length > n; // β present: keep unstable τ ≥ 0 explicitly
-  let unstableCount = 0;
-  for (let p = 0; p < n; p++) if (!problem.active[p]) unstableCount++;
-  const nu = D + (tauBarrier ? unstableCount : 0);
-  const relativeGap = options.relativeGap ?? 1e-4;
-  const growth = options.growth ?? 6;
-  const maxIterations = options.maxIterations ?? 400;
+  let unstable = 0;
+  for (let p = 0; p < n; p++) if (!problem.active[p]) unstable++;
+  const nu = D + (tauBarrier ? unstable : 0);
+  const relativeGap = options.relativeGap ?? 1e-3;
+  const growth = options.growth ?? Number(process.env.SDP_G ?? 4);
+  const maxIterations = options.maxIterations ?? 500;
+  const incoming = new IncomingWeights(problem, first, r);
+  const evaluator = new LmiEvaluator(problem, first, r);
+  const admissible = (tau: Float64Array) => !tauBarrier || tau.every((v, p) => problem.active[p] === 1 || v > 0);
+  const evaluate = (rho: number, tau: Float64Array, beta: Float64Array) => (admissible(tau) ? evaluator.factor({ rho, tau, beta }) : null);
+  /** The point y + s·step. */
+  const moved = (f: Factored, step: Float64Array, s: number) => {
+    const tau = Float64Array.from(f.point.tau, (v, p) => v + s * step[p + 1]);
+    const beta = f.point.beta.slice();
+    for (let a = n; a < variables.length; a++) beta[variables[a].p] += s * step[a + 1];
+    return evaluate(f.point.rho + s * step[0], tau, beta);
+  };
+  const merit = (f: Factored, t: number) => {
+    let v = t * f.point.rho - f.logDet;
+    if (tauBarrier) for (let p = 0; p < n; p++) if (!problem.active[p]) v -= Math.log(f.point.tau[p]);
+    return v;
+  };
 
-  let rho = options.startRho;
-  let tau = options.start.tau.slice();
-  let beta = options.start.beta.slice();
-  const assemble = (rh: number, ta: Float64Array, be: Float64Array) => fullMatrix(problem, first, r, rh, { tau: ta, beta: be }, false).values;
-  const feasible = (ta: Float64Array) => !tauBarrier || ta.every((v, p) => problem.active[p] === 1 || v > 0);
-  let factor = feasible(tau) ? cholesky(assemble(rho, tau, beta), D) : null;
+  let current = evaluate(options.startRho, options.start.tau, options.start.beta);
   // The start's ρ is an estimate: raise it until F ≻ 0 numerically.
-  for (let raise = 0; !factor && feasible(tau) && raise < 60; raise++) {
-    rho *= 1.25;
-    factor = cholesky(assemble(rho, tau, beta), D);
+  for (let raise = 1; !current && admissible(options.start.tau) && raise <= 60; raise++) {
+    current = evaluate(options.startRho * 1.25 ** raise, options.start.tau, options.start.beta);
   }
-  if (!factor) return { multipliers: { tau, beta }, rho, gapEstimate: Infinity, iterations: 0, stoppedBy: 'numerical' };
+  if (!current) return { multipliers: options.start, rho: options.startRho, dualLower: 0, iterations: 0, stoppedBy: 'numerical' };
 
-  // Where each neuron's incoming weights sit: block start and width (the input block for layer 1).
-  const layerOf = new Int32Array(n);
-  for (let l = 0; l < problem.widths.length; l++) layerOf.fill(l, problem.offsets[l], problem.offsets[l] + problem.widths[l]);
-  const qStart = (p: number) => (layerOf[p] === 0 ? 0 : r + problem.offsets[layerOf[p] - 1]);
-  const qWidth = (p: number) => (layerOf[p] === 0 ? r : problem.widths[layerOf[p] - 1]);
-  const qRow = (p: number): [Float64Array, number] => {
-    const l = layerOf[p];
-    const i = p - problem.offsets[l];
-    return l === 0 ? [first, i * r] : [problem.weights[l], i * problem.widths[l - 1]];
+  let t = ((options.initialWeight ?? Number(process.env.SDP_T0 ?? 1)) * nu) / current.point.rho;
+  let dualLower = 0;
+  let best: { multipliers: SdpMultipliers; rho: number } = { multipliers: options.start, rho: Infinity };
+  const consider = (point: Factored['point']) => {
+    const value = optimalRho(problem, point);
+    if (value !== null && value < best.rho) best = { multipliers: { tau: point.tau, beta: point.beta }, rho: value };
   };
-  /** out (n × cols) = Qᵀ·X for X (D × cols). */
-  const applyQT = (X: Float64Array, cols: number): Float64Array => {
-    const out = new Float64Array(n * cols);
-    for (let p = 0; p < n; p++) {
-      const [w, o] = qRow(p);
-      const s = qStart(p);
-      const width = qWidth(p);
-      const row = p * cols;
-      for (let j = 0; j < width; j++) {
-        const c = w[o + j];
-        if (c === 0) continue;
-        const xr = (s + j) * cols;
-        for (let k = 0; k < cols; k++) out[row + k] += c * X[xr + k];
-      }
-    }
-    return out;
-  };
-
-  let t = NaN;
   let iterations = 0;
   let stoppedBy: BarrierResult['stoppedBy'] = 'iterations';
   for (; iterations < maxIterations; iterations++) {
@@ -144,57 +183,7 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions): Barr
       stoppedBy = 'time';
       break;
     }
-    const Z = inverseFromFactor(factor, D);
-    const QtZ = applyQT(Z, D); // n × D: row p = q_pᵀ Z
-    const ZQ = new Float64Array(D * n); // D × n
-    for (let p = 0; p < n; p++) for (let k = 0; k < D; k++) ZQ[k * n + p] = QtZ[p * D + k];
-    const QQ = applyQT(ZQ, n); // n × n
-    // Inner products of the u and v vectors: P = e_{r+p}, Q = q_p.
-    const PP = (a: number, b: number) => Z[(r + a) * D + r + b];
-    const PQ = (a: number, b: number) => QtZ[b * D + r + a];
-    const QQf = (a: number, b: number) => QQ[a * n + b];
-    const UU = (x: Variable, y: Variable) => (x.kind === 'tau' ? (y.kind === 'tau' ? PP(x.p, y.p) : PQ(x.p, y.p)) : y.kind === 'tau' ? PQ(y.p, x.p) : QQf(x.p, y.p));
-    const UP = (x: Variable, b: number) => (x.kind === 'tau' ? PP(x.p, b) : PQ(b, x.p));
-    const UQ = (x: Variable, b: number) => (x.kind === 'tau' ? PQ(x.p, b) : QQf(x.p, b));
-    const UV = (x: Variable, y: Variable) => UP(x, y.p) - UQ(x, y.p);
-    const VV = (a: number, b: number) => PP(a, b) - PQ(a, b) - PQ(b, a) + QQf(a, b);
-
-    const H = new Float64Array(m * m);
-    const grad = new Float64Array(m); // of −log det F (and the τ barrier); t·e₀ is added below
-    let trace0 = 0;
-    let frob0 = 0;
-    for (let i = 0; i < r; i++) {
-      trace0 += Z[i * D + i];
-      for (let j = 0; j < r; j++) frob0 += Z[i * D + j] ** 2;
-    }
-    grad[0] = -trace0;
-    H[0] = frob0;
-    const zu = new Float64Array(r);
-    const zv = new Float64Array(r);
-    variables.forEach((x, a) => {
-      const ia = a + 1;
-      grad[ia] = -2 * UV(x, x);
-      // H_ρa = 2·(Z u)_{input}·(Z v)_{input}
-      for (let i = 0; i < r; i++) {
-        const zp = Z[i * D + r + x.p];
-        const zq = QtZ[x.p * D + i];
-        zu[i] = x.kind === 'tau' ? zp : zq;
-        zv[i] = zp - zq;
-      }
-      let s = 0;
-      for (let i = 0; i < r; i++) s += zu[i] * zv[i];
-      H[ia] = H[ia * m] = 2 * s;
-      for (let b = a; b < variables.length; b++) {
-        const y = variables[b];
-        const value = 2 * (UU(x, y) * VV(x.p, y.p) + UV(x, y) * UV(y, x));
-        H[ia * m + b + 1] = H[(b + 1) * m + ia] = value;
-      }
-      if (tauBarrier && x.kind === 'tau' && !problem.active[x.p]) {
-        grad[ia] -= 1 / tau[x.p];
-        H[ia * m + ia] += 1 / tau[x.p] ** 2;
-      }
-    });
-    if (Number.isNaN(t)) t = (Number(process.env.SDP_T0 ?? 1) * nu) / rho;
+    const { H, grad, Z } = newtonSystem(current);
     const g = grad.slice();
     g[0] += t;
     const step = solveWithRidge(H, m, g.map((v) => -v));
@@ -205,53 +194,132 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions): Barr
     let decrement2 = 0;
     for (let i = 0; i < m; i++) decrement2 -= g[i] * step[i];
     const decrement = Math.sqrt(Math.max(0, decrement2));
-    // Backtracking (Armijo) on the merit, from the full Newton step.
-    const merit0 = merit(factor, D, t, rho, tau);
+    if (decrement < 1) {
+      dualLower = Math.max(dualLower, dualBound(Z, step, t));
+      consider(current.point);
+      if (best.rho - dualLower <= relativeGap * best.rho) {
+        stoppedBy = 'converged';
+        break;
+      }
+    }
+    // Backtracking (Armijo) on the merit from the full Newton step, then extension of a full
+    // step while the merit keeps falling (far from the centre Newton may move some multipliers by
+    // only a constant factor per step).
+    const merit0 = merit(current, t);
     let s = 1;
-    let accepted = false;
+    let next: Factored | null = null;
     for (let halving = 0; halving < 50; halving++) {
-      const rh = rho + s * step[0];
-      const ta = Float64Array.from(tau, (v, p) => v + s * step[p + 1]);
-      const be = beta.slice();
-      for (let a = n; a < variables.length; a++) be[variables[a].p] += s * step[a + 1];
-      const next = feasible(ta) ? cholesky(assemble(rh, ta, be), D) : null;
-      if (next && merit(next, D, t, rh, ta) <= merit0 - 0.01 * s * decrement2 + 1e-13 * Math.abs(merit0)) {
-        rho = rh;
-        tau = ta;
-        beta = be;
-        factor = next;
-        accepted = true;
+      const candidate = moved(current, step, s);
+      if (candidate && merit(candidate, t) <= merit0 - 0.01 * s * decrement2 + 1e-13 * Math.abs(merit0)) {
+        next = candidate;
         break;
       }
       s /= 2;
     }
-    if (!accepted) {
+    if (!next) {
       stoppedBy = 'numerical';
       break;
     }
-    if (process.env.SDP_TRACE) console.log(iterations, t.toExponential(2), decrement.toFixed(3), s.toFixed(3), rho);
-    if (decrement < 0.5) {
-      if (nu / t <= relativeGap * rho) {
-        stoppedBy = 'converged';
-        iterations++;
-        break;
+    if (s === 1 && decrement > 0.5) {
+      let value = merit(next, t);
+      for (let grow = 2; grow <= 64; grow *= 2) {
+        const candidate = moved(current, step, grow);
+        const v = candidate ? merit(candidate, t) : Infinity;
+        if (!candidate || !(v < value)) break;
+        next = candidate;
+        value = v;
       }
-      t *= growth;
     }
+    current = next;
+    if (process.env.SDP_TRACE) console.log(iterations, t.toExponential(2), decrement.toFixed(3), s, Math.sqrt(best.rho) * 2 ** -problem.exponent, Math.sqrt(dualLower) * 2 ** -problem.exponent);
+    if (decrement < 0.5) t *= growth;
   }
-  return { multipliers: { tau, beta }, rho, gapEstimate: nu / t, iterations, stoppedBy };
+  consider(current.point);
+  return { multipliers: best.multipliers, rho: Number.isFinite(best.rho) ? best.rho : current.point.rho, dualLower, iterations, stoppedBy };
 
-  function merit(f: Float64Array, size: number, tt: number, rh: number, ta: Float64Array): number {
-    let v = tt * rh - logDetFromFactor(f, size);
-    if (tauBarrier) for (let p = 0; p < n; p++) if (!problem.active[p]) v -= Math.log(ta[p]);
-    return v;
+  /** The Newton system of −log det F (and the τ barrier) at a point, and Z = F⁻¹. */
+  function newtonSystem(f: Factored): { H: Float64Array; grad: Float64Array; Z: Float64Array } {
+    const { tau } = f.point;
+    const Z = evaluator.inverse(f);
+    const QtZ = incoming.applyTranspose(Z, D); // n × D: row p = q_pᵀ Z
+    const ZQ = new Float64Array(D * n);
+    for (let p = 0; p < n; p++) for (let k = 0; k < D; k++) ZQ[k * n + p] = QtZ[p * D + k];
+    const QQ = incoming.applyTranspose(ZQ, n); // n × n
+    // u·Z·u′ for u, u′ ∈ {e_{r+p}, q_p}.
+    const PP = (a: number, b: number) => Z[(r + a) * D + r + b];
+    const PQ = (a: number, b: number) => QtZ[b * D + r + a];
+    const UU = (x: Variable, y: Variable) => (x.kind === 'tau' ? (y.kind === 'tau' ? PP(x.p, y.p) : PQ(x.p, y.p)) : y.kind === 'tau' ? PQ(y.p, x.p) : QQ[x.p * n + y.p]);
+    const UP = (x: Variable, b: number) => (x.kind === 'tau' ? PP(x.p, b) : PQ(b, x.p));
+    const UQ = (x: Variable, b: number) => (x.kind === 'tau' ? PQ(x.p, b) : QQ[x.p * n + b]);
+    const UV = (x: Variable, y: Variable) => UP(x, y.p) - UQ(x, y.p);
+    const VV = (a: number, b: number) => PP(a, b) - PQ(a, b) - PQ(b, a) + QQ[a * n + b];
+    const H = new Float64Array(m * m);
+    const grad = new Float64Array(m);
+    let trace0 = 0;
+    let frobenius0 = 0;
+    for (let i = 0; i < r; i++) {
+      trace0 += Z[i * D + i];
+      for (let j = 0; j < r; j++) frobenius0 += Z[i * D + j] ** 2;
+    }
+    grad[0] = -trace0;
+    H[0] = frobenius0;
+    variables.forEach((x, a) => {
+      const ia = a + 1;
+      grad[ia] = -2 * UV(x, x);
+      // H_ρa = tr(Z E₀ Z F_a) = 2·(Z u)_input·(Z v)_input
+      let s = 0;
+      for (let i = 0; i < r; i++) {
+        const zp = Z[i * D + r + x.p];
+        const zq = QtZ[x.p * D + i];
+        s += (x.kind === 'tau' ? zp : zq) * (zp - zq);
+      }
+      H[ia] = H[ia * m] = 2 * s;
+      for (let b = a; b < variables.length; b++) {
+        const y = variables[b];
+        H[ia * m + b + 1] = H[(b + 1) * m + ia] = 2 * (UU(x, y) * VV(x.p, y.p) + UV(x, y) * UV(y, x));
+      }
+      if (tauBarrier && x.kind === 'tau' && !problem.active[x.p]) {
+        grad[ia] -= 1 / tau[x.p];
+        H[ia * m + ia] += 1 / tau[x.p] ** 2;
+      }
+    });
+    return { H, grad, Z };
   }
-}
 
-function unit(m: number): Float64Array {
-  const e = new Float64Array(m);
-  e[0] = 1;
-  return e;
+  /** ⟨W_LᵀW_L, X_LL⟩ for X = (Z − Z·ΔF·Z)/t: with V = Z[:, L]·W_Lᵀ, (tr(W_L Z_LL W_Lᵀ) − ⟨ΔF, VVᵀ⟩)/t. */
+  function dualBound(Z: Float64Array, step: Float64Array, t: number): number {
+    const L = problem.widths.length;
+    const lastOff = r + problem.offsets[L - 1];
+    const NL = problem.widths[L - 1];
+    const k = problem.outputs;
+    const WL = problem.weights[L];
+    const V = new Float64Array(D * k);
+    for (let row = 0; row < D; row++) {
+      for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let i = 0; i < NL; i++) s += Z[row * D + lastOff + i] * WL[c * NL + i];
+        V[row * k + c] = s;
+      }
+    }
+    let base = 0;
+    for (let c = 0; c < k; c++) for (let i = 0; i < NL; i++) base += WL[c * NL + i] * V[(lastOff + i) * k + c];
+    let correction = 0;
+    for (let i = 0; i < r * k; i++) correction += step[0] * V[i] ** 2;
+    const qv = new Float64Array(k);
+    variables.forEach((x, a) => {
+      const [w, o, start, width] = incoming.row(x.p);
+      qv.fill(0);
+      for (let j = 0; j < width; j++) {
+        const c = w[o + j];
+        if (c !== 0) for (let col = 0; col < k; col++) qv[col] += c * V[(start + j) * k + col];
+      }
+      const pos = (r + x.p) * k;
+      let s = 0;
+      for (let col = 0; col < k; col++) s += (x.kind === 'tau' ? V[pos + col] : qv[col]) * (V[pos + col] - qv[col]);
+      correction += 2 * step[a + 1] * s;
+    });
+    return (base - correction) / t;
+  }
 }
 
 /** Solves H x = b (H symmetric positive definite, up to a small ridge when rounding spoils it). */

@@ -35,6 +35,11 @@ export interface LipSdpResult {
   readonly upper: number;
   /** √ρ of the solver's last iterate (unverified, for the record). */
   readonly solverValue: number;
+  /**
+   * A lower bound on the optimum of the SDP itself (from a dual feasible point; 0 when none was
+   * found): no LipSDP-Neuron certificate can prove less. Not a bound on Lip, and not verified.
+   */
+  readonly sdpLower: number;
   /** The certified ECLipsE-Fast bound (the starting point), or null when it could not be proven. */
   readonly eclipseFast: number | null;
   /** The multipliers behind `upper` (for the rescaled problem; see problem.ts). */
@@ -82,7 +87,7 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
   const seconds = () => (performance.now() - t0) / 1000;
   if (setup.kind === 'constant') {
     // Some hidden layer is inactive on the whole domain: f is constant there.
-    return { upper: 0, solverValue: 0, eclipseFast: 0, multipliers: { tau: new Float64Array(0), beta: new Float64Array(0) }, iterations: 0, stoppedBy: 'trivial', seconds: seconds(), neurons, verified: true };
+    return { upper: 0, solverValue: 0, sdpLower: 0, eclipseFast: 0, multipliers: { tau: new Float64Array(0), beta: new Float64Array(0) }, iterations: 0, stoppedBy: 'trivial', seconds: seconds(), neurons, verified: true };
   }
   const problem = setup.problem;
   const closed = eclipseFastMultipliers(problem);
@@ -90,28 +95,29 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
   const start = startingPoint(problem, closed?.multipliers ?? null, options.warmStart ?? null);
   let best: Certificate | null = closedCertificate;
   let solverValue = NaN;
+  let sdpLower = 0;
   let iterations = 0;
   let stoppedBy: LipSdpResult['stoppedBy'] = 'numerical';
   if (start && !budget.exceeded()) {
     const solved = solveBarrier(problem, {
       budget,
       start: start.multipliers,
-      startRho: start.rho * Number(process.env.SDP_R0 ?? 1.01) + 1e-300,
+      startRho: start.rho * Number(process.env.SDP_R0 ?? 1.5),
       relativeGap: options.relativeGap,
-      growth: process.env.SDP_G ? Number(process.env.SDP_G) : undefined,
       maxIterations: options.maxIterations,
     });
     iterations = solved.iterations;
     stoppedBy = solved.stoppedBy;
-    const estimate = optimalRho(problem, solved.multipliers);
     solverValue = Math.sqrt(solved.rho) * 2 ** -problem.exponent;
-    const certificate = certify(problem, solved.multipliers, estimate !== null ? { estimate } : {});
+    sdpLower = Math.sqrt(solved.dualLower) * 2 ** -problem.exponent;
+    const certificate = certify(problem, solved.multipliers, { estimate: solved.rho });
     if (certificate && (!best || certificate.upper < best.upper)) best = certificate;
   }
   if (!best) return null;
   return {
     upper: best.upper,
     solverValue,
+    sdpLower,
     eclipseFast: closedCertificate?.upper ?? null,
     multipliers: best.multipliers,
     iterations,
