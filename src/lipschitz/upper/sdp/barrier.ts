@@ -169,13 +169,14 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions): Barr
   }
   if (!current) return { multipliers: options.start, rho: options.startRho, dualLower: 0, iterations: 0, stoppedBy: 'numerical' };
 
-  let t = ((options.initialWeight ?? Number(process.env.SDP_T0 ?? 1)) * nu) / current.point.rho;
   let dualLower = 0;
   let best: { multipliers: SdpMultipliers; rho: number } = { multipliers: options.start, rho: Infinity };
   const consider = (point: Factored['point']) => {
     const value = optimalRho(problem, point);
     if (value !== null && value < best.rho) best = { multipliers: { tau: point.tau, beta: point.beta }, rho: value };
   };
+  consider(current.point);
+  let t = ((options.initialWeight ?? Number(process.env.SDP_T0 ?? 1)) * nu) / current.point.rho;
   let iterations = 0;
   let stoppedBy: BarrierResult['stoppedBy'] = 'iterations';
   for (; iterations < maxIterations; iterations++) {
@@ -190,6 +191,19 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions): Barr
     if (!step) {
       stoppedBy = 'numerical';
       break;
+    }
+    if (process.env.SDP_CHECK !== undefined && iterations === Number(process.env.SDP_CHECK)) {
+      const phi = (h: number) => { const c = moved(current!, step, h); return c ? merit(c, 0) : NaN; };
+      const dirs: [string, Float64Array][] = [['newton', step]];
+      for (const which of [0, 1, n + 1, m - 1]) { const e = new Float64Array(m); e[which] = 1; dirs.push(['e' + which, e]); }
+      for (const [name, dir] of dirs) {
+        const ph = (h: number) => { const c = moved(current!, dir, h); return c ? merit(c, 0) : NaN; };
+        let dHd = 0, gd = 0;
+        for (let i = 0; i < m; i++) { gd += grad[i] * dir[i]; for (let j = 0; j < m; j++) dHd += dir[i] * H[i * m + j] * dir[j]; }
+        const h = 1e-4 / Math.sqrt(Math.max(dHd, 1e-30));
+        console.log(name, 'fd1', (ph(h) - ph(-h)) / (2 * h), 'g.d', gd, 'fd2', (ph(h) - 2 * ph(0) + ph(-h)) / (h * h), 'dHd', dHd);
+      }
+      void phi;
     }
     let decrement2 = 0;
     for (let i = 0; i < m; i++) decrement2 -= g[i] * step[i];

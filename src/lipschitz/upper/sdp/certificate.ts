@@ -147,9 +147,9 @@ export function proveCertificate(problem: SdpProblem, multipliers: SdpMultiplier
 }
 
 /**
- * λ_max(X₀ + Cᵀ H⁻¹ C): the smallest ρ with F(ρ, τ, β) ⪰ 0, where H is F's hidden block (which
- * must be positive definite), C the coupling of the first layer to the input and X₀ the β part of
- * the input block; null when H is not numerically positive definite. An estimate (Lanczos, from
+ * λ_max(2·W₀ᵀB₁W₀ + Cᵀ H⁻¹ C): the smallest ρ with F(ρ, τ, β) ⪰ 0, where H is F's hidden block
+ * (which must be positive definite), C the coupling of the first layer to the input and B₁ the
+ * first layer's β (F's input block is ρI − 2W₀ᵀB₁W₀); null when H is not numerically positive definite. An estimate (Lanczos, from
  * below), used only as the starting point of the verified search.
  */
 export function optimalRho(problem: SdpProblem, multipliers: SdpMultipliers, first: Float64Array = problem.weights[0], r: number = problem.inputDim): number | null {
@@ -174,7 +174,7 @@ export function optimalRho(problem: SdpProblem, multipliers: SdpMultipliers, fir
     solveUpperInPlace(factor, n, z);
     out.fill(0);
     for (let i = 0; i < N; i++) {
-      const w = c[i] * z[i] - b2[i] * fv[i];
+      const w = c[i] * z[i] + b2[i] * fv[i];
       if (w === 0) continue;
       for (let j = 0; j < r; j++) out[j] += w * first[i * r + j];
     }

@@ -6,7 +6,7 @@ import { neuronStates, preActivationBounds } from '../intervals.js';
 import { solveBarrier } from './barrier.js';
 import { certify, optimalRho, type Certificate } from './certificate.js';
 import { eclipseFastMultipliers } from './eclipseFast.js';
-import { sdpProblem, type SdpMultipliers, type SdpProblem } from './problem.js';
+import { fromNetworkUnits, sdpProblem, toNetworkUnits, type NetworkMultipliers, type SdpMultipliers, type SdpProblem } from './problem.js';
 
 /**
  * LipSDP-Neuron upper bounds on Lip₂ (global, or local on a box), verified in floating point.
@@ -21,8 +21,8 @@ export interface LipSdpOptions {
   /** The work budget (default: `timeLimit` seconds, else 60). Checked inside the solver's loop. */
   readonly budget?: Budget;
   readonly timeLimit?: number;
-  /** Multipliers to start from (e.g. a parent box's, restricted); used when better than ECLipsE-Fast's. */
-  readonly warmStart?: SdpMultipliers;
+  /** Multipliers to start from (e.g. a parent box's); used when better than ECLipsE-Fast's. */
+  readonly warmStart?: NetworkMultipliers;
   /** The solver stops when its gap estimate is below this fraction of ρ (default 1e-4). */
   readonly relativeGap?: number;
   readonly maxIterations?: number;
@@ -42,8 +42,8 @@ export interface LipSdpResult {
   readonly sdpLower: number;
   /** The certified ECLipsE-Fast bound (the starting point), or null when it could not be proven. */
   readonly eclipseFast: number | null;
-  /** The multipliers behind `upper` (for the rescaled problem; see problem.ts). */
-  readonly multipliers: SdpMultipliers;
+  /** The multipliers behind `upper`, in the network's units, with the proven ρ = upper². */
+  readonly multipliers: NetworkMultipliers | null;
   readonly iterations: number;
   readonly stoppedBy: 'converged' | 'time' | 'iterations' | 'numerical' | 'trivial';
   readonly seconds: number;
@@ -87,12 +87,13 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
   const seconds = () => (performance.now() - t0) / 1000;
   if (setup.kind === 'constant') {
     // Some hidden layer is inactive on the whole domain: f is constant there.
-    return { upper: 0, solverValue: 0, sdpLower: 0, eclipseFast: 0, multipliers: { tau: new Float64Array(0), beta: new Float64Array(0) }, iterations: 0, stoppedBy: 'trivial', seconds: seconds(), neurons, verified: true };
+    return { upper: 0, solverValue: 0, sdpLower: 0, eclipseFast: 0, multipliers: null, iterations: 0, stoppedBy: 'trivial', seconds: seconds(), neurons, verified: true };
   }
   const problem = setup.problem;
   const closed = eclipseFastMultipliers(problem);
   const closedCertificate = closed ? certify(problem, closed.multipliers, { estimate: closed.rho }) : null;
-  const start = startingPoint(problem, closed?.multipliers ?? null, options.warmStart ?? null);
+  const warm = options.warmStart ? fromNetworkUnits(problem, options.warmStart).multipliers : null;
+  const start = startingPoint(problem, closed?.multipliers ?? null, warm);
   let best: Certificate | null = closedCertificate;
   let solverValue = NaN;
   let sdpLower = 0;
@@ -119,7 +120,7 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
     solverValue,
     sdpLower,
     eclipseFast: closedCertificate?.upper ?? null,
-    multipliers: best.multipliers,
+    multipliers: toNetworkUnits(problem, best.multipliers, best.rho, net.layers.slice(0, -1).map((l) => l.outDim)),
     iterations,
     stoppedBy,
     seconds: seconds(),

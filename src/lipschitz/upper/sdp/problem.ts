@@ -36,6 +36,21 @@ export interface SdpProblem {
   readonly exponent: number;
   /** The largest |entry| of any weight matrix (for the underflow terms of the rounding bounds). */
   readonly largestWeight: number;
+  /** The network's index of each kept neuron, per hidden layer. */
+  readonly kept: readonly (readonly number[])[];
+  /** e_k: layer k was multiplied by 2^{e_k} (k = 0 … L). */
+  readonly layerExponents: readonly number[];
+}
+
+/**
+ * Multipliers in the network's own units and neuron numbering (one array per hidden layer, the
+ * network's width; removed neurons hold 0), with the ρ they were proven or estimated for: the form
+ * to keep between problems (a parent box's multipliers restricted to a child's neurons).
+ */
+export interface NetworkMultipliers {
+  readonly rho: number;
+  readonly tau: readonly Float64Array[];
+  readonly beta: readonly Float64Array[];
 }
 
 /** Multipliers of the LMI: τ (one per hidden neuron) and β (zero where `hasBeta` is 0). */
@@ -80,6 +95,7 @@ export function sdpProblem(net: Network, states: readonly Int8Array[] | null, op
   }
   const inputBeta = options.inputBeta ?? net.inputDim <= n;
   const weights: Float64Array[] = [];
+  const layerExponents: number[] = [];
   let exponent = 0;
   let largestWeight = 0;
   for (let l = 0; l <= L; l++) {
@@ -98,7 +114,8 @@ export function sdpProblem(net: Network, states: readonly Int8Array[] | null, op
       for (let i = 0; i < w.length; i++) w[i] = ldexp(w[i], e);
       exponent += e;
       largest = ldexp(largest, e);
-    }
+      layerExponents.push(e);
+    } else layerExponents.push(0);
     largestWeight = Math.max(largestWeight, largest);
     weights.push(w);
   }
@@ -114,7 +131,7 @@ export function sdpProblem(net: Network, states: readonly Int8Array[] | null, op
   }
   return {
     kind: 'problem',
-    problem: { inputDim: net.inputDim, widths, offsets, hidden: n, outputs: net.layers[L].outDim, weights, active, hasBeta, exponent, largestWeight },
+    problem: { inputDim: net.inputDim, widths, offsets, hidden: n, outputs: net.layers[L].outDim, weights, active, hasBeta, exponent, largestWeight, kept, layerExponents },
   };
 }
 
@@ -128,4 +145,44 @@ export function layerOf(problem: SdpProblem, p: number): number {
 /** Width of the input to hidden layer l (d for l = 0, else N_l). */
 export function fanIn(problem: SdpProblem, l: number): number {
   return l === 0 ? problem.inputDim : problem.widths[l - 1];
+}
+
+/**
+ * The factor between the rescaled problem's multipliers of layer l and the network's: the rescaled
+ * network's layer-l activations are 2^{E_l}·x_l (E_l = e₀ + … + e_l) and its output 2^{Σe}·f, so
+ * its quadratic form is 2^{2Σe} times the network's with ρ = ρ′·2^{−2Σe} and τ_l = τ′_l·2^{2E_l − 2Σe}.
+ */
+function layerFactor(problem: SdpProblem, l: number): number {
+  let E = 0;
+  for (let j = 0; j <= l; j++) E += problem.layerExponents[j];
+  return 2 ** (2 * E - 2 * problem.exponent);
+}
+
+/** The problem's multipliers (and ρ) in the network's units and numbering. */
+export function toNetworkUnits(problem: SdpProblem, m: SdpMultipliers, rho: number, widths: readonly number[]): NetworkMultipliers {
+  const tau = widths.map((w) => new Float64Array(w));
+  const beta = widths.map((w) => new Float64Array(w));
+  problem.kept.forEach((list, l) => {
+    const f = layerFactor(problem, l);
+    list.forEach((i, a) => {
+      tau[l][i] = m.tau[problem.offsets[l] + a] * f;
+      beta[l][i] = m.beta[problem.offsets[l] + a] * f;
+    });
+  });
+  return { rho: rho * 2 ** (-2 * problem.exponent), tau, beta };
+}
+
+/** Multipliers in the network's units restricted to the problem's neurons, rescaled (β only where allowed). */
+export function fromNetworkUnits(problem: SdpProblem, m: NetworkMultipliers): { multipliers: SdpMultipliers; rho: number } {
+  const tau = new Float64Array(problem.hidden);
+  const beta = new Float64Array(problem.hidden);
+  problem.kept.forEach((list, l) => {
+    const f = layerFactor(problem, l);
+    list.forEach((i, a) => {
+      const p = problem.offsets[l] + a;
+      tau[p] = m.tau[l][i] / f;
+      beta[p] = problem.hasBeta[p] ? m.beta[l][i] / f : 0;
+    });
+  });
+  return { multipliers: { tau, beta }, rho: m.rho * 2 ** (2 * problem.exponent) };
 }
