@@ -11,26 +11,30 @@ import type { SdpMultipliers, SdpProblem } from './problem.js';
  * P₀ = I and P_k = l_k·I − (l_k²/4)·A_k with A_k = W_{k−1} P_{k−1}⁻¹ W_{k−1}ᵀ and l_k = 2t_k/ρ;
  * F ⪰ 0 iff every P_k ≻ 0 and ρ ≥ λ_max(W_L P_L⁻¹ W_Lᵀ). The choice l_k = 2/λ_max(A_k) maximises
  * λ_min(P_k) (it is then 1/λ_max(A_k)), which gives the closed form; the last condition gives ρ.
- * Active neurons are treated like unstable ones (their constraint holds too) and β = 0.
+ * It runs on the problem's layered view (inactive neurons removed, active ones treated like
+ * unstable ones — their constraint holds too); the multipliers of the unstable neurons are then
+ * valid for the problem with active neurons eliminated (restricting F to the subspace where the
+ * active neurons' equalities hold keeps it definite, and that restriction is the problem's F).
  *
  * The result is a starting point and an instant bound, never trusted: certificate.ts proves it.
  */
 export interface EclipseFastResult {
   /** ρ of the closed form (an estimate: the eigenvalues come from Lanczos). */
   readonly rho: number;
-  readonly multipliers: SdpMultipliers;
+  /** τ for the problem's unstable neurons. */
+  readonly tau: SdpMultipliers;
 }
 
 /** The closed-form multipliers, or null when an intermediate matrix is not positive definite numerically. */
 export function eclipseFastMultipliers(problem: SdpProblem): EclipseFastResult | null {
-  const L = problem.widths.length;
+  const { widths, weights, coordinate } = problem.layered;
+  const L = widths.length;
   const ls: number[] = [];
   let inverse: Float64Array | null = null; // P_{k−1}⁻¹ (null = identity)
   for (let k = 0; k < L; k++) {
-    const N = problem.widths[k];
-    const W = problem.weights[k];
-    const inW = k === 0 ? problem.inputDim : problem.widths[k - 1];
-    const A = congruence(W, N, inW, inverse);
+    const N = widths[k];
+    const inW = k === 0 ? problem.inputDim : widths[k - 1];
+    const A = congruence(weights[k], N, inW, inverse);
     const lambda = largestEigenvalueOf(A, N) * (1 + 1e-9);
     const l = lambda > 0 && Number.isFinite(lambda) ? 2 / lambda : 1;
     ls.push(l);
@@ -40,13 +44,12 @@ export function eclipseFastMultipliers(problem: SdpProblem): EclipseFastResult |
     if (!factor) return null;
     inverse = inverseFromFactor(factor, N);
   }
-  const NL = problem.widths[L - 1];
-  const last = congruence(problem.weights[L], problem.outputs, NL, inverse);
+  const last = congruence(weights[L], problem.outputs, widths[L - 1], inverse);
   const rho = largestEigenvalueOf(last, problem.outputs);
   if (!(rho > 0) || !Number.isFinite(rho)) return null;
   const tau = new Float64Array(problem.hidden);
-  for (let k = 0; k < L; k++) tau.fill((rho * ls[k]) / 2, problem.offsets[k], problem.offsets[k] + problem.widths[k]);
-  return { rho, multipliers: { tau, beta: new Float64Array(problem.hidden) } };
+  for (let k = 0; k < L; k++) for (const p of coordinate[k]) if (p >= 0) tau[p] = (rho * ls[k]) / 2;
+  return { rho, tau };
 }
 
 /** W·P·Wᵀ for W (rows × cols) and symmetric P (cols × cols; null = identity). */

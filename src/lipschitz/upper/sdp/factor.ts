@@ -1,22 +1,20 @@
 import { cholesky, inverseFromFactor, logDetFromFactor } from '../../../linalg/cholesky.js';
-import { fullMatrix, hiddenBlock } from './lmi.js';
+import { fullMatrix, hiddenBlock, type Embedding } from './lmi.js';
 import type { SdpMultipliers, SdpProblem } from './problem.js';
 
 /**
- * F(ρ, τ, β) for the solver: whether it is positive definite, its log-determinant and its inverse,
- * in the solver's coordinates (the input block carried through a factor R, N₁ × r, with
- * RRᵀ = W₀W₀ᵀ; see barrier.ts).
+ * F(ρ, τ) for the solver: whether it is positive definite, its log-determinant and its inverse, in
+ * the solver's coordinates (lmi.ts, with the input carried through a thin first-layer factor).
  *
- * When the input block is ρ·I (no β on the first layer) the work is done on the Schur complement
- * K = H − (1/ρ)·D_c G D_c ⊕ 0 (n × n, G = RRᵀ, c = β − τ on the first layer): F ≻ 0 ⇔ K ≻ 0,
- * log det F = r·log ρ + log det K, and with Y = K⁻¹, B = [D_c R; 0] the blocks of F⁻¹ are
- * Y, −BᵀY/ρ and I/ρ + BᵀYB/ρ² — O(n³ + r·N₁·n) instead of O((r + n)³). Otherwise F itself is
- * factored.
+ * When F's input block is ρ·I (no output row reaches the input through active neurons only) the
+ * work is done on the Schur complement K = H − C·Cᵀ/ρ (n × n; C the neurons' input couplings, so
+ * C·Cᵀ = diag(τ)·Γ·diag(τ) with Γ the fixed Gram matrix of their input parts): F ≻ 0 ⇔ K ≻ 0,
+ * log det F = r·log ρ + log det K, and with Y = K⁻¹ the blocks of F⁻¹ are Y, −CᵀY/ρ and
+ * I/ρ + CᵀYC/ρ² — O(n³ + r·n²) instead of O((r + n)³). Otherwise F itself is factored.
  */
 export interface Point {
   readonly rho: number;
-  readonly tau: Float64Array;
-  readonly beta: Float64Array;
+  readonly tau: SdpMultipliers;
 }
 
 export interface Factored {
@@ -29,78 +27,91 @@ export interface Factored {
 
 export class LmiEvaluator {
   readonly size: number;
-  private readonly schur: boolean;
   private readonly gram: Float64Array | null;
+  /** Neurons with an input part, and the parts (r each). */
+  private readonly coupled: number[];
 
   constructor(
     private readonly problem: SdpProblem,
-    private readonly first: Float64Array,
-    private readonly r: number,
+    private readonly embedding: Embedding,
   ) {
-    this.size = r + problem.hidden;
-    this.schur = !problem.hasBeta.subarray(0, problem.widths[0]).some((b) => b === 1);
-    this.gram = this.schur ? gramOf(first, problem.widths[0], r) : null;
+    const n = problem.hidden;
+    const r = embedding.r;
+    this.size = r + n;
+    this.coupled = embedding.incoming.map((a, p) => (a.input ? p : -1)).filter((p) => p >= 0);
+    if (!embedding.plainInputBlock) {
+      this.gram = null;
+      return;
+    }
+    const g = new Float64Array(n * n);
+    for (const p of this.coupled) {
+      const a = embedding.incoming[p].input!;
+      for (const q of this.coupled) {
+        if (q < p) continue;
+        const b = embedding.incoming[q].input!;
+        let s = 0;
+        for (let j = 0; j < r; j++) s += a[j] * b[j];
+        g[p * n + q] = g[q * n + p] = s;
+      }
+    }
+    this.gram = g;
   }
 
   /** The factorisation at a point, or null when F is not numerically positive definite there. */
   factor(point: Point): Factored | null {
     if (!(point.rho > 0)) return null;
-    const m: SdpMultipliers = { tau: point.tau, beta: point.beta };
-    if (!this.schur) {
-      const f = cholesky(fullMatrix(this.problem, this.first, this.r, point.rho, m, false).values, this.size);
+    if (!this.gram) {
+      const f = cholesky(fullMatrix(this.problem, this.embedding, point.rho, point.tau, false).values, this.size);
       return f ? { point, logDet: logDetFromFactor(f, this.size), factor: f, schur: false } : null;
     }
     const n = this.problem.hidden;
-    const N = this.problem.widths[0];
-    const k = hiddenBlock(this.problem, m, false).values;
-    const g = this.gram!;
-    for (let i = 0; i < N; i++) {
-      const ci = (point.beta[i] - point.tau[i]) / point.rho;
-      for (let j = 0; j < N; j++) k[i * n + j] -= ci * (point.beta[j] - point.tau[j]) * g[i * N + j];
+    const k = hiddenBlock(this.problem, this.embedding, point.tau, false).values;
+    const g = this.gram;
+    const tau = point.tau;
+    for (const p of this.coupled) {
+      const cp = tau[p] / point.rho;
+      for (const q of this.coupled) k[p * n + q] -= cp * tau[q] * g[p * n + q];
     }
     const f = cholesky(k, n);
-    return f ? { point, logDet: this.r * Math.log(point.rho) + logDetFromFactor(f, n), factor: f, schur: true } : null;
+    return f ? { point, logDet: this.embedding.r * Math.log(point.rho) + logDetFromFactor(f, n), factor: f, schur: true } : null;
   }
 
   /** Z = F⁻¹ (size × size, row-major) from a factorisation. */
   inverse(f: Factored): Float64Array {
     if (!f.schur) return inverseFromFactor(f.factor, this.size);
-    const { rho, tau, beta } = f.point;
+    const { rho, tau } = f.point;
     const n = this.problem.hidden;
-    const N = this.problem.widths[0];
-    const r = this.r;
+    const r = this.embedding.r;
     const D = this.size;
-    const R = this.first;
     const Y = inverseFromFactor(f.factor, n);
     const Z = new Float64Array(D * D);
     for (let i = 0; i < n; i++) Z.set(Y.subarray(i * n, i * n + n), (r + i) * D + r);
-    // Z₀h = −(1/ρ)·Rᵀ·D_c·Y[layer 1, :]  (r × n)
+    // Z₀h = −CᵀY/ρ with C[p] = −τ_p·input_p: Z₀h[j, q] = Σ_p (τ_p/ρ)·input_p[j]·Y[p, q]  (r × n)
     const Z0h = new Float64Array(r * n);
-    for (let a = 0; a < N; a++) {
-      const ca = (beta[a] - tau[a]) / rho;
-      if (ca === 0) continue;
-      for (let i = 0; i < r; i++) {
-        const w = -ca * R[a * r + i];
+    for (const p of this.coupled) {
+      const a = this.embedding.incoming[p].input!;
+      const c = tau[p] / rho;
+      if (c === 0) continue;
+      const yp = p * n;
+      for (let j = 0; j < r; j++) {
+        const w = c * a[j];
         if (w === 0) continue;
-        const zi = i * n;
-        const ya = a * n;
-        for (let j = 0; j < n; j++) Z0h[zi + j] += w * Y[ya + j];
+        const zj = j * n;
+        for (let q = 0; q < n; q++) Z0h[zj + q] += w * Y[yp + q];
       }
     }
-    for (let i = 0; i < r; i++) {
-      for (let j = 0; j < n; j++) Z[i * D + r + j] = Z[(r + j) * D + i] = Z0h[i * n + j];
-    }
-    // Z₀₀ = I/ρ − Z₀h[:, layer 1]·D_c·R/ρ
-    for (let i = 0; i < r; i++) {
-      for (let a = 0; a < N; a++) {
-        const w = (-Z0h[i * n + a] * (beta[a] - tau[a])) / rho;
+    for (let j = 0; j < r; j++) for (let q = 0; q < n; q++) Z[j * D + r + q] = Z[(r + q) * D + j] = Z0h[j * n + q];
+    // Z₀₀ = I/ρ + CᵀYC/ρ² = I/ρ − Z₀h·C/ρ, C[p, i] = −τ_p·input_p[i]: Z₀₀[j, i] = I/ρ + Σ_p Z₀h[j, p]·τ_p·input_p[i]/ρ
+    for (let j = 0; j < r; j++) {
+      const zj = j * D;
+      for (const p of this.coupled) {
+        const w = (Z0h[j * n + p] * tau[p]) / rho;
         if (w === 0) continue;
-        const zi = i * D;
-        for (let j = 0; j < r; j++) Z[zi + j] += w * R[a * r + j];
+        const a = this.embedding.incoming[p].input!;
+        for (let i = 0; i < r; i++) Z[zj + i] += w * a[i];
       }
-      Z[i * D + i] += 1 / rho;
+      Z[zj + j] += 1 / rho;
     }
-    // Symmetrise the input block (the two halves differ by rounding only).
     for (let i = 0; i < r; i++) {
       for (let j = i + 1; j < r; j++) {
         const v = 0.5 * (Z[i * D + j] + Z[j * D + i]);
@@ -109,17 +120,4 @@ export class LmiEvaluator {
     }
     return Z;
   }
-}
-
-/** R·Rᵀ for R (rows × cols). */
-function gramOf(R: Float64Array, rows: number, cols: number): Float64Array {
-  const g = new Float64Array(rows * rows);
-  for (let i = 0; i < rows; i++) {
-    for (let j = i; j < rows; j++) {
-      let s = 0;
-      for (let k = 0; k < cols; k++) s += R[i * cols + k] * R[j * cols + k];
-      g[i * rows + j] = g[j * rows + i] = s;
-    }
-  }
-  return g;
 }

@@ -12,10 +12,10 @@ import { fromNetworkUnits, sdpProblem, toNetworkUnits, type NetworkMultipliers, 
  * LipSDP-Neuron upper bounds on Lip₂ (global, or local on a box), verified in floating point.
  *
  * Pipeline: the problem (problem.ts; on a box, neurons proven stable by interval bounds are
- * removed or get free-sign multipliers) → ECLipsE-Fast's closed form (eclipseFast.ts), itself
- * certified → the barrier method (barrier.ts) from the better of it and a caller's warm start →
- * the verified certificate of the final multipliers (certificate.ts). The reported `upper` is the
- * smaller of the proven bounds; the solver's own value is reported beside it, never used as one.
+ * eliminated exactly) → ECLipsE-Fast's closed form (eclipseFast.ts), itself certified → the barrier
+ * method (barrier.ts) from the better of it and a caller's warm start → the verified certificate of
+ * the best multipliers (certificate.ts). The reported `upper` is the smaller of the proven bounds;
+ * the solver's own values are reported beside it, never used as one.
  */
 export interface LipSdpOptions {
   /** The work budget (default: `timeLimit` seconds, else 60). Checked inside the solver's loop. */
@@ -23,7 +23,7 @@ export interface LipSdpOptions {
   readonly timeLimit?: number;
   /** Multipliers to start from (e.g. a parent box's); used when better than ECLipsE-Fast's. */
   readonly warmStart?: NetworkMultipliers;
-  /** The solver stops when its gap estimate is below this fraction of ρ (default 1e-4). */
+  /** The solver stops when its certificate value and dual bound are this close, relatively (default 1e-3). */
   readonly relativeGap?: number;
   readonly maxIterations?: number;
   /** Neuron states to use instead of those computed from the box (1 on, 0 off, −1 unstable). */
@@ -33,16 +33,17 @@ export interface LipSdpOptions {
 export interface LipSdpResult {
   /** The certified upper bound on Lip₂ over the domain. */
   readonly upper: number;
-  /** √ρ of the solver's last iterate (unverified, for the record). */
+  /** √ρ* of the solver's best multipliers (an unverified estimate of what they prove). */
   readonly solverValue: number;
   /**
    * A lower bound on the optimum of the SDP itself (from a dual feasible point; 0 when none was
-   * found): no LipSDP-Neuron certificate can prove less. Not a bound on Lip, and not verified.
+   * found): no LipSDP-Neuron certificate on this domain proves less. Not a bound on Lip, and not
+   * verified (for benchmarks and diagnosis).
    */
   readonly sdpLower: number;
   /** The certified ECLipsE-Fast bound (the starting point), or null when it could not be proven. */
   readonly eclipseFast: number | null;
-  /** The multipliers behind `upper`, in the network's units, with the proven ρ = upper². */
+  /** The multipliers behind `upper`, in the network's units, with their proven ρ (= upper²). */
   readonly multipliers: NetworkMultipliers | null;
   readonly iterations: number;
   readonly stoppedBy: 'converged' | 'time' | 'iterations' | 'numerical' | 'trivial';
@@ -74,26 +75,26 @@ function countStates(net: Network, states: readonly Int8Array[] | null): LipSdpR
 
 /**
  * The certified LipSDP-Neuron bound on Lip₂ of f over ℝᵈ (box null) or the box, or null when no
- * proof could be made (or the network has no hidden layer: its constant is ‖W‖₂, exactly).
+ * proof could be made, or when f is affine on the domain (no hidden layer, or every neuron stable
+ * there: its constant is then the norm of one Jacobian, which the interval bound gets exactly).
  * Anytime: stops at the budget with the best verified bound so far.
  */
 export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOptions = {}): LipSdpResult | null {
   const budget = options.budget ?? new Budget(options.timeLimit ?? 60);
   const t0 = performance.now();
+  const seconds = () => (performance.now() - t0) / 1000;
   const states = options.states !== undefined ? options.states : boxStates(net, box);
   const neurons = countStates(net, states);
   const setup = sdpProblem(net, states);
   if (setup.kind === 'affine') return null;
-  const seconds = () => (performance.now() - t0) / 1000;
   if (setup.kind === 'constant') {
-    // Some hidden layer is inactive on the whole domain: f is constant there.
     return { upper: 0, solverValue: 0, sdpLower: 0, eclipseFast: 0, multipliers: null, iterations: 0, stoppedBy: 'trivial', seconds: seconds(), neurons, verified: true };
   }
   const problem = setup.problem;
+  const widths = net.layers.slice(0, -1).map((l) => l.outDim);
   const closed = eclipseFastMultipliers(problem);
-  const closedCertificate = closed ? certify(problem, closed.multipliers, { estimate: closed.rho }) : null;
-  const warm = options.warmStart ? fromNetworkUnits(problem, options.warmStart).multipliers : null;
-  const start = startingPoint(problem, closed?.multipliers ?? null, warm);
+  const closedCertificate = closed ? certify(problem, closed.tau) : null;
+  const start = startingPoint(problem, closed?.tau ?? null, options.warmStart ? fromNetworkUnits(problem, options.warmStart).tau : null);
   let best: Certificate | null = closedCertificate;
   let solverValue = NaN;
   let sdpLower = 0;
@@ -102,8 +103,8 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
   if (start && !budget.exceeded()) {
     const solved = solveBarrier(problem, {
       budget,
-      start: start.multipliers,
-      startRho: start.rho * Number(process.env.SDP_R0 ?? 1.5),
+      start: start.tau,
+      startRho: start.rho * 1.5,
       relativeGap: options.relativeGap,
       maxIterations: options.maxIterations,
     });
@@ -111,7 +112,7 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
     stoppedBy = solved.stoppedBy;
     solverValue = Math.sqrt(solved.rho) * 2 ** -problem.exponent;
     sdpLower = Math.sqrt(solved.dualLower) * 2 ** -problem.exponent;
-    const certificate = certify(problem, solved.multipliers, { estimate: solved.rho });
+    const certificate = certify(problem, solved.tau, { estimate: solved.rho });
     if (certificate && (!best || certificate.upper < best.upper)) best = certificate;
   }
   if (!best) return null;
@@ -120,7 +121,7 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
     solverValue,
     sdpLower,
     eclipseFast: closedCertificate?.upper ?? null,
-    multipliers: toNetworkUnits(problem, best.multipliers, best.rho, net.layers.slice(0, -1).map((l) => l.outDim)),
+    multipliers: toNetworkUnits(problem, best.tau, best.rho, widths),
     iterations,
     stoppedBy,
     seconds: seconds(),
@@ -129,22 +130,22 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
   };
 }
 
-/** The better (smaller ρ̂) of ECLipsE-Fast's multipliers and a warm start, with its ρ̂. */
-function startingPoint(problem: SdpProblem, closed: SdpMultipliers | null, warm: SdpMultipliers | null): { multipliers: SdpMultipliers; rho: number } | null {
-  let best: { multipliers: SdpMultipliers; rho: number } | null = null;
-  for (const m of [closed, warm]) {
-    if (!m || m.tau.length !== problem.hidden) continue;
-    const rho = optimalRho(problem, m);
-    if (rho !== null && rho > 0 && (!best || rho < best.rho)) best = { multipliers: m, rho };
+/** The better (smaller ρ*) of ECLipsE-Fast's multipliers and a warm start, with its ρ*. */
+function startingPoint(problem: SdpProblem, closed: SdpMultipliers | null, warm: SdpMultipliers | null): { tau: SdpMultipliers; rho: number } | null {
+  let best: { tau: SdpMultipliers; rho: number } | null = null;
+  for (const tau of [closed, warm]) {
+    if (!tau || tau.length !== problem.hidden || !tau.every((t) => t >= 0)) continue;
+    const rho = optimalRho(problem, tau);
+    if (rho !== null && rho > 0 && (!best || rho < best.rho)) best = { tau, rho };
   }
   return best;
 }
 
-/** The certified ECLipsE-Fast bound alone (milliseconds), global or on a box; null when unproven. */
+/** The certified ECLipsE-Fast bound alone (milliseconds), global or on a box; null when unproven or f is affine there. */
 export function eclipseFastBound(net: Network, box: Box | null): number | null {
   const setup = sdpProblem(net, boxStates(net, box));
   if (setup.kind === 'affine') return null;
   if (setup.kind === 'constant') return 0;
   const closed = eclipseFastMultipliers(setup.problem);
-  return closed ? (certify(setup.problem, closed.multipliers, { estimate: closed.rho })?.upper ?? null) : null;
+  return closed ? (certify(setup.problem, closed.tau)?.upper ?? null) : null;
 }
