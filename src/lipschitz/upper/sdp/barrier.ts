@@ -142,6 +142,7 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions, embed
   consider(current.point.tau);
   let t = ((options.initialWeight ?? 1) * nu) / current.point.rho;
   let iterations = 0;
+  let stalls = 0;
   let stoppedBy: BarrierResult['stoppedBy'] = 'iterations';
   for (; iterations < maxIterations; iterations++) {
     if (options.budget.exceeded()) {
@@ -182,6 +183,12 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions, embed
       s /= 2;
     }
     if (!next) {
+      stoppedBy = 'numerical';
+      break;
+    }
+    // Steps that no longer move anything: rounding has the last word.
+    stalls = s < 1e-6 ? stalls + 1 : 0;
+    if (stalls >= 3) {
       stoppedBy = 'numerical';
       break;
     }

@@ -101,15 +101,15 @@ function verification(problem: SdpProblem): Verification {
 }
 
 /**
- * True only if F(ρ, τ) ≻ 0 is proven for the exact values (steps 1–3), i.e. ‖Δy‖² ≤ ρ‖Δx‖² on the
- * domain for the rescaled network. Multipliers that are negative or not finite are refused.
+ * The matrix whose definiteness proves the certificate, computed in floating point, with an
+ * entrywise radius that contains the exact matrix (steps 1 and 2): F(ρ, τ) itself ('full', over
+ * x₀ and the unstable neurons), or its Schur complement K ('schur', over the unstable neurons).
  */
-export function proveCertificate(problem: SdpProblem, tau: SdpMultipliers, rho: number): boolean {
-  if (!(rho > 0) || !Number.isFinite(rho) || tau.length !== problem.hidden || !tau.every((t) => t >= 0 && Number.isFinite(t))) return false;
+export function verifiedMatrix(problem: SdpProblem, tau: SdpMultipliers, rho: number): { values: Float64Array; radius: Float64Array; size: number; form: 'schur' | 'full' } {
   const { embedding, schur, gram } = verification(problem);
   if (!schur) {
     const full = fullMatrix(problem, embedding, rho, tau, true);
-    return provePositiveDefinite(full.values, full.size, radiusOf(full));
+    return { values: full.values, radius: radiusOf(full), size: full.size, form: 'full' };
   }
   const n = problem.hidden;
   const N = problem.firstWidth;
@@ -142,7 +142,17 @@ export function proveCertificate(problem: SdpProblem, tau: SdpMultipliers, rho: 
       radius[at] = radius[q * n + p] = gSchur * (mag[at] + Math.abs(t)) + hidden.inherited![at] * MAGNITUDE_MARGIN + gramError + underflow;
     }
   }
-  return provePositiveDefinite(k, n, radius);
+  return { values: k, radius, size: n, form: 'schur' };
+}
+
+/**
+ * True only if F(ρ, τ) ≻ 0 is proven for the exact values (steps 1–3), i.e. ‖Δy‖² ≤ ρ‖Δx‖² on the
+ * domain for the rescaled network. Multipliers that are negative or not finite are refused.
+ */
+export function proveCertificate(problem: SdpProblem, tau: SdpMultipliers, rho: number): boolean {
+  if (!(rho > 0) || !Number.isFinite(rho) || tau.length !== problem.hidden || !tau.every((t) => t >= 0 && Number.isFinite(t))) return false;
+  const m = verifiedMatrix(problem, tau, rho);
+  return provePositiveDefinite(m.values, m.size, m.radius);
 }
 
 /**

@@ -28,6 +28,11 @@ export interface LipSdpOptions {
   readonly maxIterations?: number;
   /** Neuron states to use instead of those computed from the box (1 on, 0 off, −1 unstable). */
   readonly states?: readonly Int8Array[] | null;
+  /**
+   * Compute (and certify) ECLipsE-Fast's closed form (default true). Branch and bound turns it off
+   * for cells that start from their parent's multipliers.
+   */
+  readonly closedForm?: boolean;
 }
 
 export interface LipSdpResult {
@@ -92,7 +97,7 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
   }
   const problem = setup.problem;
   const widths = net.layers.slice(0, -1).map((l) => l.outDim);
-  const closed = eclipseFastMultipliers(problem);
+  const closed = options.closedForm === false && options.warmStart ? null : eclipseFastMultipliers(problem);
   const closedCertificate = closed ? certify(problem, closed.tau) : null;
   const start = startingPoint(problem, closed?.tau ?? null, options.warmStart ? fromNetworkUnits(problem, options.warmStart).tau : null);
   let best: Certificate | null = closedCertificate;

@@ -49,8 +49,6 @@ export interface SdpProblem {
   readonly incoming: readonly SparseRow[];
   /** B's rows over base coordinates. */
   readonly output: readonly SparseRow[];
-  /** Hidden layer (0-based) of each unstable neuron. */
-  readonly layerOf: Int32Array;
   /** The network's index of each unstable neuron, per hidden layer. */
   readonly kept: readonly (readonly number[])[];
   /** The layered network with inactive neurons removed (active ones kept), rescaled: for ECLipsE-Fast. */
@@ -59,8 +57,6 @@ export interface SdpProblem {
   readonly exponent: number;
   /** e_k: layer k was multiplied by 2^{e_k} (k = 0 … L). */
   readonly layerExponents: readonly number[];
-  /** The largest |entry| of any rescaled weight matrix (for the underflow terms). */
-  readonly largestWeight: number;
 }
 
 /** Multipliers of the problem: τ, one per unstable neuron. */
@@ -99,7 +95,7 @@ interface DenseRow {
 export function sdpProblem(net: Network, states: readonly Int8Array[] | null): SdpSetup {
   const L = net.layers.length - 1;
   if (L === 0) return { kind: 'affine' };
-  const { weights, layerExponents, exponent, largestWeight } = rescaled(net);
+  const { weights, layerExponents, exponent } = rescaled(net);
   const d = net.inputDim;
   const N1 = net.layers[0].outDim;
   const stateOf = (l: number, i: number) => (states ? states[l][i] : -1);
@@ -114,7 +110,6 @@ export function sdpProblem(net: Network, states: readonly Int8Array[] | null): S
   }
   const base = N1 + n;
   const incoming: SparseRow[] = [];
-  const layerOf = new Int32Array(n);
   // E: each neuron's post-activation increment over base coordinates (null when inactive).
   let E: (DenseRow | null)[] = [];
   let coord = 0;
@@ -124,7 +119,6 @@ export function sdpProblem(net: Network, states: readonly Int8Array[] | null): S
     else if (s === 1) E.push(unit(base, i));
     else {
       incoming.push({ start: i, values: Float64Array.of(1), error: new Float64Array(1) });
-      layerOf[coord] = 0;
       E.push(unit(base, N1 + coord++));
     }
   }
@@ -143,7 +137,6 @@ export function sdpProblem(net: Network, states: readonly Int8Array[] | null): S
       if (s === 1) next.push(v);
       else if (s === -1) {
         incoming.push(sparse(v));
-        layerOf[coord] = l;
         next.push(unit(base, N1 + coord++));
       } else rows.push(sparse(v));
     }
@@ -159,12 +152,10 @@ export function sdpProblem(net: Network, states: readonly Int8Array[] | null): S
           outputs: layer.outDim,
           incoming,
           output: rows,
-          layerOf,
           kept,
           layered: layeredView(net, weights, states, kept),
           exponent,
           layerExponents,
-          largestWeight,
         },
       };
     }
@@ -174,11 +165,10 @@ export function sdpProblem(net: Network, states: readonly Int8Array[] | null): S
 }
 
 /** Each layer times an exact power of two (largest entry about 1), where that is exact. */
-function rescaled(net: Network): { weights: Float64Array[]; layerExponents: number[]; exponent: number; largestWeight: number } {
+function rescaled(net: Network): { weights: Float64Array[]; layerExponents: number[]; exponent: number } {
   const weights: Float64Array[] = [];
   const layerExponents: number[] = [];
   let exponent = 0;
-  let largestWeight = 0;
   for (const layer of net.layers) {
     let largest = 0;
     for (const v of layer.weights) largest = Math.max(largest, Math.abs(v));
@@ -187,9 +177,8 @@ function rescaled(net: Network): { weights: Float64Array[]; layerExponents: numb
     weights.push(exact ? layer.weights.map((v) => ldexp(v, e)) : layer.weights.slice());
     layerExponents.push(exact ? e : 0);
     exponent += exact ? e : 0;
-    largestWeight = Math.max(largestWeight, exact ? ldexp(largest, e) : largest);
   }
-  return { weights, layerExponents, exponent, largestWeight };
+  return { weights, layerExponents, exponent };
 }
 
 function unit(base: number, at: number): DenseRow {
