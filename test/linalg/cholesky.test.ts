@@ -75,7 +75,7 @@ describe('Cholesky', () => {
 
 describe('Lanczos', () => {
   it('finds the largest eigenvalue and a vector for it (against Jacobi)', () => {
-    for (const n of [1, 3, 20, 150]) {
+    for (const n of [1, 3, 20, 60]) {
       const a = spd(n, `lanczos/${n}`, 0);
       const exact = Math.max(...symmetricEigenvalues(a, n));
       expect(largestEigenvalueOf(a, n)).toBeCloseTo(exact, 8 - Math.round(Math.log10(exact)));

@@ -46,7 +46,7 @@ const cases = [
 ];
 
 describe('LipSDP-Neuron, verified: sound against exact values', () => {
-  it.each(cases.flatMap((c) => [1, 2].map((seed) => ({ ...c, seed }))))('d=$d widths=$widths k=$k seed=$seed, global and on a box', ({ d, widths, k, seed }) => {
+  it.each(cases.map((c, i) => ({ ...c, seed: 1 + (i % 2) })))('d=$d widths=$widths k=$k seed=$seed, global and on a box', ({ d, widths, k, seed }) => {
     const n = net(d, widths, seed, k);
     const product = operatorNormProduct(n, '2');
     const global = lipSdpBound(n, null, { timeLimit: 10 })!;
