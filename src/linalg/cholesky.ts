@@ -59,7 +59,30 @@ export function choleskyInPlace(a: Float64Array, n: number): boolean {
       let any = false;
       for (let kk = 0; kk < b; kk++) if (panelT[pi + kk] !== 0) any = true;
       if (!any) continue;
-      for (let j = i; j < n; j++) {
+      let j = i;
+      // Four entries of row i at a time (each keeps its own subtraction order, k ascending).
+      for (; j + 4 <= n; j += 4) {
+        const p0 = j * b;
+        const p1 = p0 + b;
+        const p2 = p1 + b;
+        const p3 = p2 + b;
+        let s0 = a[rowI + j];
+        let s1 = a[rowI + j + 1];
+        let s2 = a[rowI + j + 2];
+        let s3 = a[rowI + j + 3];
+        for (let kk = 0; kk < b; kk++) {
+          const x = panelT[pi + kk];
+          s0 -= x * panelT[p0 + kk];
+          s1 -= x * panelT[p1 + kk];
+          s2 -= x * panelT[p2 + kk];
+          s3 -= x * panelT[p3 + kk];
+        }
+        a[rowI + j] = s0;
+        a[rowI + j + 1] = s1;
+        a[rowI + j + 2] = s2;
+        a[rowI + j + 3] = s3;
+      }
+      for (; j < n; j++) {
         const pj = j * b;
         let s = a[rowI + j];
         for (let kk = 0; kk < b; kk++) s -= panelT[pi + kk] * panelT[pj + kk];
@@ -154,8 +177,31 @@ export function invertUpper(r: Float64Array, n: number): Float64Array {
 export function inverseFromFactor(r: Float64Array, n: number): Float64Array {
   const u = invertUpper(r, n);
   const z = new Float64Array(n * n);
-  // z_ij = Σ_{k ≥ max(i,j)} u_ik u_jk: rows of the upper-triangular U dotted from the later index.
-  for (let i = 0; i < n; i++) {
+  // z_ij = Σ_{k ≥ max(i,j)} u_ik u_jk: rows of the upper-triangular U dotted from the later index,
+  // four rows i at a time against each row j.
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const [r0, r1, r2, r3] = [i * n, (i + 1) * n, (i + 2) * n, (i + 3) * n];
+    for (let j = i; j < n; j++) {
+      const rj = j * n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let k = j; k < n; k++) {
+        const x = u[rj + k];
+        s0 += u[r0 + k] * x;
+        s1 += u[r1 + k] * x;
+        s2 += u[r2 + k] * x;
+        s3 += u[r3 + k] * x;
+      }
+      z[r0 + j] = z[rj + i] = s0;
+      if (j >= i + 1) z[r1 + j] = z[rj + i + 1] = s1;
+      if (j >= i + 2) z[r2 + j] = z[rj + i + 2] = s2;
+      if (j >= i + 3) z[r3 + j] = z[rj + i + 3] = s3;
+    }
+  }
+  for (; i < n; i++) {
     const ri = i * n;
     for (let j = i; j < n; j++) {
       const rj = j * n;

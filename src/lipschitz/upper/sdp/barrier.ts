@@ -1,4 +1,5 @@
 import { cholesky, choleskyInPlace, choleskySolveInPlace } from '../../../linalg/cholesky.js';
+import { addRowCombinations } from '../../../linalg/rowCombinations.js';
 import type { Budget } from '../../budget.js';
 import { optimalRho } from './certificate.js';
 import { LmiEvaluator, type Factored } from './factor.js';
@@ -90,23 +91,23 @@ export function solverEmbedding(problem: SdpProblem): Embedding {
 function applyRows(embedding: Embedding, n: number, Y: Float64Array, cols: number): Float64Array {
   const r = embedding.r;
   const out = new Float64Array(n * cols);
-  embedding.incoming.forEach((a, p) => {
-    const row = p * cols;
-    if (a.input) {
-      for (let j = 0; j < r; j++) {
-        const c = a.input[j];
-        if (c === 0) continue;
-        const yr = j * cols;
-        for (let k = 0; k < cols; k++) out[row + k] += c * Y[yr + k];
-      }
+  const rows = embedding.incoming;
+  // Runs of consecutive neurons whose parts have the same support go through the blocked kernel.
+  for (let p = 0; p < n; ) {
+    let q = p + 1;
+    if (rows[p].input) {
+      while (q < n && rows[q].input) q++;
+      addRowCombinations(out, p, rows.slice(p, q).map((a) => a.input!), Y, 0, r, cols);
     }
-    for (let j = 0; j < a.values.length; j++) {
-      const c = a.values[j];
-      if (c === 0) continue;
-      const yr = (r + a.start + j) * cols;
-      for (let k = 0; k < cols; k++) out[row + k] += c * Y[yr + k];
-    }
-  });
+    p = q;
+  }
+  for (let p = 0; p < n; ) {
+    const { start, values } = rows[p];
+    let q = p + 1;
+    while (q < n && rows[q].start === start && rows[q].values.length === values.length) q++;
+    if (values.length > 0) addRowCombinations(out, p, rows.slice(p, q).map((a) => a.values), Y, r + start, values.length, cols);
+    p = q;
+  }
   return out;
 }
 

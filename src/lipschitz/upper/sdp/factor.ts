@@ -1,4 +1,5 @@
 import { cholesky, inverseFromFactor, logDetFromFactor } from '../../../linalg/cholesky.js';
+import { addRowCombinations } from '../../../linalg/rowCombinations.js';
 import { fullMatrix, hiddenBlock, type Embedding } from './lmi.js';
 import type { SdpMultipliers, SdpProblem } from './problem.js';
 
@@ -86,31 +87,22 @@ export class LmiEvaluator {
     const Y = inverseFromFactor(f.factor, n);
     const Z = new Float64Array(D * D);
     for (let i = 0; i < n; i++) Z.set(Y.subarray(i * n, i * n + n), (r + i) * D + r);
-    // Z₀h = −CᵀY/ρ with C[p] = −τ_p·input_p: Z₀h[j, q] = Σ_p (τ_p/ρ)·input_p[j]·Y[p, q]  (r × n)
+    // Z₀h = −CᵀY/ρ with C[p] = −τ_p·input_p: Z₀h[j, ·] = Σ_p (τ_p/ρ)·input_p[j]·Y[p, ·]  (r × n)
+    const c = this.coupled;
+    const Yc = new Float64Array(c.length * n);
+    c.forEach((p, i) => Yc.set(Y.subarray(p * n, p * n + n), i * n));
+    const weights = Array.from({ length: r }, (_, j) => Float64Array.from(c, (p) => (tau[p] / rho) * this.embedding.incoming[p].input![j]));
     const Z0h = new Float64Array(r * n);
-    for (const p of this.coupled) {
-      const a = this.embedding.incoming[p].input!;
-      const c = tau[p] / rho;
-      if (c === 0) continue;
-      const yp = p * n;
-      for (let j = 0; j < r; j++) {
-        const w = c * a[j];
-        if (w === 0) continue;
-        const zj = j * n;
-        for (let q = 0; q < n; q++) Z0h[zj + q] += w * Y[yp + q];
-      }
-    }
+    addRowCombinations(Z0h, 0, weights, Yc, 0, c.length, n);
     for (let j = 0; j < r; j++) for (let q = 0; q < n; q++) Z[j * D + r + q] = Z[(r + q) * D + j] = Z0h[j * n + q];
-    // Z₀₀ = I/ρ + CᵀYC/ρ² = I/ρ − Z₀h·C/ρ, C[p, i] = −τ_p·input_p[i]: Z₀₀[j, i] = I/ρ + Σ_p Z₀h[j, p]·τ_p·input_p[i]/ρ
+    // Z₀₀ = I/ρ + CᵀYC/ρ² = I/ρ + Σ_p Z₀h[·, p]·(τ_p/ρ)·input_pᵀ
+    const inputs = new Float64Array(c.length * r);
+    c.forEach((p, i) => inputs.set(this.embedding.incoming[p].input!, i * r));
+    const Z00 = new Float64Array(r * r);
+    addRowCombinations(Z00, 0, Array.from({ length: r }, (_, j) => Float64Array.from(c, (p) => (Z0h[j * n + p] * tau[p]) / rho)), inputs, 0, c.length, r);
     for (let j = 0; j < r; j++) {
-      const zj = j * D;
-      for (const p of this.coupled) {
-        const w = (Z0h[j * n + p] * tau[p]) / rho;
-        if (w === 0) continue;
-        const a = this.embedding.incoming[p].input!;
-        for (let i = 0; i < r; i++) Z[zj + i] += w * a[i];
-      }
-      Z[zj + j] += 1 / rho;
+      Z00[j * r + j] += 1 / rho;
+      Z.set(Z00.subarray(j * r, j * r + r), j * D);
     }
     for (let i = 0; i < r; i++) {
       for (let j = i + 1; j < r; j++) {
