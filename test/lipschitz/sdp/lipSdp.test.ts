@@ -240,6 +240,11 @@ describe('local bounds: stable neurons are eliminated exactly', () => {
     const n = makeNetwork(1, [denseLayer([[1], [2]], [-10, -10]), denseLayer([[1, 1]], [0])]);
     expect(lipSdpBound(n, boxFromPairs([[0, 1]], 1))!.upper).toBe(0);
     expect(eclipseFastBound(n, boxFromPairs([[0, 1]], 1))).toBe(0);
+    // The first layer unstable, the second inactive on the box: no path to the output either.
+    const deeper = makeNetwork(1, [denseLayer([[1], [-1]], [0, 0]), denseLayer([[1, 1]], [-10]), denseLayer([[3]], [0])]);
+    const box = boxFromPairs([[-1, 1]], 1);
+    expect(boxStates(deeper, box)![0]).toEqual(Int8Array.of(-1, -1));
+    expect(lipSdpBound(deeper, box)!.upper).toBe(0);
   });
 });
 

@@ -105,9 +105,12 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
   let sdpLower = 0;
   let iterations = 0;
   let stoppedBy: LipSdpResult['stoppedBy'] = 'numerical';
+  // The final certificate costs about what the closed form's did (an estimate and a few Cholesky
+  // factorisations): keep that much time for it.
+  const certificateSeconds = seconds();
   if (start && !budget.exceeded()) {
     const solved = solveBarrier(problem, {
-      budget,
+      budget: new Budget(Math.max(0, budget.remaining() - 1.5 * certificateSeconds)),
       start: start.tau,
       startRho: start.rho * 1.5,
       relativeGap: options.relativeGap,

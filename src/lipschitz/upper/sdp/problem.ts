@@ -141,7 +141,9 @@ export function sdpProblem(net: Network, states: readonly Int8Array[] | null): S
       } else rows.push(sparse(v));
     }
     if (l === L) {
-      if (n === 0) return rows.every((r) => r.values.every((x) => x === 0)) ? { kind: 'constant' } : { kind: 'affine' };
+      // No path from the input to the output: f is constant on the domain.
+      if (rows.every((r) => r.values.every((x) => x === 0) && r.error.every((x) => x === 0))) return { kind: 'constant' };
+      if (n === 0) return { kind: 'affine' };
       return {
         kind: 'problem',
         problem: {
