@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Budget } from '../../../src/lipschitz/budget.js';
 import { exactLipschitz } from '../../../src/lipschitz/exact/index.js';
 import { boxFromPairs, type Box } from '../../../src/lipschitz/query.js';
-import { branchedSdpBound, liftedNetwork } from '../../../src/lipschitz/upper/sdp/branch.js';
+import { liftedNetwork } from '../../../src/lipschitz/upper/sdp/branch.js';
+import { branchedSdpBound } from '../../../src/lipschitz/upper/sdp/index.js';
+import { preActivationBounds } from '../../../src/lipschitz/upper/intervals.js';
 import { forward } from '../../../src/network/evaluate.js';
 import { denseLayer, makeNetwork, type Network } from '../../../src/network/network.js';
 import { sampleNetwork } from '../../../src/network/sample.js';
@@ -52,7 +54,13 @@ describe('branch and bound with local LipSDP bounds', () => {
   ] as { d: number; widths: number[]; seed: number; box: [number, number][] | null; outputs?: number }[])('sound: exact ≤ upper ≤ root (d=$d widths=$widths box=$box)', ({ d, widths, seed, box, outputs }) => {
     const n = net(d, widths, seed, outputs ?? 1);
     const b = box ? boxFromPairs(box, d) : null;
-    const r = branchedSdpBound(n, b, { timeLimit: 0.5, cellTimeLimit: 0.2 })!;
+    let calls = 0;
+    const bounds: typeof preActivationBounds = (m, domain) => {
+      calls++;
+      return preActivationBounds(m, domain);
+    };
+    const r = branchedSdpBound(n, b, { timeLimit: 0.5, cellTimeLimit: 0.2, bounds })!;
+    expect(calls).toBeGreaterThan(0); // the pre-activation bounds are pluggable (CROWN-like ones fit)
     expect(r).not.toBeNull();
     const truth = exact(n, b);
     expect(truth).toBeLessThanOrEqual(r.upper);
