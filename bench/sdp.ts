@@ -58,7 +58,8 @@ function cvxoptOptimum(net: Network): number | null {
   try {
     const out = execFileSync('/usr/bin/python3', ['bench/sdp_cvxopt.py'], { input: JSON.stringify(spec), encoding: 'utf8', maxBuffer: 1 << 26, timeout: 1_800_000 });
     const { rho, status } = JSON.parse(out);
-    return status === 'optimal' ? Math.sqrt(rho) : null;
+    // 'unknown' means cvxopt stopped short of its (tight) tolerances; its value is still reported.
+    return status === 'optimal' || status === 'unknown' ? Math.sqrt(rho) : null;
   } catch {
     return null;
   }
@@ -97,7 +98,7 @@ for (const { name, net, limit } of targets) {
   const best = optimum ? Math.min(optimum.upper, target.upper) : target.upper;
   const bracket = optimum ? `[${fmt(optimum.sdpLower, 7)}, ${fmt(best, 7)}]` : '—';
   const cvx = quick ? null : cvxoptOptimum(net);
-  const gap = (v: number) => (optimum ? `${(100 * (v / best - 1)).toFixed(2)} %` : '—');
+  const gap = (v: number) => (optimum ? `${(100 * (v / best - 1)).toPrecision(2)} %` : '—');
   print([name, hidden, '∏‖W‖₂', fmt(operatorNormProduct(net, '2')), '0', bracket, fmt(cvx, 7), gap(operatorNormProduct(net, '2'))]);
   print([name, hidden, 'ECLipsE-Fast (certified)', fmt(closed), closedSeconds.toFixed(2), bracket, fmt(cvx, 7), closed === null ? '—' : gap(closed)]);
   print([name, hidden, `LipSDP-Neuron, ${limit} s limit (${target.iterations} its, ${target.stoppedBy})`, fmt(target.upper, 7), target.seconds.toFixed(2), bracket, fmt(cvx, 7), gap(target.upper)]);

@@ -59,9 +59,9 @@ def main() -> None:
     c = matrix(0.0, (m, 1))
     c[0] = 1.0
     solvers.options["show_progress"] = False
-    solvers.options["abstol"] = 1e-10
-    solvers.options["reltol"] = 1e-10
-    solvers.options["feastol"] = 1e-10
+    solvers.options["abstol"] = 1e-9
+    solvers.options["reltol"] = 1e-9
+    solvers.options["feastol"] = 1e-9
     sol = solvers.sdp(c, Gs=[G], hs=[h])
     print(json.dumps({"rho": sol["x"][0], "status": sol["status"]}))
 

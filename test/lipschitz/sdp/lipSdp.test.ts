@@ -6,8 +6,9 @@ import { Budget } from '../../../src/lipschitz/budget.js';
 import { exactLipschitz } from '../../../src/lipschitz/exact/index.js';
 import { boxFromPairs, type Box } from '../../../src/lipschitz/query.js';
 import { operatorNormProduct } from '../../../src/lipschitz/upper/operatorNorms.js';
-import { solveBarrier } from '../../../src/lipschitz/upper/sdp/barrier.js';
-import { certify, optimalRho, proveCertificate } from '../../../src/lipschitz/upper/sdp/certificate.js';
+import { solveBarrier, solverEmbedding } from '../../../src/lipschitz/upper/sdp/barrier.js';
+import { descend } from '../../../src/lipschitz/upper/sdp/descent.js';
+import { certify, optimalRho, proveCertificate, rhoWithGradient } from '../../../src/lipschitz/upper/sdp/certificate.js';
 import { eclipseFastMultipliers } from '../../../src/lipschitz/upper/sdp/eclipseFast.js';
 import { embed, fullMatrix } from '../../../src/lipschitz/upper/sdp/lmi.js';
 import { boxStates, eclipseFastBound, lipSdpBound } from '../../../src/lipschitz/upper/sdp/lipSdp.js';
@@ -126,6 +127,30 @@ describe('LipSDP-Neuron, verified: sound against exact values', () => {
     const solved = lipSdpBound(n, null, { relativeGap: 1e-9 })!;
     expect(solved.upper ** 2).toBeGreaterThanOrEqual(best.rho * (1 - 1e-6));
     expect(solved.upper ** 2).toBeLessThanOrEqual(best.rho * (1 + 1e-6));
+  });
+});
+
+describe('the warm start by descent on log ρ*(log τ)', () => {
+  it('the gradient of ρ*(τ) matches finite differences, and descent only lowers ρ*', () => {
+    const n = net(3, [5, 4], 13, 2);
+    const problem = problemOf(n);
+    const embedding = solverEmbedding(problem);
+    const tau = eclipseFastMultipliers(problem)!.tau.map((t, p) => t * (1 + 0.3 * Math.sin(p)));
+    const { rho, gradient } = rhoWithGradient(problem, tau, embedding, true)!;
+    expect(rho).toBeCloseTo(optimalRho(problem, tau)!, 8); // the thin and the exact embedding agree
+    for (const p of [0, 3, problem.hidden - 1]) {
+      const h = 1e-6 * tau[p];
+      const plus = tau.slice();
+      plus[p] += h;
+      const minus = tau.slice();
+      minus[p] -= h;
+      const fd = (optimalRho(problem, plus, embedding)! - optimalRho(problem, minus, embedding)!) / (2 * h);
+      expect(gradient![p]).toBeCloseTo(fd, 4 - Math.round(Math.log10(Math.abs(fd) + 1e-12)));
+    }
+    const d = descend(problem, embedding, tau, { budget: new Budget(5), maxIterations: 20 })!;
+    expect(d.rho).toBeLessThanOrEqual(rho);
+    expect(exact(n, null)).toBeLessThanOrEqual(certify(problem, d.tau)!.upper);
+    expect(descend(problem, embedding, tau.map(() => 0), { budget: new Budget(5), maxIterations: 5 })).toBeNull();
   });
 });
 

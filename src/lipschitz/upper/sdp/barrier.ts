@@ -137,7 +137,7 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions, embed
   let dualLower = 0;
   let best = { tau: options.start, rho: Infinity };
   const consider = (tau: SdpMultipliers) => {
-    const value = optimalRho(problem, tau);
+    const value = optimalRho(problem, tau, embedding);
     if (value !== null && value < best.rho) best = { tau, rho: value };
   };
   consider(current.point.tau);
@@ -162,7 +162,7 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions, embed
     for (let i = 0; i < m; i++) decrement2 -= g[i] * step[i];
     const decrement = Math.sqrt(Math.max(0, decrement2));
     if (decrement < 1) {
-      dualLower = Math.max(dualLower, dualBound(Z, step, t));
+      dualLower = Math.max(dualLower, dualBound(Z, step, H));
       consider(current.point.tau);
       if (best.rho - dualLower <= relativeGap * best.rho) {
         stoppedBy = 'converged';
@@ -250,8 +250,8 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions, embed
     return { H, grad, Z };
   }
 
-  /** ⟨BᵀB, X⟩ for X = (Z − Z·ΔF·Z)/t: with V = Z·Bᵀ, (tr(B Z Bᵀ) − ⟨ΔF, VVᵀ⟩)/t. */
-  function dualBound(Z: Float64Array, step: Float64Array, t: number): number {
+  /** ⟨BᵀB, X⟩/⟨E₀, X⟩ for X = Z − Z·ΔF·Z: with V = Z·Bᵀ, (tr(B Z Bᵀ) − ⟨ΔF, VVᵀ⟩)/(tr Z₀₀ − ⟨E₀, ZΔFZ⟩). */
+  function dualBound(Z: Float64Array, step: Float64Array, H: Float64Array): number {
     const k = embedding.output.length;
     const V = new Float64Array(D * k);
     embedding.output.forEach((b, c) => {
@@ -278,20 +278,35 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions, embed
       }
       correction += 2 * step[p + 1] * s;
     }
-    return (base - correction) / t;
+    // X = (Z − ZΔFZ)/t has ⟨F_p, X⟩ = 0 and ⟨E₀, X⟩ = (tr Z₀₀ − (HΔ)_ρ)/t (= 1 when the Newton
+    // system is solved exactly): normalise by it, X ⪰ 0 being unchanged by a positive factor.
+    let trace0 = 0;
+    for (let i = 0; i < r; i++) trace0 += Z[i * D + i];
+    let hStep = 0;
+    for (let j = 0; j < m; j++) hStep += H[j] * step[j];
+    const mass = trace0 - hStep;
+    return mass > 0 ? (base - correction) / mass : 0;
   }
 }
 
 /** Solves H x = b (H symmetric positive definite, up to a small ridge when rounding spoils it). */
 function solveWithRidge(H: Float64Array, m: number, b: ArrayLike<number>): Float64Array | null {
-  let largest = 0;
-  for (let i = 0; i < m; i++) largest = Math.max(largest, Math.abs(H[i * m + i]));
+  // Symmetric diagonal scaling first (H's diagonal spans many orders of magnitude on deep nets:
+  // a ridge relative to the largest entry would flatten the small directions).
+  const scale = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const d = H[i * m + i];
+    if (!(d > 0) || !Number.isFinite(d)) return null;
+    scale[i] = 1 / Math.sqrt(d);
+  }
   for (let ridge = 0; ridge <= 1e-6; ridge = ridge === 0 ? 1e-14 : ridge * 100) {
-    const f = H.slice();
-    for (let i = 0; i < m; i++) f[i * m + i] += ridge * largest;
+    const f = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) f[i * m + j] = H[i * m + j] * scale[i] * scale[j];
+    for (let i = 0; i < m; i++) f[i * m + i] += ridge;
     if (choleskyInPlace(f, m)) {
-      const x = Float64Array.from(b);
+      const x = Float64Array.from(b, (v, i) => v * scale[i]);
       choleskySolveInPlace(f, m, x);
+      for (let i = 0; i < m; i++) x[i] *= scale[i];
       return x;
     }
   }

@@ -160,8 +160,18 @@ export function proveCertificate(problem: SdpProblem, tau: SdpMultipliers, rho: 
  * positive definite), C the coupling of the neurons to the input and X₀ = BᵀB's input block (F's
  * input block is ρI − X₀); null when H is not numerically positive definite. An estimate (Lanczos,
  * from below), used as the solver's measure of progress and as the start of the verified search.
+ * Any embedding of the input gives the same value (the solver's thin one is cheaper).
  */
 export function optimalRho(problem: SdpProblem, tau: SdpMultipliers, embedding: Embedding = verification(problem).embedding): number | null {
+  return rhoWithGradient(problem, tau, embedding, false)?.rho ?? null;
+}
+
+/**
+ * ρ*(τ) as in `optimalRho` and, when asked, its gradient with respect to τ: at ρ = ρ*, F(ρ, τ) has
+ * the null vector w = (v, −H⁻¹Cv), v the top eigenvector, so (envelope theorem, for a simple top
+ * eigenvalue) ∂ρ* / ∂τ_p = −wᵀF_p w/‖v‖² = −2·w_p·(w_p − a_p·w).
+ */
+export function rhoWithGradient(problem: SdpProblem, tau: SdpMultipliers, embedding: Embedding, gradient: boolean): { rho: number; gradient: Float64Array | null } | null {
   const n = problem.hidden;
   const r = embedding.r;
   const hidden = hiddenBlock(problem, embedding, tau, false);
@@ -169,9 +179,8 @@ export function optimalRho(problem: SdpProblem, tau: SdpMultipliers, embedding: 
   if (!factor) return null;
   const coupled = embedding.incoming.map((a, p) => (a.input ? p : -1)).filter((p) => p >= 0);
   const outputs = embedding.output.filter((b) => b.input !== null);
-  const z = new Float64Array(n);
-  const apply = (v: Float64Array, out: Float64Array) => {
-    // C v: −τ_p·(input part of a_p)·v on the coupled neurons; then H⁻¹; then Cᵀ.
+  /** z = H⁻¹·C·v, C v = −τ_p·(input part of a_p)·v on the coupled neurons. */
+  const solveCv = (v: Float64Array, z: Float64Array) => {
     z.fill(0);
     for (const p of coupled) {
       const a = embedding.incoming[p].input!;
@@ -181,6 +190,10 @@ export function optimalRho(problem: SdpProblem, tau: SdpMultipliers, embedding: 
     }
     solveLowerTransposedInPlace(factor, n, z);
     solveUpperInPlace(factor, n, z);
+  };
+  const z = new Float64Array(n);
+  const apply = (v: Float64Array, out: Float64Array) => {
+    solveCv(v, z);
     out.fill(0);
     for (const p of coupled) {
       const w = -tau[p] * z[p];
@@ -195,8 +208,20 @@ export function optimalRho(problem: SdpProblem, tau: SdpMultipliers, embedding: 
       for (let j = 0; j < r; j++) out[j] += s * b.input![j];
     }
   };
-  const value = largestEigenpair(apply, r, 80, 1e-14).value;
-  return Number.isFinite(value) ? Math.max(value, 0) : null;
+  const { value, vector } = largestEigenpair(apply, r, 80, 1e-14);
+  if (!Number.isFinite(value)) return null;
+  if (!gradient) return { rho: Math.max(value, 0), gradient: null };
+  const y = new Float64Array(n);
+  solveCv(vector, y); // the hidden part of w is −y
+  const g = new Float64Array(n);
+  embedding.incoming.forEach((a, p) => {
+    let aw = 0;
+    if (a.input) for (let j = 0; j < r; j++) aw += a.input[j] * vector[j];
+    for (let j = 0; j < a.values.length; j++) aw -= a.values[j] * y[a.start + j];
+    const wp = -y[p];
+    g[p] = -2 * wp * (wp - aw);
+  });
+  return { rho: Math.max(value, 0), gradient: g };
 }
 
 /** Relative inflations of ρ̂ tried in turn. */

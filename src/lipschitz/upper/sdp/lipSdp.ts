@@ -3,18 +3,21 @@ import { Budget } from '../../budget.js';
 import { queryDomain } from '../../domain.js';
 import type { Box } from '../../query.js';
 import { neuronStates, preActivationBounds } from '../intervals.js';
-import { solveBarrier } from './barrier.js';
+import { solveBarrier, solverEmbedding } from './barrier.js';
+import { descend } from './descent.js';
 import { certify, optimalRho, type Certificate } from './certificate.js';
 import { eclipseFastMultipliers } from './eclipseFast.js';
+import type { Embedding } from './lmi.js';
 import { fromNetworkUnits, sdpProblem, toNetworkUnits, type NetworkMultipliers, type SdpMultipliers, type SdpProblem } from './problem.js';
 
 /**
  * LipSDP-Neuron upper bounds on Lip₂ (global, or local on a box), verified in floating point.
  *
  * Pipeline: the problem (problem.ts; on a box, neurons proven stable by interval bounds are
- * eliminated exactly) → ECLipsE-Fast's closed form (eclipseFast.ts), itself certified → the barrier
- * method (barrier.ts) from the better of it and a caller's warm start → the verified certificate of
- * the best multipliers (certificate.ts). The reported `upper` is the smaller of the proven bounds;
+ * eliminated exactly) → ECLipsE-Fast's closed form (eclipseFast.ts), itself certified → a few
+ * quasi-Newton steps on log ρ*(log τ) from it (descent.ts: the multipliers' shape, which the barrier
+ * finds only slowly on deep nets), or a caller's warm start when better → the barrier method
+ * (barrier.ts) → the verified certificate of the best multipliers (certificate.ts). The reported `upper` is the smaller of the proven bounds;
  * the solver's own values are reported beside it, never used as one.
  */
 export interface LipSdpOptions {
@@ -99,23 +102,33 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
   const widths = net.layers.slice(0, -1).map((l) => l.outDim);
   const closed = options.closedForm === false && options.warmStart ? null : eclipseFastMultipliers(problem);
   const closedCertificate = closed ? certify(problem, closed.tau) : null;
-  const start = startingPoint(problem, closed?.tau ?? null, options.warmStart ? fromNetworkUnits(problem, options.warmStart).tau : null);
+  // The final certificate costs about what the closed form's did (an estimate and a few Cholesky
+  // factorisations): keep that much time for it.
+  const certificateSeconds = seconds();
+  const embedding = solverEmbedding(problem);
+  const warm = options.warmStart ? fromNetworkUnits(problem, options.warmStart).tau : null;
+  let start = startingPoint(problem, embedding, closed?.tau ?? null, warm);
+  if (start && !warm && !budget.exceeded()) {
+    const descended = descend(problem, embedding, start.tau, { budget: new Budget(0.25 * budget.remaining()), maxIterations: 30 });
+    if (descended && descended.rho < start.rho) start = descended;
+  }
   let best: Certificate | null = closedCertificate;
   let solverValue = NaN;
   let sdpLower = 0;
   let iterations = 0;
   let stoppedBy: LipSdpResult['stoppedBy'] = 'numerical';
-  // The final certificate costs about what the closed form's did (an estimate and a few Cholesky
-  // factorisations): keep that much time for it.
-  const certificateSeconds = seconds();
   if (start && !budget.exceeded()) {
-    const solved = solveBarrier(problem, {
-      budget: new Budget(Math.max(0, budget.remaining() - 1.5 * certificateSeconds)),
-      start: start.tau,
-      startRho: start.rho * 1.5,
-      relativeGap: options.relativeGap,
-      maxIterations: options.maxIterations,
-    });
+    const solved = solveBarrier(
+      problem,
+      {
+        budget: new Budget(Math.max(0, budget.remaining() - 1.5 * certificateSeconds)),
+        start: start.tau,
+        startRho: start.rho * 1.5,
+        relativeGap: options.relativeGap,
+        maxIterations: options.maxIterations,
+      },
+      embedding,
+    );
     iterations = solved.iterations;
     stoppedBy = solved.stoppedBy;
     solverValue = Math.sqrt(solved.rho) * 2 ** -problem.exponent;
@@ -139,11 +152,11 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
 }
 
 /** The better (smaller ρ*) of ECLipsE-Fast's multipliers and a warm start, with its ρ*. */
-function startingPoint(problem: SdpProblem, closed: SdpMultipliers | null, warm: SdpMultipliers | null): { tau: SdpMultipliers; rho: number } | null {
+function startingPoint(problem: SdpProblem, embedding: Embedding, closed: SdpMultipliers | null, warm: SdpMultipliers | null): { tau: SdpMultipliers; rho: number } | null {
   let best: { tau: SdpMultipliers; rho: number } | null = null;
   for (const tau of [closed, warm]) {
     if (!tau || tau.length !== problem.hidden || !tau.every((t) => t >= 0)) continue;
-    const rho = optimalRho(problem, tau);
+    const rho = optimalRho(problem, tau, embedding);
     if (rho !== null && rho > 0 && (!best || rho < best.rho)) best = { tau, rho };
   }
   return best;
