@@ -161,6 +161,7 @@ export function solveBarrier(problem: SdpProblem, options: BarrierOptions, embed
     let decrement2 = 0;
     for (let i = 0; i < m; i++) decrement2 -= g[i] * step[i];
     const decrement = Math.sqrt(Math.max(0, decrement2));
+    if (decrement >= 1 && iterations % 10 === 9) consider(current.point.tau); // anytime: progress off the path counts too
     if (decrement < 1) {
       dualLower = Math.max(dualLower, dualBound(Z, step, H));
       consider(current.point.tau);
