@@ -299,5 +299,9 @@ describe('scales and units', () => {
     // The same certificate, started from, is at least as good as starting cold.
     const warm = lipSdpBound(n, null, { warmStart: r.multipliers!, maxIterations: 0 })!;
     expect(warm.upper).toBeLessThanOrEqual(r.upper * (1 + 1e-8));
+    // With no time at all, the warm start is certified as it is (a branch-and-bound cell's case).
+    const spent = lipSdpBound(n, null, { warmStart: r.multipliers!, closedForm: false, budget: new Budget(0) })!;
+    expect(spent.eclipseFast).toBeNull();
+    expect(spent.upper).toBeLessThanOrEqual(r.upper * (1 + 1e-8));
   });
 });

@@ -135,6 +135,11 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
     sdpLower = Math.sqrt(solved.dualLower) * 2 ** -problem.exponent;
     const certificate = certify(problem, solved.tau, { estimate: solved.rho });
     if (certificate && (!best || certificate.upper < best.upper)) best = certificate;
+  } else if (start && start.tau !== closed?.tau) {
+    // No time for the solver: the warm start or the descent's multipliers, certified as they are.
+    solverValue = Math.sqrt(start.rho) * 2 ** -problem.exponent;
+    const certificate = certify(problem, start.tau, { estimate: start.rho });
+    if (certificate && (!best || certificate.upper < best.upper)) best = certificate;
   }
   if (!best) return null;
   return {
