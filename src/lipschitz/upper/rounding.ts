@@ -17,6 +17,15 @@
  * - MIP bounds come from HiGHS's dual bound, which is exact only up to its feasibility tolerances
  *   (set to 1e-9); they are multiplied by (1 + MIP_MARGIN). This is the one place where a
  *   "certified" bound rests on a solver's tolerances rather than on a proof of the arithmetic.
+ * - LipSDP-Neuron bounds (sdp/) never rest on the solver: the multipliers it returns are verified
+ *   (sdp/certificate.ts). The LMI matrix is formed with an entrywise radius (γ_{t+2}·Σ|terms| per
+ *   entry, plus the errors of rows composed through active neurons, sdp/problem.ts, plus G₀ = W₀W₀ᵀ's
+ *   γ_d·|W₀||W₀|ᵀ and the Schur term's roundings, plus η = 2⁻¹⁰⁷⁴ per possibly underflowing
+ *   operation), and everything within the radius is proven positive definite by a floating-point
+ *   Cholesky factorisation of the matrix shifted by Rump's constant ½γ_{2(n+1)}·tr + 4ηn(2(n+1) +
+ *   max diag) plus the radius's row sums (linalg/verifiedDefinite.ts; Rump, BIT 46 (2006),
+ *   Corollaries 2.4 and 2.7). The bound is √ρ rounded up, times an exact power of two. Weights are
+ *   rescaled by powers of two only where that is exact. A failed proof gives no number.
  */
 export const UNIT_ROUNDOFF = 2 ** -53;
 export const SPECTRAL_MARGIN = 1e-9;
