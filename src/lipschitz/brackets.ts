@@ -41,15 +41,17 @@ export interface BracketProvider {
 
 /** Effort of the standard provider: counts only. */
 export interface BracketEffort {
-  /** Regions the exact solver may enumerate (tried for shallow nets predicted below it and for d ≤ 3); 0 never. */
+  /** Regions the exact solver may enumerate (tried for shallow nets predicted below it); 0 never. */
   readonly exactRegions: number;
+  /** Deep nets with d ≤ 3 and at most this many hidden neurons are tried exactly too (within `exactRegions`). */
+  readonly exactDeepNeurons: number;
   /** Random starts of the realisable-pattern search (shallow scalar nets). */
   readonly patternStarts: number;
   /** Gaussian samples screened for line-ascent starts (shallow) or per round of `lowerBound` (deep). */
   readonly samples: number;
   /** Line ascents from the best samples (shallow scalar nets). */
   readonly lineStarts: number;
-  /** Region-crossing climbs of `lowerBound` (networks the shallow searches do not cover). */
+  /** Region-crossing climbs of `lowerBound` for networks the shallow searches do not cover (0: the best of `samples` Gaussian samples only). */
   readonly climbs: number;
   /** Iterations of the zonotope bound's weight update. */
   readonly zonotopeIterations: number;
@@ -60,6 +62,7 @@ export interface BracketEffort {
 
 export const DEFAULT_EFFORT: BracketEffort = {
   exactRegions: 20_000,
+  exactDeepNeurons: 32,
   patternStarts: 16,
   samples: 1024,
   lineStarts: 2,
@@ -146,13 +149,15 @@ export function standardBrackets(effort: Partial<BracketEffort> = {}): BracketPr
       const d = net.inputDim;
       const query = { norm, box: null };
       const shallow = net.layers.length === 2;
-      const fits = e.exactRegions > 0 && (shallow ? shallowRegionCount(d, net.layers[0].outDim) <= e.exactRegions : d <= 3);
+      const neurons = net.layers.slice(0, -1).reduce((a, l) => a + l.outDim, 0);
+      const fits = e.exactRegions > 0 && (shallow ? shallowRegionCount(d, net.layers[0].outDim) <= e.exactRegions : d <= 3 && neurons <= e.exactDeepNeurons);
       if (fits || net.layers.length === 1) {
         const exact = exactLipschitz(net, query, { timeLimit: Infinity, maxRegions: Math.max(e.exactRegions, 1) });
         if (exact.kind === 'exact') return { lower: exact.lipschitz, witness: exact.witness, upper: exact.lipschitz, exact: true, lowerMethod: 'exact', upperMethod: 'exact' };
       }
       const uppers = cheapUppers(net, norm);
       if (!isShallowScalar(net)) {
+        if (e.climbs === 0) return finish(sampleCandidates(net, query, Math.max(1, e.samples), `${String(e.seed)}:brackets`, 1)[0] ?? NO_WITNESS, 'sampling', uppers);
         const r = lowerBound(net, query, { timeLimit: Infinity, maxRestarts: e.climbs, seed: e.seed });
         return finish(r.witness, `lower-bound search (${r.restarts} climbs)`, uppers);
       }
