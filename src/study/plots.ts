@@ -95,15 +95,6 @@ export function dimensionSlope(rows: readonly StudyRow[]): SlopeFit | null {
   );
 }
 
-/** Shallow rows: the fit of log(Lip₂/√d) on log N (the theory predicts slope 0, flat in N). */
-export function widthSlope(rows: readonly StudyRow[]): SlopeFit | null {
-  const pts = bandRows(rows, 'shallow');
-  return slopeFit(
-    pts.map((p) => Math.log(p.row.N)),
-    pts.map((p) => Math.log(p.est.value / Math.sqrt(p.row.d))),
-  );
-}
-
 /** Mean with a two-sided 95% Student-t interval (NaN bounds for fewer than two values). */
 export function meanInterval(xs: readonly number[]): { mean: number; low: number; high: number; n: number } {
   const { mean, variance } = meanAndVariance(xs);
@@ -239,7 +230,7 @@ function shallowDimension(rows: readonly StudyRow[]): PlotResult {
   };
   const caption =
     `Lip₂ of ${pts.length} shallow networks against d on log–log axes (points jittered by ±6% in d), all widths together. ` +
-    `Solid: the least-squares fit of log Lip₂ on log d, slope ${fit.slope.toFixed(3)} (95% CI ${fit.low.toFixed(3)} to ${fit.high.toFixed(3)}); dashed: slope ½ through the data mean. Triangles are bracket midpoints.`;
+    `Solid: the least-squares fit of log Lip₂ on log d through exact values and bracket midpoints, slope ${fit.slope.toFixed(3)} (95% CI ${fit.low.toFixed(3)} to ${fit.high.toFixed(3)}); dashed: slope ½ through the data mean. Triangles are bracket midpoints; the section "Slopes with intervals from the bracket ends" gives the interval that uses both ends of every bracket.`;
   return { file, title, caption, spec, skipped: null };
 }
 
