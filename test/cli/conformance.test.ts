@@ -19,7 +19,7 @@ describe('lipcheck conformance against the example adapters', () => {
     expect(report.checks.find((c: { name: string }) => c.name === 'soundness').status).toBe('passed');
     expect(report.cases.length).toBe(report.counts.cases);
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toMatch(/<testsuite name="lipcheck conformance" tests="5" failures="0" errors="0"/);
+    expect(xml).toMatch(/<testsuite name="lipcheck conformance" tests="6" failures="0" errors="0"/);
   });
   it('refutes an upper bound that is the best of many sampled gradients (exit 1, with the witness)', async () => {
     const r = await cli('conformance', '--cmd', adapter('sampled_upper'), '--runs', '12', '--reference-time', '1', '--global');
