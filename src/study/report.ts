@@ -265,8 +265,14 @@ function constantsSection(rows: readonly StudyRow[], calibration: Calibration | 
     const here = ch && ch.checked > 0 ? `${ch.outside} of ${ch.checked}${ch.undecided ? ` (${ch.undecided} undecided)` : ''}` : '—';
     return [[kind, bandFormula(kind), fmt(b.c), fmt(b.C), String(b.draws), here]];
   });
+  const p = calibration.provenance;
+  const how = p
+    ? ` Values: ${esc(p.method)}; study seed ${p.seed}` + (p.crosscheck ? `; ${p.crosscheck.rows} rows recomputed by ${esc(p.crosscheck.tool)}, largest relative difference ${p.crosscheck.maxRelativeDifference.toExponential(1)}.` : '.')
+    : ' (An older calibration file: no method, seed or cross-check recorded.)';
   return (
-    `<p>From <code>${esc(calibration.config)}</code> (${esc(calibration.generatedBy)}). Rule: ${esc(calibration.rule)}.</p>\n` +
+    `<p>From <code>${esc(calibration.config)}</code> (${esc(calibration.generatedBy)}). Rule: ${esc(calibration.rule)}.${how}</p>\n` +
+    `<p><strong>Calibrated by lipcheck</strong>: the constants c and C of each band (the papers prove they exist but leave them implicit). ` +
+    `<strong>The papers'</strong>: every scale they multiply — √d (paper A), √d·L·√(log N) (paper B's form: linear in depth, logarithmic in width), √(2/π)·d = E‖g‖₁ and √d ≈ E‖g‖₂ (paper B) — and the slopes the shape fits are read against (½ in d, 0 in N, 1 for ℓ∞).</p>\n` +
     (body.length ? table(['band', 'statement', 'c', 'C', 'draws', 'outside in this study'], body, 2) : '<p>The calibration has no bands.</p>')
   );
 }

@@ -122,7 +122,7 @@ describe('renderReport on a full synthetic study', async () => {
     expect(report.html).toContain('No plot was skipped.');
   });
 
-  it('tabulates the calibrated constants and the cells', () => {
+  it('tabulates the calibrated constants and the cells', async () => {
     for (const b of Object.values(calibration.bands)) {
       expect(report.html).toContain(`<td>${b.c.toFixed(3)}</td>`);
       expect(report.html).toContain(`<td>${b.C.toFixed(3)}</td>`);
@@ -134,6 +134,13 @@ describe('renderReport on a full synthetic study', async () => {
     for (const c of cells) expect(report.html).toContain(c.cell);
     const big = cells.find((c) => c.cell.startsWith('big/'));
     expect(big).toMatchObject({ draws: 1, exact: 0, median: 2, min: 2, max: 2 });
+    // Which constants are lipcheck's and which the papers', and where the values came from.
+    expect(report.html).toMatch(/Calibrated by lipcheck<\/strong>: the constants c and C/);
+    expect(report.html).toMatch(/The papers'<\/strong>: every scale they multiply/);
+    expect(report.html).toContain('no method, seed or cross-check recorded');
+    await expect(renderReport(rows, { ...info, calibration: { ...calibration, provenance: { method: 'M', seed: 5, crosscheck: { tool: 'T', rows: 9, maxRelativeDifference: 2e-12 } } } })).resolves.toMatchObject({
+      html: expect.stringMatching(/Values: M; study seed 5; 9 rows recomputed by T, largest relative difference 2\.0e-12\./),
+    });
   });
 
   it('states the log-log slopes with intervals from the bracket ends', () => {

@@ -129,6 +129,12 @@ describe('lipcheck study', () => {
     expect(ratios.length).toBe(24);
     expect(cal.bands.shallow.c).toBeCloseTo(0.75 * quantile(ratios, 0.005), 12);
     expect(cal.bands.shallow.C).toBeCloseTo((4 / 3) * quantile(ratios, 0.995), 12);
+    // How the constants were made, and the distribution-free interval around the median's estimate.
+    expect(cal.provenance).toMatchObject({ method: expect.stringMatching(/region enumeration/), seed: 1 });
+    const [lo, hi] = cal.bands.shallow.intervals.median;
+    expect(lo).toBeLessThanOrEqual(quantile(ratios, 0.5));
+    expect(hi).toBeGreaterThanOrEqual(quantile(ratios, 0.5));
+    expect(cal.check.draws).toBe(24); // d = 2, N = 8: the check stratum
   });
   it.each([
     [['--config', 'does-not-exist.json'], /does-not-exist\.json: no such file/],
