@@ -1,3 +1,4 @@
+import type { Budget } from '../lipschitz/budget.js';
 import { solveLinear } from './solve.js';
 
 /**
@@ -13,19 +14,41 @@ import { solveLinear } from './solve.js';
  * smaller than 1e-11 are refused, reduced costs above −1e-10 count as optimal; with rows
  * normalised to unit length these are absolute. Dantzig's rule, switching to Bland's rule after a
  * run of degenerate pivots, so it cannot cycle.
+ *
+ * Nothing is taken on the simplex's word: an 'optimal' answer is verified a posteriori (see
+ * `verify`) — the point satisfies every row to VERIFY_TOLERANCE relative to the row's magnitudes,
+ * the final basis's dual point y ≥ 0 satisfies Aᵀy = c to the same relative tolerance, and the
+ * duality gap bᵀy − cᵀx is below VERIFY_TOLERANCE·(1 + |cᵀx| + Σ|b_i y_i|). `gap` then bounds how
+ * far the true maximum can lie above `value` (weak duality, for points within `variableBound`).
+ * A basis that fails the check is 'unverified'; one cut off at the pivot cap is 'iteration-limit';
+ * a run stopped by its budget is 'stopped'. Those three carry the last point for diagnosis only.
  */
 
-export type LpStatus = 'optimal' | 'infeasible' | 'unbounded';
+export type LpStatus = 'optimal' | 'infeasible' | 'unbounded' | 'unverified' | 'iteration-limit' | 'stopped';
 
 export interface LpResult {
   readonly status: LpStatus;
   /** Optimal objective (NaN unless optimal). */
   readonly value: number;
-  /** An optimal point (empty unless optimal). */
+  /** An optimal point (for 'optimal'; otherwise the last basis's point, if any, unverified). */
   readonly point: Float64Array;
   /** Indices of the rows active at the optimal vertex. */
   readonly activeRows: Int32Array;
+  /** For 'optimal': the true maximum is at most value + gap (from the verified dual); else NaN. */
+  readonly gap: number;
 }
+
+export interface LpOptions {
+  /** Checked every 32 pivots; when it runs out the LP returns status 'stopped'. */
+  readonly budget?: Budget;
+  /** Pivot cap per phase (default 50,000). */
+  readonly maxIterations?: number;
+  /** A bound on |u_k| over the feasible set, for `gap` (default: 1 + the point's largest |u_k|). */
+  readonly variableBound?: number;
+}
+
+/** Relative tolerance of the a-posteriori checks (see the module comment). */
+export const VERIFY_TOLERANCE = 1e-9;
 
 export interface DenseLp {
   readonly n: number;
@@ -41,8 +64,9 @@ const COST_TOL = 1e-10;
 const MAX_DEGENERATE_RUN = 50;
 
 /** Solves a dense LP (see module comment); never throws for numerical trouble, reports a status. */
-export function solveLp(lp: DenseLp): LpResult {
+export function solveLp(lp: DenseLp, options: LpOptions = {}): LpResult {
   const { n, m, A, b, c } = lp;
+  const limits = { budget: options.budget ?? null, maxIterations: options.maxIterations ?? 50_000 };
   // Tableau for the dual: rows r = 0..n−1 are the equations Σ_i A[i][r] y_i = c_r; columns are the m
   // dual variables y_i, then n artificials, then the right-hand side.
   const width = m + n + 1;
@@ -61,7 +85,9 @@ export function solveLp(lp: DenseLp): LpResult {
   // Phase 1: minimise the sum of artificials. Reduced costs d_j = cost_j − Σ_r cost_B[r]·T[r][j].
   const phase1Cost = new Float64Array(m + n);
   for (let j = m; j < m + n; j++) phase1Cost[j] = 1;
-  if (!runSimplex(T, basis, n, width, m, phase1Cost, m + n)) return fail('infeasible');
+  const phase1 = runSimplex(T, basis, n, width, m, phase1Cost, m + n, limits);
+  if (phase1 === 'unbounded') return fail('infeasible');
+  if (phase1 !== 'done') return fail(phase1 === 'cap' ? 'iteration-limit' : 'stopped');
   let infeasibility = 0;
   for (let r = 0; r < n; r++) if (basis[r] >= m) infeasibility += T[r * width + rhsCol];
   if (infeasibility > 1e-9 * (1 + maxAbs(c))) return fail('unbounded'); // dual infeasible ⇒ primal unbounded (or infeasible)
@@ -83,7 +109,9 @@ export function solveLp(lp: DenseLp): LpResult {
   const cost = new Float64Array(m + n);
   for (let i = 0; i < m; i++) cost[i] = b[i];
   for (let j = m; j < m + n; j++) cost[j] = 0;
-  if (!runSimplex(T, basis, n, width, m, cost, m + n)) return fail('infeasible'); // dual unbounded ⇒ primal infeasible
+  const phase2 = runSimplex(T, basis, n, width, m, cost, m + n, limits);
+  if (phase2 === 'unbounded') return fail('infeasible'); // dual unbounded ⇒ primal infeasible
+  if (phase2 === 'stopped') return fail('stopped');
   // Primal point: the active rows A_B u = b_B.
   const active: number[] = [];
   for (let r = 0; r < n; r++) if (basis[r] < m) active.push(basis[r]);
@@ -95,14 +123,66 @@ export function solveLp(lp: DenseLp): LpResult {
     rhs[r] = b[i];
   });
   const { x: point, minPivot } = solveLinear(M, rhs, n);
-  if (minPivot === 0) return fail('unbounded');
-  let value = 0;
-  for (let k = 0; k < n; k++) value += c[k] * point[k];
-  return { status: 'optimal', value, point, activeRows: Int32Array.from(active) };
+  if (minPivot === 0) return fail(phase2 === 'cap' ? 'iteration-limit' : 'unbounded');
+  const y = new Float64Array(m);
+  for (let r = 0; r < n; r++) if (basis[r] < m) y[basis[r]] = Math.max(0, T[r * width + rhsCol]);
+  const check = verify(lp, point, y, options.variableBound);
+  const status: LpStatus = check.verified ? 'optimal' : phase2 === 'cap' ? 'iteration-limit' : 'unverified';
+  return { status, value: status === 'optimal' ? check.value : NaN, point, activeRows: Int32Array.from(active), gap: status === 'optimal' ? check.gap : NaN };
 
   function fail(status: LpStatus): LpResult {
-    return { status, value: NaN, point: new Float64Array(0), activeRows: new Int32Array(0) };
+    return { status, value: NaN, point: new Float64Array(0), activeRows: new Int32Array(0), gap: NaN };
   }
+}
+
+/**
+ * The a-posteriori check of a primal point x and a dual point y ≥ 0 (see the module comment):
+ * returns cᵀx, the gap bound and whether all three tests pass. Sums are taken with their
+ * magnitudes, so the tolerance is relative to the size of the terms, not of their (cancelling) sum.
+ */
+export function verify(lp: DenseLp, x: Float64Array, y: Float64Array, variableBound?: number): { verified: boolean; value: number; gap: number } {
+  const { n, m, A, b, c } = lp;
+  let primalOk = true;
+  let dualObjective = 0;
+  let dualMagnitude = 0;
+  const residual = Float64Array.from(c, (v) => -v);
+  const residualMagnitude = Float64Array.from(c, (v) => Math.abs(v));
+  for (let i = 0; i < m; i++) {
+    let s = -b[i];
+    let mag = Math.abs(b[i]);
+    for (let k = 0; k < n; k++) {
+      const t = A[i * n + k] * x[k];
+      s += t;
+      mag += Math.abs(t);
+      if (y[i] !== 0) {
+        residual[k] += A[i * n + k] * y[i];
+        residualMagnitude[k] += Math.abs(A[i * n + k] * y[i]);
+      }
+    }
+    if (!(s <= VERIFY_TOLERANCE * (1 + mag))) primalOk = false;
+    dualObjective += b[i] * y[i];
+    dualMagnitude += Math.abs(b[i] * y[i]);
+  }
+  let value = 0;
+  let valueMagnitude = 0;
+  let largest = 0;
+  for (let k = 0; k < n; k++) {
+    value += c[k] * x[k];
+    valueMagnitude += Math.abs(c[k] * x[k]);
+    largest = Math.max(largest, Math.abs(x[k]));
+  }
+  const bound = variableBound ?? 1 + largest;
+  let dualOk = true;
+  let residualTerm = 0;
+  for (let k = 0; k < n; k++) {
+    if (!(Math.abs(residual[k]) <= VERIFY_TOLERANCE * (1 + residualMagnitude[k]))) dualOk = false;
+    residualTerm += Math.abs(residual[k]) * bound;
+  }
+  // max cᵀu over the feasible set ≤ bᵀy + Σ|r_k|·bound (r = Aᵀy − c); rounding of the sums added.
+  const rounding = 4 * (n + m + 2) * 2 ** -53 * (dualMagnitude + valueMagnitude);
+  const gap = Math.max(0, dualObjective - value) + residualTerm + rounding;
+  const gapOk = gap <= VERIFY_TOLERANCE * (1 + Math.abs(value) + dualMagnitude);
+  return { verified: primalOk && dualOk && gapOk && Number.isFinite(value), value, gap };
 }
 
 function maxAbs(v: Float64Array): number {
@@ -112,13 +192,24 @@ function maxAbs(v: Float64Array): number {
 }
 
 /**
- * Minimises cost over the tableau, entering only columns < enterLimit. Returns false if unbounded.
+ * Minimises cost over the tableau, entering only columns < enterLimit: 'done' at an optimal basis
+ * (within COST_TOL), 'unbounded', 'cap' at the pivot cap, 'stopped' when the budget runs out.
  */
-function runSimplex(T: Float64Array, basis: Int32Array, n: number, width: number, enterLimit: number, cost: Float64Array, nCols: number): boolean {
+function runSimplex(
+  T: Float64Array,
+  basis: Int32Array,
+  n: number,
+  width: number,
+  enterLimit: number,
+  cost: Float64Array,
+  nCols: number,
+  limits: { budget: Budget | null; maxIterations: number },
+): 'done' | 'unbounded' | 'cap' | 'stopped' {
   const rhsCol = width - 1;
   const reduced = new Float64Array(nCols);
   let degenerateRun = 0;
-  for (let iter = 0; iter < 50_000; iter++) {
+  for (let iter = 0; iter < limits.maxIterations; iter++) {
+    if ((iter & 31) === 31 && limits.budget?.exceeded()) return 'stopped';
     // Reduced costs.
     for (let j = 0; j < nCols; j++) reduced[j] = cost[j];
     for (let r = 0; r < n; r++) {
@@ -137,7 +228,7 @@ function runSimplex(T: Float64Array, basis: Int32Array, n: number, width: number
         best = reduced[j];
       }
     }
-    if (enter < 0) return true;
+    if (enter < 0) return 'done';
     // Ratio test (smallest ratio; ties by smallest basis index under Bland).
     let leave = -1;
     let bestRatio = Infinity;
@@ -150,11 +241,11 @@ function runSimplex(T: Float64Array, basis: Int32Array, n: number, width: number
         leave = r;
       }
     }
-    if (leave < 0) return false;
+    if (leave < 0) return 'unbounded';
     degenerateRun = bestRatio <= 1e-14 ? degenerateRun + 1 : 0;
     pivot(T, basis, n, width, leave, enter);
   }
-  return true; // iteration cap: return the current (feasible) basis
+  return 'cap';
 }
 
 function pivot(T: Float64Array, basis: Int32Array, n: number, width: number, r: number, col: number): void {

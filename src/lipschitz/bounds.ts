@@ -115,8 +115,8 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
       ? exactLipschitz(net, query, { timeLimit: exactShare * timeLimit, maxRegions: options.maxExactRegions ?? Math.max(200_000, predicted <= 2_000_000 ? predicted : 0) })
       : null;
   if (exact?.kind === 'exact') {
-    methods.exact = { kind: 'exact', value: exact.lipschitz, seconds: exact.seconds, note: `${exact.regions} regions by ${exact.algorithm}; exact up to regions thinner than about 1e-9 of the domain` };
-    return finish(exact.lipschitz, exact.witness, exact.lipschitz, exact.lipschitz);
+    methods.exact = { kind: 'exact', value: exact.lipschitz, seconds: exact.seconds, note: `${exact.regions} regions by ${exact.algorithm}; exact as README's "How sure the numbers are" states` };
+    return finish(exact.witnessValue, exact.witness, exact.lipschitz, exact.lipschitz);
   }
   methods.exact = { kind: 'exact', value: NaN, seconds: exact?.seconds ?? 0, note: exact ? exact.message : 'not attempted: input dimension too large for region enumeration' };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getHighs } from '../../src/linalg/highs.js';
-import { solveLp, type DenseLp } from '../../src/linalg/simplex.js';
+import { solveLp, verify, type DenseLp } from '../../src/linalg/simplex.js';
+import { Budget } from '../../src/lipschitz/budget.js';
 import { solveLinear } from '../../src/linalg/solve.js';
 import { createStream } from '../../src/random/stream.js';
 
@@ -112,6 +113,47 @@ describe('dense simplex', () => {
     const r = solveLp({ n: 2, m: 5, A: Float64Array.of(1, 0, 0, 1, 1, 1, -1, 0, 0, -1), b: Float64Array.of(1, 2, 2.5, 0, 0), c: Float64Array.of(1, 1) });
     expect(r.status).toBe('optimal');
     expect(r.value).toBeCloseTo(2.5, 12);
+  });
+  it('never calls a basis optimal at the pivot cap: it is checked, and reported as iteration-limit when it fails', () => {
+    let capped = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const lp = randomLp(seed, 6, 40);
+      const full = solveLp(lp);
+      expect(full.status).toBe('optimal');
+      for (const maxIterations of [1, 2, 4]) {
+        const r = solveLp(lp, { maxIterations });
+        if (r.status === 'optimal') {
+          // Only a basis that passes the a-posteriori check may be called optimal.
+          expect(Math.abs(r.value - full.value)).toBeLessThan(1e-8 * (1 + Math.abs(full.value)));
+        } else {
+          expect(r.status).toBe('iteration-limit');
+          expect(Number.isNaN(r.value)).toBe(true);
+          capped++;
+        }
+      }
+    }
+    expect(capped).toBeGreaterThan(20);
+  });
+  it('stops when its budget runs out', () => {
+    const lp = randomLp(3, 12, 300);
+    expect(solveLp(lp, { budget: new Budget(0) }).status).toBe('stopped');
+    expect(solveLp(lp, { budget: new Budget(60) }).status).toBe('optimal');
+  });
+  it('the a-posteriori check rejects an infeasible point, a wrong dual and a gap, and bounds the optimum', () => {
+    // max x + y s.t. x ≤ 1, y ≤ 2, x + y ≤ 2.5, x, y ≥ 0: optimum 2.5 with dual y = (0, 0, 1, 0, 0).
+    const lp: DenseLp = { n: 2, m: 5, A: Float64Array.of(1, 0, 0, 1, 1, 1, -1, 0, 0, -1), b: Float64Array.of(1, 2, 2.5, 0, 0), c: Float64Array.of(1, 1) };
+    const dual = Float64Array.of(0, 0, 1, 0, 0);
+    const good = verify(lp, Float64Array.of(0.5, 2), dual, 2);
+    expect(good.verified).toBe(true);
+    expect(good.gap).toBeLessThan(1e-12);
+    expect(verify(lp, Float64Array.of(1, 2), dual, 2).verified).toBe(false); // violates x + y ≤ 2.5
+    expect(verify(lp, Float64Array.of(0.5, 2), Float64Array.of(1, 0, 0, 0, 0), 2).verified).toBe(false); // Aᵀy ≠ c
+    const suboptimal = verify(lp, Float64Array.of(0.5, 1), dual, 2);
+    expect(suboptimal.verified).toBe(false);
+    expect(suboptimal.gap).toBeGreaterThanOrEqual(1); // 2.5 − 1.5
+    const r = solveLp(lp, { variableBound: 2 });
+    expect(r.status).toBe('optimal');
+    expect(r.gap).toBeLessThan(1e-12);
   });
   it('solveLinear solves and reports singular systems', () => {
     const r = solveLinear([2, 1, 1, 3], [3, 5], 2);

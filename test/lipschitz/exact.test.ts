@@ -159,6 +159,15 @@ describe('limits: too large is an outcome, never a wrong number', () => {
     expect(r.kind).toBe('too-large');
     if (r.kind === 'too-large') expect(r.message).toMatch(/--time-limit 0.05 s/);
   });
+  it('keeps its time limit on a 300-input net: the budget is checked inside LPs and constraint maps', () => {
+    const net = random(300, [64, 64], 1);
+    const started = performance.now();
+    const r = exactLipschitz(net, { norm: '2', box: null }, { timeLimit: 0.3 });
+    expect(r.kind).toBe('too-large');
+    if (r.kind === 'too-large') expect(r.limit).toBe('time');
+    // Generous: the machine may be shared; before, the first facet LP alone ran for minutes.
+    expect((performance.now() - started) / 1000).toBeLessThan(0.3 + 5);
+  });
   it('applies the region limit to the arrangement and the breakpoints too', () => {
     expect(exactLipschitz(random(2, [40], 1), { norm: '2', box: null }, { maxRegions: 100 }).kind).toBe('too-large');
     expect(exactLipschitz(random(1, [30, 30], 1), { norm: '2', box: null }, { maxRegions: 3 }).kind).toBe('too-large');

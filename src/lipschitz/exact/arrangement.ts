@@ -5,6 +5,7 @@ import type { Pattern } from '../../network/evaluate.js';
 import { Budget } from '../budget.js';
 import { liftedDomain, toInput } from '../domain.js';
 import { regionCentre } from './regionSearch.js';
+import { witnessAt } from '../lower/witness.js';
 import { tooLarge, type ExactOutcome } from './types.js';
 
 /**
@@ -12,7 +13,9 @@ import { tooLarge, type ExactOutcome } from './types.js';
  * arrangement is in general position, by vertex enumeration: every cell of an arrangement whose
  * normals span ℝᵈ is a pointed polyhedron, so it has a vertex, and around a simple vertex (exactly
  * d hyperplanes through it) the 2ᵈ sign choices of those d hyperplanes are exactly the cells that
- * touch it. Neurons with proportional (w, b) share one hyperplane and are grouped first.
+ * touch it. Neurons whose normalised (w, b) agree bit for bit share one hyperplane and are grouped
+ * first; any other pair is two hyperplanes (a near-duplicate pair then fails the general-position
+ * test below, so region search resolves the thin slab between them).
  *
  * Returns null — and the caller falls back to region search — when the arrangement is not in
  * general position: normals that do not span ℝᵈ, or a vertex with another hyperplane through it or
@@ -45,7 +48,9 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
     const o = w[firstNonZero] > 0 ? 1 : -1;
     const unit = Float64Array.from(w, (v) => (o * v) / len);
     const offset = (o * hidden.biases[i]) / len;
-    const key = [offset, ...unit].map((v) => (Math.abs(v) < 1e-300 ? '0' : v.toPrecision(12))).join(',');
+    // Only hyperplanes equal bit for bit (after normalising) are grouped: near-duplicates stay
+    // apart, and the degeneracy test below sends them to region search, which resolves their slab.
+    const key = [offset, ...unit].map((v) => (v === 0 ? '0' : String(v))).join(',');
     let g = byKey.get(key);
     if (g === undefined) {
       g = groups.length;
@@ -187,7 +192,12 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
     const domain = liftedDomain(net);
     const centre = regionCentre(net, domain, pattern);
     if (!centre) return null; // cannot happen in general position; be safe and fall back
-    return { kind: 'exact', lipschitz: best, witness: toInput(domain, centre), regions, seconds: budget.elapsed(), algorithm: 'arrangement' };
+    // The witness is re-checked like every other (exact/witness.ts); if the best cell is too thin
+    // for that, region search finds the best re-checked one.
+    const witness = toInput(domain, centre);
+    const check = witnessAt(net, witness, norm);
+    if (!(Math.abs(check.value - best) <= 1e-12 * best)) return null;
+    return { kind: 'exact', lipschitz: check.value, witness, witnessValue: check.value, regions, seconds: budget.elapsed(), algorithm: 'arrangement' };
   }
 }
 

@@ -2,7 +2,9 @@ import { makeNetwork, type Network } from '../../network/network.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
 import { boxFromPairs, type Box } from '../query.js';
 import { Budget } from '../budget.js';
+import { queryDomain } from '../domain.js';
 import { tooLarge, type ExactOutcome } from './types.js';
+import { Candidates } from './witness.js';
 
 /**
  * Exact Lipschitz constants for input dimension d = 1, any depth, any number of outputs, on ℝ or
@@ -22,19 +24,17 @@ export function breakpointsExact(net: Network, norm: Norm, box: Box | null, budg
   if ('kind' in sweep) return sweep;
   const { grid, slopes, width, bounded } = sweep;
   const P = bounded ? grid.length - 1 : grid.length + 1;
-  let best = -1;
-  let bestPiece = 0;
+  const candidates = new Candidates();
   for (let p = 0; p < P; p++) {
     const value = operatorNorm({ rows: width, cols: 1, data: slopes.subarray(p * width, (p + 1) * width) }, norm);
-    if (value > best) {
-      best = value;
-      bestPiece = p;
-    }
+    candidates.offer({ value, points: () => [Float64Array.of(pieceInterior(grid, bounded, p))] });
   }
+  const { witness, witnessValue, lipschitz } = candidates.recheck(net, norm, Float64Array.of(pieceInterior(grid, bounded, 0)));
   return {
     kind: 'exact',
-    lipschitz: best,
-    witness: Float64Array.of(pieceInterior(grid, bounded, bestPiece)),
+    lipschitz,
+    witness,
+    witnessValue,
     regions: regionPoints(sweep).length,
     seconds: budget.elapsed(),
     algorithm: 'breakpoints',
@@ -84,8 +84,11 @@ export function sweepLine(net: Network, box: Box | null, budget: Budget, maxRegi
     kinks.sort((a, b) => a - b);
     if (kinks.length > 0 && kinks[kinks.length >> 1] > 0 && Number.isFinite(kinks[kinks.length >> 1])) scale = kinks[kinks.length >> 1];
   }
-  // t = centre + scale·u: the first layer becomes w·scale·u + (b + w·centre).
-  const normal = makeNetwork(1, [{ outDim: first.outDim, inDim: 1, weights: first.weights.map((w) => w * scale), biases: first.biases.map((b, i) => b + first.weights[i] * centre) }, ...net.layers.slice(1)]);
+  // t = centre + scale·u: the first layer becomes w·scale·u + (b + w·centre) — on a box the
+  // domain's first layer, whose b + w·centre is computed without cancellation (domain.ts).
+  const normal = box
+    ? queryDomain(net, box).local!
+    : makeNetwork(1, [{ outDim: first.outDim, inDim: 1, weights: first.weights.map((w) => w * scale), biases: first.biases.slice() }, ...net.layers.slice(1)]);
   const unit = box ? boxFromPairs([[-1, 1]], 1) : null;
   const sweep = sweepNormalised(normal, unit, budget, maxRegions);
   if ('kind' in sweep) return sweep;

@@ -5,6 +5,7 @@ import type { LipschitzQuery } from '../query.js';
 import { arrangementExact } from './arrangement.js';
 import { breakpointsExact } from './breakpoints.js';
 import { regionSearchExact } from './regionSearch.js';
+import { witnessAt } from '../lower/witness.js';
 import { DEFAULT_EXACT_LIMITS, type ExactLimits, type ExactOutcome } from './types.js';
 
 export * from './types.js';
@@ -24,10 +25,12 @@ export function exactLipschitz(net: Network, query: LipschitzQuery, limits: Exac
     // An affine network: one region, J = W.
     const layer = net.layers[0];
     const witness = query.box ? Float64Array.from(query.box.lo, (lo, i) => 0.5 * (lo + query.box!.hi[i])) : new Float64Array(net.inputDim);
+    const lipschitz = operatorNorm({ rows: layer.outDim, cols: layer.inDim, data: layer.weights }, query.norm);
     return {
       kind: 'exact',
-      lipschitz: operatorNorm({ rows: layer.outDim, cols: layer.inDim, data: layer.weights }, query.norm),
+      lipschitz,
       witness,
+      witnessValue: witnessAt(net, witness, query.norm).value,
       regions: 1,
       seconds: budget.elapsed(),
       algorithm: 'region-search',

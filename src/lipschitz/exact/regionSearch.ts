@@ -1,270 +1,78 @@
 import type { Network } from '../../network/network.js';
 import { jacobianOfPattern, type Pattern } from '../../network/evaluate.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
-import { solveLp } from '../../linalg/simplex.js';
 import { createStream } from '../../random/stream.js';
 import { Budget } from '../budget.js';
-import { cubeConstraints, cubePattern, cubePreActivations, queryDomain, toInput, type CubeConstraints, type Domain } from '../domain.js';
+import { certifiedPattern, cubeConstraints, queryDomain, toInput, type Domain } from '../domain.js';
 import type { Box } from '../query.js';
 import { tooLarge, type ExactOutcome } from './types.js';
 import { UserError } from '../../errors.js';
+import { crossFacet, patternKey, THICK } from './crossing.js';
+import { regionFacets, relevantRows, slackLp } from './facets.js';
+import { Candidates } from './witness.js';
+
+export { relevantRows, slackLp } from './facets.js';
+export { stepAcross } from './crossing.js';
 
 /**
  * Exact Lipschitz constants for any depth and small input dimension by linear-region enumeration:
  * breadth-first search over the activation regions that meet the domain's open cube (the box, or
- * the homogenised ℝᵈ, see domain.ts). For each region, every
- * facet is found (Clarkson's method, see `regionFacets`) with a point of its relative interior, and
- * stepping across it reaches the neighbouring region. Regions are keyed by their activation pattern.
+ * the homogenised ℝᵈ, see domain.ts). For each region every facet is found (Clarkson's method,
+ * facets.ts) and crossed (crossing.ts): a thick facet in one step, a bundle of nearly coincident
+ * hyperplanes by a bisection along the normal that visits each thin region between them and lands
+ * beyond the last. Regions are keyed by their activation pattern, and a region is counted only at a
+ * point where its pattern is certified by a running error bound (domain.ts), so every Jacobian
+ * counted belongs to a region of positive measure.
  *
- * Tolerances (in cube units, where rows are unit normals): a facet point must keep slack > 1e-7 from
- * every other row (else the facet LP re-centres it); the step across is halved until every neuron
- * whose row has slack > 1e-9 at the facet point keeps its sign, so the step lands in the true
- * neighbour. Regions thinner than about 1e-9 of the cube are not resolved.
+ * What is resolved, and what is not (cube units: the box mapped to [−1, 1]ⁿ, or the homogenised
+ * domain; rows are unit normals):
+ * - Every region reachable from the start through facets is visited, where a facet is crossed when
+ *   some point of it keeps a margin > 1e-13 from every row that is not within THICK = 1e-9 of it
+ *   there and from the cube's faces. What lies beyond a bundle of hyperplanes closer than 1e-9 is
+ *   therefore never skipped.
+ * - A region thinner than 1e-9 is visited when it lies on such a crossing segment and its piece of
+ *   the segment is longer than 1e-15 (BISECTION_RESOLUTION), and a point there certifies its pattern;
+ *   regions narrower than that, or whose every point is within rounding of some kink, are not.
+ * - Rows equal bit for bit count as one hyperplane (their region, if any, is below rounding).
+ * - An LP that the dense simplex cannot verify ends the search with a 'numerical' outcome, not a number.
  */
-export const REGION_TOLERANCE = 1e-9;
+export const REGION_TOLERANCE = THICK;
 
 export interface RegionVisitor {
-  /** Called once per region found, with its pattern and a point inside it (cube coordinates). */
+  /** Called once per region found, with its pattern and a certified point inside it (cube coordinates). */
   (pattern: Pattern, u: Float64Array): void;
 }
 
-/** Pattern key: one character per 16 neurons. */
-function patternKey(pattern: Pattern): string {
-  const chars: number[] = [];
-  let acc = 0;
-  let bits = 0;
-  for (const layer of pattern) {
-    for (let i = 0; i < layer.length; i++) {
-      acc |= layer[i] << bits;
-      if (++bits === 16) {
-        chars.push(acc);
-        acc = 0;
-        bits = 0;
-      }
-    }
-  }
-  chars.push(acc, bits);
-  return String.fromCharCode(...chars);
-}
-
-/** Drops rows whose hyperplane misses the cube (redundant there) and duplicate rows. */
-export function relevantRows(cons: CubeConstraints, n: number): number[] {
-  const keep: number[] = [];
-  const seen = new Set<string>();
-  for (let i = 0; i < cons.count; i++) {
-    let l1 = 0;
-    for (let k = 0; k < n; k++) l1 += Math.abs(cons.g[i * n + k]);
-    if (cons.h[i] - l1 > 0) continue; // satisfied on the whole cube
-    let key = cons.h[i].toPrecision(12);
-    for (let k = 0; k < n; k++) key += ',' + cons.g[i * n + k].toPrecision(12);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    keep.push(i);
-  }
-  return keep;
-}
-
-/** A facet of a region: its row and a point of its relative interior (cube coordinates). */
-export interface Facet {
-  readonly row: number;
-  readonly point: Float64Array;
-  /** The smallest slack of any other constraint (or cube face) at `point`. */
-  readonly margin: number;
-}
-
-/**
- * The facets of a region by Clarkson's method: for each row j, minimise g_j·u + h_j over only the
- * facets found so far (and the cube); if the minimum is ≥ 0, row j is redundant; otherwise shoot a
- * ray from the interior point `inside` towards the minimiser — the first row it hits is a facet
- * (added, with the hit point), and row j is tried again. Every LP has only the known facets as
- * rows, so it is tiny. A hit point with too little margin is replaced by the facet LP's point.
- */
-function regionFacets(cons: CubeConstraints, rows: readonly number[], n: number, inside: Float64Array): Facet[] {
-  const facets: Facet[] = [];
-  const isFacet = new Set<number>();
-  const slackAt = (i: number, u: Float64Array) => {
-    let s = cons.h[i];
-    for (let k = 0; k < n; k++) s += cons.g[i * n + k] * u[k];
-    return s;
-  };
-  const c = new Float64Array(n);
-  /** The facet LP for row j, for the cases the ray cannot settle (ties, degeneracy). */
-  const settleByLp = (j: number) => {
-    const { u, tau } = slackLp(cons, rows, n, j);
-    isFacet.add(j);
-    facets.push({ row: j, point: u, margin: tau > REGION_TOLERANCE ? tau : 0 });
-  };
-  for (const j of rows) {
-    for (let guard = 0; guard < rows.length + 1 && !isFacet.has(j); guard++) {
-      // min g_j·u + h_j  s.t.  g_f·u + h_f ≥ 0 (known facets f), −1 ≤ u ≤ 1.
-      const m = facets.length + 2 * n;
-      const A = new Float64Array(m * n);
-      const b = new Float64Array(m);
-      facets.forEach((f, r) => {
-        for (let k = 0; k < n; k++) A[r * n + k] = -cons.g[f.row * n + k];
-        b[r] = cons.h[f.row];
-      });
-      for (let k = 0; k < n; k++) {
-        A[(facets.length + 2 * k) * n + k] = 1;
-        b[facets.length + 2 * k] = 1;
-        A[(facets.length + 2 * k + 1) * n + k] = -1;
-        b[facets.length + 2 * k + 1] = 1;
-      }
-      for (let k = 0; k < n; k++) c[k] = -cons.g[j * n + k];
-      const lp = solveLp({ n, m, A, b, c });
-      if (lp.status !== 'optimal') {
-        settleByLp(j);
-        break;
-      }
-      const target = lp.point;
-      if (slackAt(j, target) >= -REGION_TOLERANCE) break; // redundant given the known facets
-      // Ray from `inside` to `target`: the first row to reach zero slack.
-      let first = -1;
-      let tFirst = Infinity;
-      for (const i of rows) {
-        let rate = 0;
-        for (let k = 0; k < n; k++) rate += cons.g[i * n + k] * (target[k] - inside[k]);
-        if (rate >= 0) continue;
-        const t = slackAt(i, inside) / -rate;
-        if (t < tFirst) {
-          tFirst = t;
-          first = i;
-        }
-      }
-      if (first < 0 || isFacet.has(first)) {
-        // Only rounding can make the ray miss every new row: decide row j directly.
-        settleByLp(j);
-        break;
-      }
-      const point = Float64Array.from(inside, (x, k) => x + tFirst * (target[k] - x));
-      let margin = Infinity;
-      for (const i of rows) if (i !== first) margin = Math.min(margin, slackAt(i, point));
-      for (let k = 0; k < n; k++) margin = Math.min(margin, 1 - Math.abs(point[k]));
-      if (!(margin > 1e-7)) {
-        // A hit near the facet's edge: take the facet LP's best-centred point instead.
-        const lpPoint = slackLp(cons, rows, n, first);
-        isFacet.add(first);
-        if (lpPoint.tau > REGION_TOLERANCE) facets.push({ row: first, point: lpPoint.u, margin: lpPoint.tau });
-        else facets.push({ row: first, point, margin: 0 }); // lower-dimensional contact: keep as a constraint only
-        continue;
-      }
-      isFacet.add(first);
-      facets.push({ row: first, point, margin });
-    }
-  }
-  return facets.filter((f) => f.margin > 0);
-}
-
-/**
- * The largest ball-like slack τ of a point in the region (and, with `facet`, on that row's
- * hyperplane): maximise τ s.t. g_i·u + h_i ≥ τ (i ∈ rows, i ≠ facet), g_f·u + h_f = 0, and the
- * cube faces at distance ≥ τ. Returns the point and τ (−Infinity if the LP fails).
- */
-export function slackLp(cons: CubeConstraints, rows: readonly number[], n: number, facet: number | null): { u: Float64Array; tau: number } {
-  const N = n + 1; // variables u, τ
-  const m = rows.length + (facet === null ? 0 : 1) + 2 * n;
-  const A = new Float64Array(m * N);
-  const b = new Float64Array(m);
-  let r = 0;
-  for (const i of rows) {
-    if (i === facet) {
-      for (let k = 0; k < n; k++) A[r * N + k] = cons.g[i * n + k];
-      b[r++] = -cons.h[i];
-      for (let k = 0; k < n; k++) A[r * N + k] = -cons.g[i * n + k];
-      b[r++] = cons.h[i];
-      continue;
-    }
-    for (let k = 0; k < n; k++) A[r * N + k] = -cons.g[i * n + k];
-    A[r * N + n] = 1;
-    b[r++] = cons.h[i];
-  }
-  for (let k = 0; k < n; k++) {
-    A[r * N + k] = 1;
-    A[r * N + n] = 1;
-    b[r++] = 1;
-    A[r * N + k] = -1;
-    A[r * N + n] = 1;
-    b[r++] = 1;
-  }
-  const c = new Float64Array(N);
-  c[n] = 1;
-  const res = solveLp({ n: N, m: r, A: A.subarray(0, r * N), b: b.subarray(0, r), c });
-  if (res.status !== 'optimal') return { u: new Float64Array(n), tau: -Infinity };
-  return { u: res.point.slice(0, n), tau: res.point[n] };
-}
-
-/**
- * A point just across a facet: from the facet point uf, step along −g (g points into the current
- * region) by δ ≤ τ/2, halving δ until every neuron whose constraint row has slack > 1e-9 at uf keeps
- * the sign it has in the current region. Rows at (or within 1e-9 of) zero — the facet's own row and
- * rows coincident with it, e.g. neurons fed only by the crossing neuron — may switch, as may
- * neurons constant on the current region.
- */
-export function stepAcross(
-  net: Network,
-  domain: Domain,
-  uf: Float64Array,
-  g: Float64Array,
-  tau: number,
-  cons: CubeConstraints,
-  pattern: Pattern,
-): Float64Array | null {
-  const n = domain.n;
-  const keep: number[] = [];
-  for (let i = 0; i < cons.count; i++) {
-    let slack = cons.h[i];
-    for (let k = 0; k < n; k++) slack += cons.g[i * n + k] * uf[k];
-    if (slack > 1e-9) keep.push(i);
-  }
-  let delta = tau / 2;
-  for (let attempt = 0; attempt < 40; attempt++, delta /= 2) {
-    const u = new Float64Array(n);
-    for (let k = 0; k < n; k++) u[k] = uf[k] - delta * g[k];
-    const z = cubePreActivations(net, domain, u);
-    if (keep.every((i) => (z[cons.layer[i]][cons.neuron[i]] > 0 ? 1 : 0) === pattern[cons.layer[i]][cons.neuron[i]])) return u;
-  }
-  return null;
-}
-
-/** True if u is strictly inside its activation region: every constraint has slack > `margin`. */
-function strictlyInside(net: Network, domain: Domain, u: Float64Array, margin: number): boolean {
-  const cons = cubeConstraints(net, domain, cubePattern(net, domain, u));
-  const n = domain.n;
-  for (let i = 0; i < cons.count; i++) {
-    let s = cons.h[i];
-    for (let k = 0; k < n; k++) s += cons.g[i * n + k] * u[k];
-    if (!(s > margin)) return false;
-  }
-  return true;
-}
-
-/** A starting point strictly inside some region (deterministic). */
-function interiorStart(net: Network, domain: Domain, seed = 0): Float64Array {
+/** A certified starting point strictly inside some region (deterministic), or null if the budget ran out. */
+function interiorStart(net: Network, domain: Domain, budget: Budget, seed = 0): { u: Float64Array; pattern: Pattern } | null {
   const stream = createStream(seed, 'region-search/start');
   for (let attempt = 0; attempt < 1000; attempt++) {
+    if (budget.exceeded()) return null;
     const u = new Float64Array(domain.n);
     for (let k = 0; k < domain.n; k++) u[k] = attempt === 0 ? (0.1 * (k + 1)) / domain.n : 1.6 * stream.uniform() - 0.8;
-    if (strictlyInside(net, domain, u, 1e-7)) return u;
+    const c = certifiedPattern(net, domain, u);
+    if (c.certified) return { u, pattern: c.pattern };
   }
   throw new UserError('no point strictly inside a linear region was found: the network is degenerate or its numbers are out of range');
 }
 
 /**
- * Visits every activation region meeting the domain's open cube, calling `visit` once per region.
- * Returns 'done', or the limit that stopped it.
+ * Visits every activation region meeting the domain's open cube (as resolved above), calling
+ * `visit` once per region. Returns 'done', or what stopped it: a limit ('regions', 'time') or an
+ * LP that could not be verified ('numerical').
  */
 export function enumerateRegions(
   net: Network,
   domain: Domain,
   visit: RegionVisitor,
   budget: Budget,
-): { status: 'done' | 'regions' | 'time'; regions: number } {
+): { status: 'done' | 'regions' | 'time' | 'numerical'; regions: number } {
   const n = domain.n;
   const seen = new Set<string>();
-  const start = interiorStart(net, domain);
-  const startPattern = cubePattern(net, domain, start);
-  const queue: { u: Float64Array; pattern: Pattern }[] = [{ u: start, pattern: startPattern }];
-  seen.add(patternKey(startPattern));
+  const start = interiorStart(net, domain, budget);
+  if (!start) return { status: 'time', regions: 0 };
+  const queue: { u: Float64Array; pattern: Pattern }[] = [start];
+  seen.add(patternKey(start.pattern));
   let head = 0;
   while (head < queue.length) {
     const { u, pattern } = queue[head];
@@ -272,17 +80,22 @@ export function enumerateRegions(
     visit(pattern, u);
     if (seen.size > budget.maxCount) return { status: 'regions', regions: seen.size };
     if (budget.exceeded()) return { status: 'time', regions: seen.size };
-    const cons = cubeConstraints(net, domain, pattern);
+    const cons = cubeConstraints(net, domain, pattern, budget);
+    if (!cons) return { status: 'time', regions: seen.size };
     const rows = relevantRows(cons, n);
-    for (const facet of regionFacets(cons, rows, n, u)) {
-      const j = facet.row;
-      const across = stepAcross(net, domain, facet.point, cons.g.subarray(j * n, (j + 1) * n), facet.margin, cons, pattern);
-      if (!across) continue;
-      const p = cubePattern(net, domain, across);
-      const key = patternKey(p);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      queue.push({ u: across, pattern: p });
+    const facets = regionFacets(cons, rows, n, u, budget);
+    if (facets === 'stopped') return { status: 'time', regions: seen.size };
+    for (const facet of facets) {
+      if (budget.exceeded()) return { status: 'time', regions: seen.size };
+      const landings = crossFacet(net, domain, cons, rows, facet, budget);
+      if (landings === 'stopped') return { status: 'time', regions: seen.size };
+      if (landings === 'failed') return { status: 'numerical', regions: seen.size };
+      for (const landing of landings) {
+        const key = patternKey(landing.pattern);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        queue.push(landing);
+      }
     }
   }
   return { status: 'done', regions: seen.size };
@@ -299,26 +112,36 @@ export function regionCentre(net: Network, domain: Domain, pattern: Pattern): Fl
 /** Exact Lipschitz constant by region enumeration (any depth; global or on a box). */
 export function regionSearchExact(net: Network, norm: Norm, box: Box | null, budget: Budget): ExactOutcome {
   const domain = queryDomain(net, box);
-  let best = -1;
-  let bestPattern: Pattern | null = null;
-  let bestU: Float64Array | null = null;
+  const candidates = new Candidates();
+  let firstU: Float64Array | null = null;
+  let finished = false; // the centring LPs run only after a complete search (a stopped one has no time left)
   const result = enumerateRegions(
     net,
     domain,
     (pattern, u) => {
+      firstU ??= u;
       const value = operatorNorm(jacobianOfPattern(net, pattern), norm);
-      if (value > best) {
-        best = value;
-        bestPattern = pattern;
-        bestU = u;
-      }
+      candidates.offer({
+        value,
+        points: function* () {
+          const centre = finished ? regionCentre(net, domain, pattern) : null;
+          if (centre) yield toInput(domain, centre);
+          yield toInput(domain, u);
+        },
+      });
     },
     budget,
   );
-  const witnessU = bestPattern ? regionCentre(net, domain, bestPattern) ?? bestU! : bestU!;
-  const witness = toInput(domain, witnessU);
+  finished = result.status === 'done';
+  const fallback = firstU ? toInput(domain, firstU) : new Float64Array(net.inputDim);
+  // A search stopped by its budget re-checks its best point only if that is cheap (the kink-margin
+  // test costs d·Σ N_ℓ·N_{ℓ−1}: seconds for a 784-input net); the caller's own search does the rest.
+  const cheap = net.inputDim * net.layers.reduce((a, l) => a + l.outDim * l.inDim, 0) < 1e7;
+  const { witness, witnessValue, lipschitz } =
+    finished || cheap ? candidates.recheck(net, norm, fallback) : { witness: fallback, witnessValue: -Infinity, lipschitz: candidates.best };
   if (result.status !== 'done') {
-    return tooLarge(result.status, result.status === 'regions' ? budget.maxCount : budget.timeLimit, result.regions, budget.elapsed(), best, witness);
+    const limitValue = result.status === 'regions' ? budget.maxCount : budget.timeLimit;
+    return tooLarge(result.status, limitValue, result.regions, budget.elapsed(), witnessValue, witnessValue > -Infinity ? witness : null);
   }
-  return { kind: 'exact', lipschitz: best, witness, regions: result.regions, seconds: budget.elapsed(), algorithm: 'region-search' };
+  return { kind: 'exact', lipschitz, witness, witnessValue, regions: result.regions, seconds: budget.elapsed(), algorithm: 'region-search' };
 }

@@ -6,8 +6,17 @@ export interface ExactValue {
   readonly kind: 'exact';
   /** max over regions of ‖J_R‖_{p→p}. */
   readonly lipschitz: number;
-  /** A point strictly inside a maximising region: the norm of its formal Jacobian is `lipschitz`. */
+  /**
+   * A point strictly inside a region, re-checked like every witness (kink margin, see
+   * exact/witness.ts): the norm of its formal Jacobian is `witnessValue`.
+   */
   readonly witness: Float64Array;
+  /**
+   * The Jacobian norm at `witness`: equal to `lipschitz` (to 1e-12 relative) unless no point of a
+   * maximising region passes the kink-margin test (a region thinner than that test resolves, a
+   * box far from the origin); then the best re-checked value (−Infinity if none passes).
+   */
+  readonly witnessValue: number;
   /** Number of linear (activation) regions visited — all of them. */
   readonly regions: number;
   readonly seconds: number;
@@ -17,8 +26,8 @@ export interface ExactValue {
 /** The network was too large for an exact answer within the limits; never a wrong number. */
 export interface TooLarge {
   readonly kind: 'too-large';
-  /** The limit that ran out. */
-  readonly limit: 'regions' | 'time';
+  /** The limit that ran out ('numerical': an LP the dense simplex could not verify). */
+  readonly limit: 'regions' | 'time' | 'numerical';
   /** Its value (a region count, or seconds). */
   readonly limitValue: number;
   readonly regionsVisited: number;
@@ -43,7 +52,7 @@ export const DEFAULT_EXACT_LIMITS = { maxRegions: 1_000_000, timeLimit: 60 } as 
 
 /** Builds the "too large" outcome with its one-line message. */
 export function tooLarge(
-  limit: 'regions' | 'time',
+  limit: 'regions' | 'time' | 'numerical',
   limitValue: number,
   regionsVisited: number,
   seconds: number,
@@ -51,6 +60,10 @@ export function tooLarge(
   lowerBoundWitness: Float64Array | null,
 ): TooLarge {
   const what = limit === 'regions' ? `more than --max-regions ${limitValue} linear regions` : `more than --time-limit ${limitValue} s`;
+  const message =
+    limit === 'numerical'
+      ? `exact gave up: an LP of the region search could not be verified (visited ${regionsVisited} regions); use \`lipcheck bounds\` for certified bounds`
+      : `too large for exact: it needs ${what} (visited ${regionsVisited}); use \`lipcheck bounds\` for certified bounds`;
   return {
     kind: 'too-large',
     limit,
@@ -59,6 +72,6 @@ export function tooLarge(
     seconds,
     lowerBound,
     lowerBoundWitness,
-    message: `too large for exact: it needs ${what} (visited ${regionsVisited}); use \`lipcheck bounds\` for certified bounds`,
+    message,
   };
 }

@@ -1,18 +1,22 @@
 import type { Network } from '../../network/network.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
-import type { Domain } from '../domain.js';
-import { SPECTRAL_MARGIN, gamma, widen } from './rounding.js';
+import { localFirstLayer, type Domain } from '../domain.js';
+import { SPECTRAL_MARGIN, UNIT_ROUNDOFF, gamma, widen } from './rounding.js';
 
 /**
  * The affine part each layer takes from the cube coordinates u (see domain.ts): hidden layer ℓ
  * computes z_ℓ = W_ℓ·ρ(z_{ℓ−1}) + P_ℓ·u + q_ℓ (for ℓ = 0 only P_0·u + q_0). On a box
- * P_0 = W₀·diag(half), q_0 = W₀·centre + b₀ and later layers add their biases; on the homogenised
- * domain every bias is multiplied by t = (u_{d+1} + 1)/2.
+ * P_0 = W₀·diag(half), q_0 = W₀·centre + b₀ (the domain's compensated first layer) and later
+ * layers add their biases; on the homogenised domain every bias is multiplied by
+ * t = (u_{d+1} + 1)/2. `error` bounds, per neuron, |exact affine part − (P·u + q)| for every
+ * |u| ≤ 1 (rounding of P, q and of the box's centre and half-widths), so bounds built on P and q
+ * stay sound when huge terms cancel (a box far from the origin).
  */
 export interface LayerInput {
   /** N_ℓ × n, row-major (only P_0 is dense; later ones have one column at most). */
   readonly P: Float64Array;
   readonly q: Float64Array;
+  readonly error: Float64Array;
 }
 
 export function layerInputs(net: Network, domain: Domain): LayerInput[] {
@@ -23,22 +27,30 @@ export function layerInputs(net: Network, domain: Domain): LayerInput[] {
     const layer = net.layers[l];
     const P = new Float64Array(layer.outDim * n);
     const q = new Float64Array(layer.outDim);
-    for (let i = 0; i < layer.outDim; i++) {
-      if (domain.kind === 'box') {
-        q[i] = layer.biases[i];
-        if (l === 0) {
-          for (let k = 0; k < d; k++) {
-            P[i * n + k] = layer.weights[i * d + k] * domain.half[k];
-            q[i] += layer.weights[i * d + k] * domain.centre[k];
-          }
-        }
-      } else {
+    const error = new Float64Array(layer.outDim);
+    if (domain.kind === 'box') {
+      if (l === 0) {
+        const local = localFirstLayer(net, domain);
+        P.set(local.P);
+        q.set(local.q);
+        error.set(local.error);
+      } else q.set(layer.biases);
+    } else {
+      for (let i = 0; i < layer.outDim; i++) {
         P[i * n + d] = 0.5 * layer.biases[i];
         q[i] = 0.5 * layer.biases[i];
-        if (l === 0) for (let k = 0; k < d; k++) P[i * n + k] = domain.scale * layer.weights[i * d + k];
+        if (l === 0) {
+          // S·w rounds (relative u); halving the bias is exact.
+          let magnitude = 0;
+          for (let k = 0; k < d; k++) {
+            P[i * n + k] = domain.scale * layer.weights[i * d + k];
+            magnitude += Math.abs(P[i * n + k]);
+          }
+          error[i] = UNIT_ROUNDOFF * magnitude;
+        }
       }
     }
-    out.push({ P, q });
+    out.push({ P, q, error });
   }
   return out;
 }
@@ -62,12 +74,12 @@ export function preActivationBounds(net: Network, domain: Domain): PreActivation
   let aHi: Float64Array | null = null;
   for (let l = 0; l < inputs.length; l++) {
     const layer = net.layers[l];
-    const { P, q } = inputs[l];
+    const { P, q, error } = inputs[l];
     const L = new Float64Array(layer.outDim);
     const H = new Float64Array(layer.outDim);
     for (let i = 0; i < layer.outDim; i++) {
       const centre = q[i];
-      let radius = 0;
+      let radius = error[i];
       let mag = Math.abs(q[i]);
       for (let k = 0; k < n; k++) {
         const p = Math.abs(P[i * n + k]);

@@ -104,9 +104,20 @@ export async function lipschitzMip(net: Network, domain: Domain, objective: MipO
   if (net.layers.length === 1) return affineObjective(net, objective);
   const { net: normal, scale } = normalisedNetwork(net);
   if (!(scale > 0 && Number.isFinite(scale))) return { upper: Infinity, incumbent: -Infinity, status: 'scale out of range', pattern: null, seconds: 0 };
-  const r = await solveLipschitzMip(normal, domain, preActivationBounds(normal, domain), objective, timeLimit);
+  const bounds = preActivationBounds(normal, domain);
+  if (unresolvable(bounds)) return { upper: Infinity, incumbent: -Infinity, status: 'domain too small for the solver', pattern: null, seconds: 0 };
+  const r = await solveLipschitzMip(normal, domain, bounds, objective, timeLimit);
   const upper = r.upper === Infinity ? Infinity : r.upper * scale * (1 + 4 * 2 ** -53);
   return { ...r, upper, incumbent: r.incumbent * scale };
+}
+
+/**
+ * True when an unstable neuron's pre-activation range (on the normalised network) is within 1e-6
+ * of zero width: HiGHS's tolerances (1e-9) cannot then place its kink (a tiny box far from the
+ * origin), and a bound from it would rest on nothing.
+ */
+function unresolvable(bounds: PreActivationBounds): boolean {
+  return bounds.lo.some((lo, l) => lo.some((v, i) => v < 0 && bounds.hi[l][i] > 0 && bounds.hi[l][i] - v < 1e-6));
 }
 
 /**
@@ -177,7 +188,7 @@ async function solveLipschitzMip(
   let prevA: number[] = [];
   for (let l = 0; l < L - 1; l++) {
     const layer = net.layers[l];
-    const { P, q } = inputs[l];
+    const { P, q, error } = inputs[l];
     const lo = bounds.lo[l];
     const hi = bounds.hi[l];
     const zs: number[] = [];
@@ -188,7 +199,7 @@ async function solveLipschitzMip(
       const terms: [number, number][] = [[z, 1]];
       for (let k = 0; k < n; k++) terms.push([u[k], -P[i * n + k]]);
       if (l > 0) for (let j = 0; j < layer.inDim; j++) terms.push([prevA[j], -layer.weights[i * layer.inDim + j]]);
-      mip.addRow(terms, q[i], q[i]);
+      mip.addRow(terms, q[i] - error[i], q[i] + error[i]); // q and P carry rounding (intervals.ts)
       const state = states[l][i];
       const a = mip.addColumn(0, state === 0 ? 0 : Math.max(0, hi[i]));
       const dlt = state === -1 ? mip.addColumn(0, 1, { integer: true }) : mip.addColumn(state, state);

@@ -5,6 +5,13 @@
  *   γ_n·Σ|terms|, γ_n = n·u/(1 − n·u), u = 2⁻⁵³ (Higham, "Accuracy and Stability of Numerical
  *   Algorithms", §3.1). Interval bounds widen every computed endpoint by that amount (`widen`), so
  *   the computed interval contains the exact one.
+ * - On a box, the first layer is moved into cube coordinates (domain.ts `localFirstLayer`):
+ *   q = b + W·centre by a compensated dot product (error ≤ u|q| + γ_n²·Σ|terms|), P = W·half
+ *   rounded (u|P|), and the half-widths' own rounding; their sum is each neuron's `error`, which
+ *   the interval bounds add to their radius and the MIP rows allow as a range. The centre itself
+ *   is exact (a double-double), so the cube is the box.
+ * - Region search certifies a pattern at a point by a running error bound (domain.ts
+ *   `certifiedPattern`): γ·Σ|terms| per sum, doubled, plus the propagated input errors.
  * - Singular values come from backward-stable algorithms (error ≤ c·n·u·‖W‖); results that rest
  *   on them are multiplied by (1 + SPECTRAL_MARGIN), far above c·n·u for any n < 10⁶.
  * - MIP bounds come from HiGHS's dual bound, which is exact only up to its feasibility tolerances
