@@ -8,6 +8,7 @@ import { sampleCandidates } from './lower/sampling.js';
 import { isShallowScalar, patternAscent, shallowLineAscent } from './lower/shallowSearch.js';
 import { better, NO_WITNESS, type Witness } from './lower/witness.js';
 import { intervalJacobianBound } from './upper/intervals.js';
+import { relaxedJacobianBound } from './upper/jacobianRelaxation.js';
 import { operatorNormProduct } from './upper/operatorNorms.js';
 import { UNIT_ROUNDOFF } from './upper/rounding.js';
 import { shallowL1PatternMax } from './upper/shallowL1.js';
@@ -95,12 +96,16 @@ interface Candidate {
 
 /**
  * Sound upper bounds for the global Lip_p that cost about one pass over the weights: the
- * operator-norm product, the interval Jacobian bound, and for scalar shallow nets the largest
- * pattern's ℓ∞ gradient norm (p = 1; ‖g‖₂ ≤ √d‖g‖_∞ turns it into a p = 2 bound).
+ * operator-norm product, the interval Jacobian bound, for deeper nets the relaxed Jacobian bound
+ * (linear relaxation of the gates; it equals the interval bound on one hidden layer), and for
+ * scalar shallow nets the largest pattern's ℓ∞ gradient norm (p = 1; ‖g‖₂ ≤ √d‖g‖_∞ turns it into
+ * a p = 2 bound).
  */
 function cheapUppers(net: Network, norm: Norm): Candidate[] {
   const out: Candidate[] = [{ method: 'operator-norm-product', value: operatorNormProduct(net, norm) }];
-  out.push({ method: 'interval-jacobian', value: intervalJacobianBound(net, queryDomain(net, null), norm).value });
+  const domain = queryDomain(net, null);
+  out.push({ method: 'interval-jacobian', value: intervalJacobianBound(net, domain, norm).value });
+  if (net.layers.length > 2) out.push({ method: 'relaxed-jacobian', value: relaxedJacobianBound(net, domain, norm).value });
   if (isShallowScalar(net) && norm !== 'inf') {
     const l1 = shallowL1PatternMax(net);
     out.push(norm === '1' ? { method: 'pattern-max', value: l1 } : { method: '√d × pattern-max ℓ1', value: timesSqrt(l1, net.inputDim) });
