@@ -16,8 +16,8 @@ import type { Reference } from './reference.js';
  * the slope's (1 − α) range misses [0.3, 0.7], α = 1e-4 (the premise, measured on lipcheck's own
  * brackets of this design: slope about 0.5 with a log-spread about 0.2 per network).
  */
-export const SHAPE_WINDOW = { lo: 0.3, hi: 0.7 } as const;
-export const SHAPE_ALPHA = 1e-4;
+const SHAPE_WINDOW = { lo: 0.3, hi: 0.7 } as const;
+const SHAPE_ALPHA = 1e-4;
 const SHAPE_DIMS = [2, 4, 8, 16, 32, 64] as const;
 const DRAWS_PER_DIM = 3;
 

@@ -191,8 +191,9 @@ function summaryLines(rows: readonly StudyRow[], info: ReportInfo, plots: readon
   if (brackets) lines.push(brackets);
   const deep = bandRows(rows, 'deep');
   if (deep.length > 0) {
-    const maxScaled = Math.max(...deep.map((p) => p.est.value / bandScales('deep', p.row.d, p.row.L, p.row.N).upper));
-    lines.push(ratioLine('deep Lip₂/√d', deep.map((p) => p.est.value / Math.sqrt(p.row.d)), deep.filter((p) => !p.est.exact).length) + `; max Lip₂/(√d·L·√log N) ${fmt(maxScaled)}`);
+    // Certified: a bracketed row contributes its lower end (a midpoint could sit far above Lip).
+    const maxScaled = Math.max(...deep.map((p) => (p.row.lipschitz ?? p.row.lower) / bandScales('deep', p.row.d, p.row.L, p.row.N).upper));
+    lines.push(ratioLine('deep Lip₂/√d', deep.map((p) => p.est.value / Math.sqrt(p.row.d)), deep.filter((p) => !p.est.exact).length) + `; max Lip₂/(√d·L·√log N) ${deep.every((p) => p.est.exact) ? '' : 'at least '}${fmt(maxScaled)}`);
   }
   const pts = rows.filter((r) => inPapersModel(r) && Number.isFinite(r.pointNormSquared)).map((r) => r.pointNormSquared / r.d);
   if (pts.length > 0) {

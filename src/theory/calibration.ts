@@ -72,7 +72,7 @@ export interface Calibration {
 export const EXACT_METHOD = "exact constants from lipcheck's region enumeration (src/lipschitz/exact); rows without an exact value are left out";
 
 /** The coverage of the intervals stored with a calibration. */
-export const INTERVAL_LEVEL = 0.99;
+const INTERVAL_LEVEL = 0.99;
 
 /**
  * A distribution-free two-sided confidence interval for the p-quantile ξ_p of a continuous law from
@@ -92,7 +92,7 @@ export function quantileInterval(sample: readonly number[], p: number, level: nu
 }
 
 /** The calibration's check stratum (see CalibrationCheck). */
-export function inCheckStratum(r: StudyRow): boolean {
+function inCheckStratum(r: StudyRow): boolean {
   return rowBand(r) === 'shallow' && r.d === 2 && r.N <= 32;
 }
 
