@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The tests StrykerJS runs against each mutant (`npm run mutation`, stryker.config.json). Only fast,
+ * unit-level files: every mutant re-runs the tests that cover it, so one slow test that reaches a whole
+ * folder (the CLI spawns, the brute-force exact suites, the conformance library run) would cost its
+ * duration once per mutant. The slow suites still run in `npm test`; a mutant they would kill but these
+ * do not counts as survived here, which is the point: the fast tests are meant to have the teeth.
+ *
+ * No globalSetup (nothing here spawns dist/), no coverage (Stryker measures its own, per test).
+ */
+export const mutationTests = [
+  'test/unit/**/*.test.ts',
+  'test/harness/checks.test.ts',
+  'test/harness/protocol.test.ts',
+  'test/harness/shapeCheck.test.ts',
+  'test/lipschitz/budget.test.ts',
+  'test/lipschitz/zonotope.test.ts',
+  'test/lipschitz/peers.test.ts',
+  'test/lipschitz/linearBounds.test.ts',
+  'test/lipschitz/farBoxes.test.ts',
+  'test/lipschitz/thinRegions.test.ts',
+  'test/lipschitz/sdp/certificate.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    include: mutationTests,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
