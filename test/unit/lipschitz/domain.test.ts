@@ -5,6 +5,7 @@ import { makeNetwork, type DenseLayer, type Network } from '../../../src/network
 import { createStream, type RandomStream } from '../../../src/random/stream.js';
 import { add, dyadic, mul, sign, type Dyadic } from '../../support/exactArithmetic.js';
 import type { Box } from '../../../src/lipschitz/query.js';
+import { Budget } from '../../../src/lipschitz/budget.js';
 
 function randomNet(s: RandomStream, d: number, widths: number[], biasScale = 1): Network {
   const dims = [d, ...widths, 1];
@@ -66,9 +67,11 @@ describe('the cube of a box', () => {
   });
   it('moves the first layer into cube coordinates with an error bound that holds exactly, even far from the origin', () => {
     const s = createStream(22, 'test/unit/domain-local');
-    for (const offset of [0, 1e8, 1e15]) {
+    const boxes = [0, 1e8, 1e15].map((offset) => ({ offset, b: box([offset - 0.5, offset, offset + 1e-3], [offset + 0.5, offset + 1e-7, offset + 2e-3]) }));
+    // Midpoints that are not doubles (lo + hi inexact: centreLow ≠ 0) and half-widths that are not either.
+    boxes.push({ offset: 2 ** 53, b: box([1, 0.1, -3], [2 ** 53 + 2, 0.3, 2 ** 52 + 1]) });
+    for (const { offset, b } of boxes) {
       const net = randomNet(s, 3, [5], 1 + offset);
-      const b = box([offset - 0.5, offset, offset + 1e-3], [offset + 0.5, offset + 1e-7, offset + 2e-3]);
       const domain = queryDomain(net, b);
       const { P, q, error } = localFirstLayer(net, domain);
       expect(Array.from(domain.local!.layers[0].weights)).toEqual(Array.from(P));
@@ -87,6 +90,7 @@ describe('the cube of a box', () => {
       }
       // The bound is not vacuous: within a few ulps of the terms' size.
       for (let i = 0; i < W.outDim; i++) expect(error[i]).toBeLessThan(1e-12 * (Math.abs(W.biases[i]) + 3 * (Math.abs(offset) + 1) * 5));
+      if (offset === 2 ** 53) expect(domain.centreLow[0]).not.toBe(0);
     }
   });
   it('gives the pre-activations of f at x(u)', () => {
@@ -112,6 +116,10 @@ describe('the homogenised cube of ℝᵈ', () => {
     expect(domain.scale).toBe(5); // sorted 1, 2, 5, 10: index ⌊4/2⌋
     expect([domain.kind, domain.n, domain.inputDim, domain.box, domain.local]).toEqual(['lifted', 3, 2, null, null]);
     expect(liftedDomain(makeNetwork(2, [layer([[1, 0], [0, 0]], [0, 3]), out(2)])).scale).toBe(1);
+    // One rule at a time: a zero-bias row would pull the median of 1, 2, 5, 10 down to 2 …
+    expect(liftedDomain(makeNetwork(2, [layer([[1, 0], [0, -2], [1, 0], [3, 4], [1, 1]], [1, 4, -10, 25, 0]), out(5)])).scale).toBe(5);
+    // … and a zero row with a bias (distance ∞) would push the median of 1, 2, 5 up to 5.
+    expect(liftedDomain(makeNetwork(2, [layer([[1, 0], [0, -2], [3, 4], [0, 0]], [1, 4, 25, 7]), out(4)])).scale).toBe(2);
     expect(liftedDomain(makeNetwork(1, [layer([[2], [1], [4]], [1, -3, 2]), out(3)])).scale).toBe(0.5); // sorted 0.5, 0.5, 3
   });
   it('maps u to x = S·u/t and gives t·z(x) without dividing by t', () => {
@@ -181,6 +189,13 @@ describe('certified patterns', () => {
     // here, so the second layer sees exactly 0 with a zero error bound.
     const domain = queryDomain(net, null);
     expect(certifiedPattern(net, domain, [0.2, 0.3, 0.5])).toEqual({ pattern: [Uint8Array.of(0, 0), Uint8Array.of(0)], certified: true });
+    // On a box a zero first-layer row (here neuron 1) is constant although its computed error is not 0.
+    const zeroRowBox = makeNetwork(2, [
+      { inDim: 2, outDim: 2, weights: Float64Array.of(1, 1, 0, 0), biases: Float64Array.of(10, 0) },
+      { inDim: 2, outDim: 1, weights: Float64Array.of(1, 0), biases: Float64Array.of(-100) },
+      { inDim: 1, outDim: 1, weights: Float64Array.of(1), biases: Float64Array.of(0) },
+    ]);
+    expect(certifiedPattern(zeroRowBox, queryDomain(zeroRowBox, box([-1, -1], [1, 1])), [0.2, 0.3])).toEqual({ pattern: [Uint8Array.of(1, 0), Uint8Array.of(0)], certified: true });
     // On a box the zero row carries the box's rounding allowance into the next layer: not certified there.
     expect(certifiedPattern(net, queryDomain(net, box([-1, -1], [1, 1])), [0.2, 0.3]).certified).toBe(false);
     const notZeroRow = makeNetwork(2, [{ inDim: 2, outDim: 1, weights: Float64Array.of(0, 1), biases: Float64Array.of(0) }, { inDim: 1, outDim: 1, weights: Float64Array.of(1), biases: Float64Array.of(0) }]);
@@ -197,14 +212,31 @@ describe('region constraints', () => {
       for (let r = 0; r < 4; r++) {
         const u0 = Array.from({ length: domain.n }, () => 2 * s.uniform() - 1);
         const pattern = cubePattern(net, domain, u0);
-        const cons = cubeConstraints(net, domain, pattern);
         const key = (p: Uint8Array[]) => p.map((x) => Array.from(x).join('')).join('|');
+        const cons = cubeConstraints(net, domain, pattern);
         for (let c = 0; c < cons.count; c++) {
           let norm2 = 0;
           for (let k = 0; k < domain.n; k++) norm2 += cons.g[c * domain.n + k] ** 2;
           expect(norm2).toBeCloseTo(1, 12);
           expect(cons.layer[c]).toBeLessThan(2);
           expect(cons.neuron[c]).toBeLessThan(cons.layer[c] === 0 ? 5 : 4);
+        }
+        expect([cons.layer.length, cons.neuron.length, cons.g.length]).toEqual([cons.count, cons.count, cons.count * domain.n]);
+        expect(cons.g.every(Number.isFinite) && cons.h.every(Number.isFinite)).toBe(true);
+        // Each row is its neuron's pre-activation on the piece, signed and divided by the row's length:
+        // the ratio (g·u + h) / (s·z(u)) is the same positive number at u0 and at a nearby point of the region.
+        const value = (c: number, u: number[]) => cons.h[c] + u.reduce((acc, uk, k) => acc + cons.g[c * domain.n + k] * uk, 0);
+        const u1 = u0.map((v) => v + 1e-7 * (2 * s.uniform() - 1));
+        if (key(cubePattern(net, domain, u1)) === key(pattern)) {
+          const z0 = cubePreActivations(net, domain, u0);
+          const z1 = cubePreActivations(net, domain, u1);
+          for (let c = 0; c < cons.count; c++) {
+            const [l, i] = [cons.layer[c], cons.neuron[c]];
+            const sgn = pattern[l][i] ? 1 : -1;
+            const r0 = value(c, u0) / (sgn * z0[l][i]);
+            expect(r0).toBeGreaterThan(0);
+            expect(value(c, u1) / (sgn * z1[l][i])).toBeCloseTo(r0, 6);
+          }
         }
         for (let t = 0; t < 40; t++) {
           const u = Array.from({ length: domain.n }, () => 2 * s.uniform() - 1);
@@ -221,5 +253,25 @@ describe('region constraints', () => {
         }
       }
     }
+  });
+});
+
+describe('region constraints, edge cases', () => {
+  it('skip neurons that are constant on the piece (all their inputs inactive), and stop when the budget runs out', () => {
+    // Layer 1 neuron 0 reads only neuron 0 of layer 0; in the pattern that neuron is inactive.
+    const net = makeNetwork(2, [
+      { inDim: 2, outDim: 2, weights: Float64Array.of(1, 0, 0, 1), biases: Float64Array.of(0, 0) },
+      { inDim: 2, outDim: 2, weights: Float64Array.of(1, 0, 1, 1), biases: Float64Array.of(0.5, 0) },
+      { inDim: 2, outDim: 1, weights: Float64Array.of(1, 1), biases: Float64Array.of(0) },
+    ]);
+    const domain = queryDomain(net, box([-1, -1], [1, 1]));
+    const cons = cubeConstraints(net, domain, [Uint8Array.of(0, 1), Uint8Array.of(1, 1)]);
+    expect(Array.from(cons.layer)).toEqual([0, 0, 1]);
+    expect(Array.from(cons.neuron)).toEqual([0, 1, 1]);
+    const wide = randomNet(createStream(27, 'test/unit/domain-budget'), 2, [4, 40]);
+    const pattern = cubePattern(wide, queryDomain(wide, null), [0.1, 0.2, 0.3]);
+    const spent = new Budget(0, Infinity, { origin: performance.now() - 1000 });
+    expect(cubeConstraints(wide, queryDomain(wide, null), pattern, spent)).toBeNull();
+    expect(cubeConstraints(wide, queryDomain(wide, null), pattern, new Budget(Infinity))!.count).toBeGreaterThan(0);
   });
 });

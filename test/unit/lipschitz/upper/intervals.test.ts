@@ -67,6 +67,14 @@ describe('interval bounds on pre-activations over a box', () => {
           expect(bounds.hi[l][i]).toBeGreaterThanOrEqual(ref.hi[l][i] - 1e-12 * scale);
           expect(bounds.hi[l][i]).toBeLessThanOrEqual(ref.hi[l][i] + 1e-12 * scale);
           expect(bounds.lo[l][i]).toBeLessThan(bounds.hi[l][i]); // strictly: the allowance is positive
+          // The allowance covers the magnitude of every term, not a difference of them: for the first
+          // layer at least u·(|centre| + Σ|P|), whatever cancels.
+          if (l === 0) {
+            const first = net.layers[0];
+            let magnitude = Math.abs(ref.lo[0][i] + ref.hi[0][i]) / 2;
+            for (let k = 0; k < 3; k++) magnitude += (Math.abs(first.weights[i * 3 + k]) * (b.hi[k] - b.lo[k])) / 2;
+            expect(bounds.hi[0][i] - bounds.lo[0][i] - (ref.hi[0][i] - ref.lo[0][i])).toBeGreaterThanOrEqual(2 ** -53 * magnitude);
+          }
         }
       }
       for (let p = 0; p < 20; p++) {
@@ -239,6 +247,19 @@ describe('the interval Jacobian bound', () => {
       expect(bound.value).toBeGreaterThanOrEqual(exact);
       expect(bound.value).toBeLessThanOrEqual(exact * (1 + 1e-8));
     }
+    // Every entry of the interval matrix carries a rounding allowance, though here it is a point.
+    for (const norm of ['1', 'inf'] as Norm[]) {
+      const bound = intervalJacobianBound(net, domain, norm);
+      bound.lo.forEach((lo, o) => expect(bound.hi[o] - lo).toBeGreaterThan(0));
+    }
+    // A 1×100 Jacobian (p = ∞: one row sum of 100 terms) needs a relative margin of at least γ_99.
+    const wide = makeNetwork(100, [
+      { inDim: 100, outDim: 1, weights: new Float64Array(100).fill(0.5), biases: Float64Array.of(1000) },
+      { inDim: 1, outDim: 1, weights: Float64Array.of(1), biases: Float64Array.of(0) },
+    ]);
+    const wideBound = intervalJacobianBound(wide, queryDomain(wide, box(new Array(100).fill(-1), new Array(100).fill(1))), 'inf');
+    expect(wideBound.unstable).toBe(0);
+    expect(wideBound.value).toBeGreaterThanOrEqual(50 * (1 + 99 / (2 ** 53 - 99)));
     // Zero biases, global: every hyperplane passes through the origin, so every neuron is unstable.
     const cone = makeNetwork(2, [
       { inDim: 2, outDim: 3, weights: Float64Array.of(1, 2, -1, 1, 3, -2), biases: new Float64Array(3) },
