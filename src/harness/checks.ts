@@ -40,7 +40,7 @@ export interface CheckOptions {
    */
   readonly estimateRtol: number;
   readonly calibration: Calibration | null;
-  /** How many shape cases the run had, run or not (the shape check says when fewer were run). */
+  /** How many shape cases the run had when its time limit stopped it early (the shape check then says how many were run). */
   readonly plannedShapeCases?: number;
 }
 

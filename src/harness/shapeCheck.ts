@@ -95,8 +95,8 @@ function answered(o: CaseOutcome): BracketPoint | null {
 
 /**
  * The 'theorem-shape' check over the shape cases' outcomes. `planned` is how many shape cases the run
- * had (default: those in `outcomes`); when the run's time limit ended it before all were run, the
- * slope rests on those that were, and the notes say how many — with fewer cases the interval is
+ * had, given when its time limit ended it before all were run: the slope then rests on those that
+ * were, and the notes say how many — with fewer cases the interval is
  * wider (less power), never less sound. Skipped, with the reason, when fewer than 3 answers over
  * at least 2 dimensions can be used.
  */

@@ -142,4 +142,18 @@ describe('the shape check within a time limit', () => {
     expect(check.notes.join('\n')).toContain(`only ${k} of the 18 shape cases were run before the time limit`);
     if (k >= 3) expect(check.status).toBe('failed'); // a constant over d = 2, 64, 8: refuted even so
   });
+  it('a run ended by a fault, not by time, does not blame the time limit', async () => {
+    let calls = 0;
+    const responder: Responder = {
+      async respond(request) {
+        if (++calls > 4) throw new Error('crashed');
+        return parseResponse(JSON.stringify({ id: request.id, estimate: 5 }), request.id);
+      },
+      async close() {},
+    };
+    const report = await runSession(cases, responder, { rtol: 1e-6, estimateRtol: 0.25, calibration: null, faultDir: null, budget: new Budget(60) });
+    expect(report.fault?.kind).toBe('exception');
+    expect(report.stoppedOnTime).toBe(false);
+    expect(report.checks.find((c) => c.name === 'theorem-shape')!.notes.join('\n')).not.toMatch(/time limit/);
+  });
 });
