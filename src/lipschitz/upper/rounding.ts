@@ -11,7 +11,9 @@
  *   the interval bounds add to their radius and the MIP rows allow as a range. The centre itself
  *   is exact (a double-double), so the cube is the box.
  * - Region search certifies a pattern at a point by a running error bound (domain.ts
- *   `certifiedPattern`): γ·Σ|terms| per sum, doubled, plus the propagated input errors.
+ *   `cubeForward`): γ·Σ|terms| per sum, doubled, plus the propagated input errors; what that bound
+ *   cannot decide is decided in exact arithmetic on small networks (exact/certify.ts). Its LPs are
+ *   verified a posteriori or solved exactly (linalg/simplex.ts, exactSimplex.ts).
  * - Singular values come from backward-stable algorithms (error ≤ c·n·u·‖W‖); results that rest
  *   on them are multiplied by (1 + SPECTRAL_MARGIN), far above c·n·u for any n < 10⁶.
  * - MIP bounds come from HiGHS's dual bound, which is exact only up to its feasibility tolerances
