@@ -73,6 +73,18 @@ describe('neurons constant on the domain are no kinks (KNOWN_CORE_BUGS zero-rows
   });
 });
 
+describe('the first case seed 1404 reaches (zero-rows draw 29 of 120)', () => {
+  it('d = 3, a zero first layer, then neurons fed by dead ones, on [−0.64, 0.64]³ (it threw)', () => {
+    const f = makeNetwork(3, [
+      { outDim: 3, inDim: 3, weights: new Float64Array(9), biases: new Float64Array(3) },
+      { outDim: 4, inDim: 3, weights: Float64Array.of(1.9999999999999996, 0, 1.9999999999999962, 0, 0, 0, 0, 0, 0, 0, 1.999999999999998, 0), biases: new Float64Array(4) },
+      { outDim: 1, inDim: 4, weights: new Float64Array(4), biases: new Float64Array(1) },
+    ]);
+    const h = 0.6397818968869158;
+    expectBruteForce(f, { lo: Float64Array.of(-h, -h, -h), hi: Float64Array.of(h, h, h) });
+  });
+});
+
 describe('exact cancellations are decided exactly', () => {
   it('ρ(ρ(x₁) − ρ(x₁)) is constant: the region x₁ > 0 counts (exact said 0, the truth is 3)', () => {
     const f = net(2, [
@@ -117,6 +129,13 @@ describe('LPs that floating point cannot verify are solved exactly (KNOWN_CORE_B
     ]);
     const box = { lo: Float64Array.of(0.6008726736447874, -0.22384113668886443), hi: Float64Array.of(1.0983210929258485, 0.27360728259219663) };
     expectBruteForce(f, box);
+  });
+  it('the first case seed 1406 reaches (draw 114 of 120): five kinks parallel to (−1, −1), slabs 3.8e-10 thin, globally', () => {
+    const f = makeNetwork(2, [
+      { outDim: 5, inDim: 2, weights: Float64Array.of(-2, -2, 8, 8, 1, 1, 2, 2, 0.5, 0.5), biases: Float64Array.of(-1.253732980299251, 3.0227188561207756e-9, 5.438090048882896e-10, -1.1600581181157083e-114, 0.49247813155517844) },
+      { outDim: 1, inDim: 5, weights: new Float64Array(5), biases: new Float64Array(1) },
+    ]);
+    expectBruteForce(f, null);
   });
   it('kinks 1e-295 from the origin and a near copy 1.2e-10 away in d = 3 (gave up on an LP of tiny offsets)', () => {
     const f = net(3, [
