@@ -4,14 +4,19 @@ export interface CliStreams {
   err(text: string): void;
   /** True when stdout is an interactive terminal (progress bars only then). */
   readonly isTTY: boolean;
+  /** The `performance.now()` from which `--time-limit` counts (default: when the command starts). */
+  readonly startedAt?: number;
 }
 
 /** What a command sees: the streams, and the exit code it reports (0 unless it sets another). */
 export interface CliIo extends CliStreams {
   exitCode: number;
+  readonly startedAt: number;
 }
 
 export const processStreams: CliStreams = {
+  // The binary's limits count from the start of the process, so start-up and reading count too.
+  startedAt: 0,
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
   get isTTY() {

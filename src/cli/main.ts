@@ -36,7 +36,7 @@ function buildProgram(io: CliIo): Command {
  * User mistakes print one line `lipcheck: …` on stderr; nothing else is caught.
  */
 export async function runCli(argv: readonly string[], streams: CliStreams = processStreams): Promise<number> {
-  const io: CliIo = { out: (t) => streams.out(t), err: (t) => streams.err(t), isTTY: streams.isTTY, exitCode: ExitCode.ok };
+  const io: CliIo = { out: (t) => streams.out(t), err: (t) => streams.err(t), isTTY: streams.isTTY, exitCode: ExitCode.ok, startedAt: streams.startedAt ?? performance.now() };
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -2,12 +2,13 @@ import type { Norm } from '../linalg/norms.js';
 import { networkFromJson, toReluMlp } from '../network/format.js';
 import { hiddenLayerCount, outputDim, type Network } from '../network/network.js';
 import { sampleNetwork } from '../network/sample.js';
-import { standardTransformations } from '../network/transform.js';
+import { outputTransformations, standardTransformations } from '../network/transform.js';
 import { biasLawNames, makeBiasLaw, parseBiasLaw } from '../random/biasLaws.js';
 import { createStream, type RandomStream } from '../random/stream.js';
 import { bandFor, type BandKind } from '../theory/bands.js';
 import { boxFromPairs, boxToPairs, type Box } from '../lipschitz/query.js';
 import type { Request } from './protocol.js';
+import { shapeCases } from './shapeCheck.js';
 
 /** One conformance case: a request plus what lipcheck knows about how it was made. */
 export interface ConformanceCase {
@@ -21,6 +22,8 @@ export interface ConformanceCase {
   readonly family: { readonly base: number; readonly transformation: string; readonly factor: number } | null;
   /** The theorem band that speaks about this He-random network, if any. */
   readonly band: BandKind | null;
+  /** One of the shape check's He-random networks over a range of d (harness/shapeCheck.ts). */
+  readonly shape?: boolean;
   readonly description: string;
 }
 
@@ -34,6 +37,8 @@ export interface CaseOptions {
   readonly domains?: 'both' | 'global' | 'local';
   /** Only every n-th base network, offset i − 1 (families stay together). */
   readonly shard?: { readonly index: number; readonly count: number };
+  /** Add the shape check's networks (default true; they need p = 2, global, and go to shard 1). */
+  readonly shape?: boolean;
 }
 
 const SYMMETRIC = biasLawNames({ symmetricOnly: true });
@@ -124,6 +129,8 @@ export function generateCases(options: CaseOptions): ConformanceCase[] {
       }
     }
   }
+  const shape = (options.shape ?? true) && norms.includes('2') && domains !== 'local' && (options.shard?.index ?? 1) === 1;
+  if (shape) out.push(...shapeCases(options.seed, out.length));
   return out;
 }
 
@@ -134,7 +141,7 @@ export function requestOf(c: ConformanceCase): Request {
 
 /** One line of a saved-cases file: the request plus the case's metadata, replayable with --cases. */
 export function caseToLine(c: ConformanceCase): string {
-  return JSON.stringify({ ...requestOf(c), meta: { size: c.size, family: c.family, band: c.band, description: c.description } });
+  return JSON.stringify({ ...requestOf(c), meta: { size: c.size, family: c.family, band: c.band, description: c.description, ...(c.shape ? { shape: true } : {}) } });
 }
 
 /** Reads a saved-cases file (JSON Lines from caseToLine, or bare requests); `source` names it in errors. */
@@ -161,13 +168,15 @@ export function casesFromLines(text: string, source: string): ConformanceCase[] 
       family: meta.family ?? null,
       band: meta.band ?? null,
       description: meta.description ?? `case ${n + 1} of ${source}`,
+      ...(meta.shape === true ? { shape: true } : {}),
     };
   });
 }
 
 /**
  * Cases built from one user network (`--cases model.onnx`): the global constant and a local one in
- * every requested norm, each with two transformed copies. The local box is the network's input box
+ * every requested norm, each with two transformed copies (the output scaled, the output bias
+ * shifted: cheap at any size). The local box is the network's input box
  * when it carries one (NNet imports), else [−1, 1]ᵈ. Sizes follow what lipcheck can do exactly.
  */
 export function casesFromNetwork(net: Network, options: { seed: number; norms?: readonly Norm[]; domains?: 'both' | 'global' | 'local'; exactFeasible: (net: Network, norm: Norm, box: Box | null) => boolean }): ConformanceCase[] {
@@ -181,8 +190,8 @@ export function casesFromNetwork(net: Network, options: { seed: number; norms?: 
       const size = options.exactFeasible(net, norm, b) ? 'tiny' : 'large';
       const base: ConformanceCase = { id: out.length, network: net, norm, box: b, size, family: null, band: null, description: `the given network, p=${norm}, ${b ? 'box' : 'global'}` };
       out.push(base);
-      const transforms = standardTransformations(net, createStream(options.seed, `conformance/given/${out.length}`)).filter((t) => t.norms.includes(norm) && (b === null || t.mapBox !== null));
-      for (const t of transforms.slice(0, 2)) {
+      // The two output transformations only (the first two standard ones, the same draws): cheap at any size.
+      for (const t of outputTransformations(net, createStream(options.seed, `conformance/given/${out.length}`))) {
         out.push({ id: out.length, network: t.net, norm, box: b && t.mapBox ? t.mapBox(b) : null, size, family: { base: base.id, transformation: t.name, factor: t.factor }, band: null, description: `${t.name} of case ${base.id}` });
       }
     }

@@ -6,9 +6,10 @@ import { hiddenWidths } from '../network/network.js';
 import type { ConformanceCase } from './cases.js';
 import type { Response } from './protocol.js';
 import type { Reference } from './reference.js';
+import { shapeCheck } from './shapeCheck.js';
 
 /** The checks of the conformance harness, each passed, failed or skipped with counts. */
-export type CheckName = 'soundness' | 'metamorphic' | 'theorem-bands' | 'upper-tightness';
+export type CheckName = 'soundness' | 'metamorphic' | 'theorem-bands' | 'theorem-shape' | 'upper-tightness';
 
 export interface Finding {
   readonly check: CheckName;
@@ -155,7 +156,7 @@ function upperTightness(outcomes: readonly CaseOutcome[]): CheckSummary {
   for (const o of outcomes) {
     if (o.response.kind !== 'claims' || o.response.upper === undefined || !o.reference || !(o.reference.lower > 0)) continue;
     ratios.push(o.response.upper / o.reference.lower);
-    if (o.case.band !== null) band.push({ N: Math.max(...hiddenWidths(o.case.network)), scaled: o.response.upper / Math.sqrt(o.case.network.inputDim) });
+    if (o.case.band !== null && !o.case.shape) band.push({ N: Math.max(...hiddenWidths(o.case.network)), scaled: o.response.upper / Math.sqrt(o.case.network.inputDim) });
   }
   if (ratios.length === 0) return summary('upper-tightness', 0, []);
   const sorted = [...ratios].sort((a, b) => a - b);
@@ -175,5 +176,5 @@ function upperTightness(outcomes: readonly CaseOutcome[]): CheckSummary {
 export function evaluateChecks(outcomes: readonly CaseOutcome[], options: CheckOptions): CheckSummary[] {
   const sound = outcomes.flatMap((o) => soundnessFindings(o, options.rtol));
   const soundChecked = outcomes.filter((o) => o.response.kind === 'claims' && o.reference).length;
-  return [summary('soundness', soundChecked, sound), metamorphic(outcomes, options), theoremBands(outcomes, options.calibration), upperTightness(outcomes)];
+  return [summary('soundness', soundChecked, sound), metamorphic(outcomes, options), theoremBands(outcomes, options.calibration), shapeCheck(outcomes), upperTightness(outcomes)];
 }

@@ -7,8 +7,8 @@ import { ImplementationFault, type Responder } from './session.js';
  * An implementation run as a child process (`sh -c <cmd>`, in its own process group so that
  * killing it ends its children too). Each request gets `timeout` seconds for its one-line answer;
  * a crash, a hang, an early exit or a malformed line becomes an ImplementationFault. `close`
- * closes stdin, waits up to 3 s for a clean exit, then kills the group: the harness never hangs
- * and never leaves the child behind.
+ * closes stdin, waits up to 3 s (or the grace given) for a clean exit, then kills the group: the
+ * harness never hangs and never leaves the child behind.
  */
 export function processResponder(cmd: string, timeout: number): Responder {
   const child: ChildProcess = spawn(cmd, { shell: true, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -80,11 +80,11 @@ export function processResponder(cmd: string, timeout: number): Responder {
         throw err;
       }
     },
-    async close(): Promise<void> {
+    async close(graceSeconds = 3): Promise<void> {
       if (!exited) {
         child.stdin!.end();
         const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        const timer = setTimeout(kill, 3000);
+        const timer = setTimeout(kill, graceSeconds * 1000);
         await done;
         clearTimeout(timer);
       }

@@ -1,6 +1,9 @@
 import { certifiedBounds } from '../lipschitz/bounds.js';
+import { Budget } from '../lipschitz/budget.js';
+import { exactChunkFlops, secondsFor } from '../lipschitz/costs.js';
 import { exactLipschitz } from '../lipschitz/exact/index.js';
 import type { ConformanceCase } from './cases.js';
+import { shapeReference } from './shapeCheck.js';
 
 /** What lipcheck certifies about a case: its exact value, or a bracket with a witness. */
 export interface Reference {
@@ -14,19 +17,23 @@ export interface Reference {
 
 /**
  * lipcheck's reference for a case: the exact solver for tiny cases (with a generous region cap),
- * certified bounds otherwise. The lower-bound search runs for `timeLimit` seconds with local search
- * across regions and line searches, far past what sampling finds, so an "upper bound" that is only
- * the best of many sampled gradients is caught.
+ * certified bounds otherwise. The lower-bound search runs for `time` (seconds, or a budget) with
+ * local search across regions and line searches, far past what sampling finds, so an "upper bound"
+ * that is only the best of many sampled gradients is caught. When the time is short the bracket is
+ * looser, never unsound (see certifiedBounds).
  */
-export async function referenceFor(c: ConformanceCase, timeLimit: number): Promise<Reference> {
+export async function referenceFor(c: ConformanceCase, time: number | Budget): Promise<Reference> {
+  if (c.shape) return shapeReference(c); // many cases at d up to 64: a fast, count-bounded bracket
+  const budget = typeof time === 'number' ? new Budget(time) : time;
   const query = { norm: c.norm, box: c.box };
   const started = performance.now();
-  if (c.size === 'tiny') {
-    const exact = exactLipschitz(c.network, query, { timeLimit, maxRegions: 500_000 });
+  if (c.size === 'tiny' && budget.fits(secondsFor(exactChunkFlops(c.network, query)))) {
+    // Most of the time for the exact value; the bounds keep the rest should it not finish.
+    const exact = exactLipschitz(c.network, query, { timeLimit: 0.7 * budget.remaining(), maxRegions: 500_000 });
     if (exact.kind === 'exact') {
       return { exact: exact.lipschitz, lower: exact.lipschitz, witness: exact.witness, upper: exact.lipschitz, seconds: (performance.now() - started) / 1000 };
     }
   }
-  const b = await certifiedBounds(c.network, query, { timeLimit, seed: c.id });
+  const b = await certifiedBounds(c.network, query, { budget, seed: c.id });
   return { exact: b.exact, lower: b.lower, witness: b.witness, upper: b.upper, seconds: (performance.now() - started) / 1000 };
 }

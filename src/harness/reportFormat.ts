@@ -17,6 +17,7 @@ export function formatReport(report: ConformanceReport): string {
   }
   if (report.firstError) lines.push(`  error answers    ${c.errors}, the first at case ${report.firstError.caseId}: ${report.firstError.message}`);
   if (!report.coverage.enough && !report.fault) lines.push(`  ${coverageLine(report)}`); // a fault ends the run early: it wins
+  if (report.stoppedOnTime) lines.push(`  stopped on time: ${report.outcomes.length} of ${c.cases} cases run before --time-limit ran out; the checks above cover those only`);
   if (report.fault) {
     lines.push(`  implementation fault (${report.fault.kind}) at case ${report.fault.caseId}: ${report.fault.message}`);
     if (report.fault.savedTo) lines.push(`      the case is saved: replay it with --cases ${report.fault.savedTo}`);
@@ -48,6 +49,7 @@ export function reportToJson(report: ConformanceReport): unknown {
   return {
     exitCode: report.exitCode,
     seconds: report.seconds,
+    stoppedOnTime: report.stoppedOnTime,
     counts: report.counts,
     firstError: report.firstError,
     coverage: report.coverage,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/files.js';
+import type { Budget } from '../lipschitz/budget.js';
 import { caseToLine, requestOf, type ConformanceCase } from './cases.js';
 import { evaluateChecks, type CaseOutcome, type CheckOptions, type CheckSummary } from './checks.js';
 import type { Request, Response } from './protocol.js';
@@ -21,8 +22,11 @@ export class ImplementationFault extends Error {
 export interface Responder {
   /** The response to one request; throws an ImplementationFault when the implementation misbehaves. */
   respond(request: Request): Promise<Response>;
-  /** Ends the implementation (closes stdin, waits briefly, kills if needed). Never hangs. */
-  close(): Promise<void>;
+  /**
+   * Ends the implementation (closes stdin, waits up to `graceSeconds` (default 3) for it to exit,
+   * kills it if needed). Never hangs.
+   */
+  close(graceSeconds?: number): Promise<void>;
 }
 
 export interface ConformanceReport {
@@ -40,6 +44,8 @@ export interface ConformanceReport {
   readonly seconds: number;
   /** 0 all passed, 1 a property violated or too few claims checked, 3 the implementation faulted. */
   readonly exitCode: 0 | 1 | 3;
+  /** True when the run's time budget ended it before every case was run (the checks saw `outcomes` only). */
+  readonly stoppedOnTime: boolean;
 }
 
 export interface SessionOptions extends CheckOptions {
@@ -55,6 +61,24 @@ export interface SessionOptions extends CheckOptions {
    * fails (exit 1), because an implementation that answered only `unsupported` or `error` was not tested.
    */
   readonly minChecked?: number;
+  /**
+   * A time budget for the whole run: each case's reference gets at most an even share of what
+   * remains, a case is not started when the last one's time would not fit, a wait for an answer
+   * ends when the budget does, and the run then stops with a report of the cases run so far.
+   */
+  readonly budget?: Budget;
+}
+
+/** Resolves to the promise's value, or to `null` after `seconds` (the promise is left to settle alone). */
+async function until<T>(promise: Promise<T>, seconds: number): Promise<T | null> {
+  promise.catch(() => {}); // abandoned, it fails later when the implementation is killed: expected
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), Math.max(0, seconds) * 1000)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The default of `minChecked`: a run must check at least one claim to pass. */
@@ -72,11 +96,24 @@ export async function runSession(cases: readonly ConformanceCase[], responder: R
   let unsupported = 0;
   let errors = 0;
   let firstError: ConformanceReport['firstError'] = null;
+  const budget = options.budget;
+  let stoppedOnTime = false;
+  let lastCase = 0; // seconds the previous case took without its reference: the estimate for the next
   try {
     for (const [n, c] of cases.entries()) {
+      const caseStart = performance.now();
+      if (budget && (budget.exceeded() || (n > 0 && !budget.fits(lastCase)))) {
+        stoppedOnTime = true;
+        break;
+      }
       let response: Response;
       try {
-        response = await responder.respond(requestOf(c));
+        const answer = budget ? await until(responder.respond(requestOf(c)), budget.remaining()) : await responder.respond(requestOf(c));
+        if (answer === null) {
+          stoppedOnTime = true; // the run's time ran out while the implementation was working
+          break;
+        }
+        response = answer;
       } catch (err) {
         const f = err instanceof ImplementationFault ? err : new ImplementationFault((err as Error).message, 'exception');
         fault = { kind: f.kind, caseId: c.id, message: f.message, savedTo: saveCase(c, options.faultDir) };
@@ -88,15 +125,18 @@ export async function runSession(cases: readonly ConformanceCase[], responder: R
         firstError ??= { caseId: c.id, message: response.message };
       }
       let reference: Reference | null = null;
+      const answered = performance.now();
       if (response.kind === 'claims') {
-        reference = options.referenceCache?.get(c.id) ?? (await referenceFor(c, options.referenceTime ?? 3));
+        const time = options.referenceTime ?? 3;
+        reference = options.referenceCache?.get(c.id) ?? (await referenceFor(c, budget ? budget.within(Math.min(time, budget.remaining() / (cases.length - n))) : time));
         options.referenceCache?.set(c.id, reference);
       }
       outcomes.push({ case: c, response, reference });
       options.onProgress?.(n + 1, cases.length);
+      lastCase = (answered - caseStart) / 1000;
     }
   } finally {
-    await responder.close();
+    await responder.close(budget ? Math.min(3, budget.remaining()) : 3);
   }
   const checks = evaluateChecks(outcomes, options);
   const required = options.minChecked ?? DEFAULT_MIN_CHECKED;
@@ -112,6 +152,7 @@ export async function runSession(cases: readonly ConformanceCase[], responder: R
     coverage,
     seconds: (performance.now() - started) / 1000,
     exitCode,
+    stoppedOnTime,
   };
 }
 

@@ -66,11 +66,16 @@ function checkNumericRange(net: Network, source: string): Network {
   return net;
 }
 
+/** The bytes as text, decoded in place (`Buffer.from(bytes)` would copy them one by one first). */
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
 /** Reads a network from bytes in any supported format; every problem is a one-line `InputError` naming `source`. */
 export function parseNetwork(bytes: Uint8Array, source: string): Network {
   const format = detectFormat(bytes);
-  if (format === 'relu-mlp') return checkNumericRange(parseReluMlp(Buffer.from(bytes).toString('utf8'), source), source);
-  if (format === 'nnet') return checkNumericRange(parseNnet(Buffer.from(bytes).toString('utf8'), source), source);
+  if (format === 'relu-mlp') return checkNumericRange(parseReluMlp(utf8(bytes), source), source);
+  if (format === 'nnet') return checkNumericRange(parseNnet(utf8(bytes), source), source);
   if (format === 'onnx') return checkNumericRange(parseOnnx(bytes, source), source);
   if (bytes.length === 0) throw new InputError(source, 'is empty');
   throw new InputError(source, 'not a network lipcheck can read (expected relu-mlp JSON, ONNX or NNet)');

@@ -3,6 +3,7 @@ import { neuronCount, outputDim } from '../network/network.js';
 import type { Pattern } from '../network/evaluate.js';
 import type { Seed } from '../random/stream.js';
 import { Budget, timed } from './budget.js';
+import { exactChunkFlops, intervalFlops, mipRootFlops, regionLpFlops, secondsFor, zonotopeIterationFlops } from './costs.js';
 import { queryDomain, toInput } from './domain.js';
 import { exactLipschitz } from './exact/index.js';
 import { regionCentre } from './exact/regionSearch.js';
@@ -10,9 +11,9 @@ import { lowerBound } from './lower/index.js';
 import { witnessAt, type Witness } from './lower/witness.js';
 import type { LipschitzQuery } from './query.js';
 import { euclideanCuttingPlanes } from './upper/euclideanCuts.js';
-import { intervalJacobianBound, preActivationBounds } from './upper/intervals.js';
+import { intervalJacobianBound, preActivationBounds, type PreActivationBounds } from './upper/intervals.js';
 import { lipschitzMip } from './upper/lipschitzMip.js';
-import { operatorNormProduct } from './upper/operatorNorms.js';
+import { boundedNormProduct } from './upper/operatorNorms.js';
 import { zonotopeBoundFor } from './upper/zonotope.js';
 
 /** What one method contributed. */
@@ -37,12 +38,22 @@ export interface BoundsResult {
   readonly gap: number;
   readonly methods: Record<string, MethodReport>;
   readonly diagnosis: { readonly warnings: string[]; readonly lowerOverSqrtD: number; readonly upperOverSqrtD: number };
+  /** Seconds since the budget's origin (for the CLI: since the process started). */
   readonly seconds: number;
+  /**
+   * True when the time limit cut the work short before the bracket met the target gap: the
+   * bracket is the best certified so far (both ends are still sound).
+   */
+  readonly stoppedOnTime: boolean;
+  /** Steps left out (their estimated cost did not fit in the time left) or cut short by it. */
+  readonly skipped: readonly string[];
 }
 
 export interface BoundsOptions {
-  /** Seconds for the whole computation (default 30). */
+  /** Seconds for the whole computation (default 30); ignored when `budget` is given. */
   readonly timeLimit?: number;
+  /** The budget to keep, e.g. `Budget.sinceProcessStart(S)` so that start-up counts. */
+  readonly budget?: Budget;
   /** Stop refining once upper ≤ targetGap · lower (default 1.0001). */
   readonly targetGap?: number;
   readonly seed?: Seed;
@@ -70,62 +81,108 @@ function shallowRegionCount(net: Network): number {
 /** Neuron count above which the MIP-based bounds are not attempted (the relaxations get too weak). */
 const MIP_NEURON_LIMIT = 400;
 
+/** Shares of the time remaining when each stage starts (see the pattern in budget.ts). */
+const SHARES = { product: 0.3, zonotope: 0.1, searchBeforeMips: 0.4, searchAlone: 0.95 } as const;
+
 /**
- * Certified lower and upper bounds on Lip_p of f (global or on a box) within a time limit. Tries
+ * Certified lower and upper bounds on Lip_p of f (global or on a box) within a time budget. Tries
  * the exact solver first (bounded by regions and a share of the time); otherwise runs the
  * lower-bound search (until the bracket meets the target gap) and the upper bounds — the product of
  * operator norms, the interval Jacobian bound over the domain, for p = 2 and one hidden layer the
  * gradient-zonotope bound, and MIP-based bounds over realisable patterns (p = 1, ∞: one MIP per
  * column or row, exact up to boundary patterns; p = 2 scalar: cutting planes; p = 2 with k > 1:
  * √(U₁·U_∞)) — and reports the tightest, with a diagnosis.
+ *
+ * Time: the norm product (SVDs replaced by a cheaper sound bound when they would not fit) and one
+ * chunk of samples with one witness are computed whatever the budget; every other stage gets a
+ * share of what remains, checks it inside its loops, or is skipped when its estimated cost does
+ * not fit (see budget.ts).
+ * The result says whether the time cut it short (`stoppedOnTime`) and what was skipped.
  */
 export async function certifiedBounds(net: Network, query: LipschitzQuery, options: BoundsOptions = {}): Promise<BoundsResult> {
-  const timeLimit = options.timeLimit ?? 30;
+  const budget = options.budget ?? new Budget(options.timeLimit ?? 30);
   const targetGap = options.targetGap ?? 1.0001;
-  const budget = new Budget(timeLimit);
   const methods: Record<string, MethodReport> = {};
   const d = net.inputDim;
   const k = outputDim(net);
-  const report = (stage: string, lower: number, upper: number) => options.onProgress?.(stage, Math.min(1, budget.elapsed() / timeLimit), lower, upper);
-
-  // Cheap sound upper bounds first.
+  const report = (stage: string, lower: number, upper: number) => options.onProgress?.(stage, Math.min(1, budget.elapsed() / budget.timeLimit), lower, upper);
   const domain = queryDomain(net, query.box);
-  const [product, tp] = timed(() => operatorNormProduct(net, query.norm));
-  methods['operator-norm-product'] = { kind: 'upper', value: product, seconds: tp, patternAgnostic: true };
-  const [preBounds, tb] = timed(() => preActivationBounds(net, domain));
-  const [interval, ti] = timed(() => intervalJacobianBound(net, domain, query.norm, preBounds));
-  methods['interval-jacobian'] = { kind: 'upper', value: interval.value, seconds: tb + ti, patternAgnostic: interval.unstable === 1, note: `${(100 * interval.unstable).toFixed(0)}% of neurons unstable on the domain` };
-  let upper = Math.min(product, interval.value);
+  let best: Witness = { value: -Infinity, x: new Float64Array(d) };
+
+  // Sound upper bounds that take one pass (or a few) over the weights.
+  const [product, tp] = timed(() => boundedNormProduct(net, query.norm, budget.share(SHARES.product)));
+  methods['operator-norm-product'] = {
+    kind: 'upper',
+    value: product.value,
+    seconds: tp,
+    patternAgnostic: true,
+    ...(product.cheapLayers > 0 ? { note: `${product.cheapLayers} layer(s) bounded by min(‖W‖_F, √(‖W‖₁‖W‖∞)): their SVD would not fit the time` } : {}),
+  };
+  let upper = product.value;
+  let preBounds: PreActivationBounds | undefined;
+  let interval: ReturnType<typeof intervalJacobianBound> | undefined;
+  if (budget.fits(secondsFor(intervalFlops(net)))) {
+    const [pre, tb] = timed(() => preActivationBounds(net, domain));
+    const [value, ti] = timed(() => intervalJacobianBound(net, domain, query.norm, pre));
+    [preBounds, interval] = [pre, value];
+    methods['interval-jacobian'] = { kind: 'upper', value: value.value, seconds: tb + ti, patternAgnostic: value.unstable === 1, note: `${(100 * value.unstable).toFixed(0)}% of neurons unstable on the domain` };
+    upper = Math.min(upper, value.value);
+  } else budget.skip('the interval Jacobian bound');
   // p = 2, one hidden layer, one output: the zonotope of gradients, bounded in closed form.
-  const [zonotope, tz] = timed(() => zonotopeBoundFor(net, query, 0.05 * timeLimit, preBounds));
-  if (zonotope) {
-    methods['zonotope'] = { kind: 'upper', value: zonotope.upper, seconds: tz, patternAgnostic: true, note: `Cauchy–Schwarz over the gradient zonotope of ${zonotope.free} free units (${zonotope.iterations} iterations)` };
-    upper = Math.min(upper, zonotope.upper);
+  if (query.norm === '2' && net.layers.length === 2 && k === 1 && (query.box === null || preBounds)) {
+    if (budget.fits(secondsFor(zonotopeIterationFlops(net)))) {
+      const [zonotope, tz] = timed(() => zonotopeBoundFor(net, query, SHARES.zonotope * budget.remaining(), preBounds));
+      if (zonotope) {
+        methods['zonotope'] = { kind: 'upper', value: zonotope.upper, seconds: tz, patternAgnostic: true, note: `Cauchy–Schwarz over the gradient zonotope of ${zonotope.free} free units (${zonotope.iterations} iterations)` };
+        upper = Math.min(upper, zonotope.upper);
+      }
+    } else budget.skip('the gradient-zonotope bound');
   }
-  report('exact', 0, upper);
+  report('exact', best.value, upper);
 
   // 1. Exact, when it can fit: on a box (small boxes hold few regions), for small input dimension,
   //    or for a shallow net whose region count is known to be within reach (it may then use most
-  //    of the time).
+  //    of the time). Its solvers check the budget between regions (and vertices, layers), so it
+  //    starts only when one such step fits in its share.
   const predicted = query.box === null && net.layers.length === 2 ? shallowRegionCount(net) : Infinity;
   const affine = net.layers.length === 1; // one region: the exact solver answers at once
   const exactShare = affine || predicted <= 2_000_000 ? 0.8 : d <= 4 || query.box !== null ? 0.6 : d <= 6 ? 0.3 : 0;
-  const exact =
-    exactShare > 0
-      ? exactLipschitz(net, query, { timeLimit: exactShare * timeLimit, maxRegions: options.maxExactRegions ?? Math.max(200_000, predicted <= 2_000_000 ? predicted : 0) })
-      : null;
+  const exactSeconds = exactShare * budget.remaining();
+  let exact = null;
+  if (exactShare > 0 && exactSeconds >= secondsFor(exactChunkFlops(net, query))) {
+    exact = exactLipschitz(net, query, { timeLimit: exactSeconds, maxRegions: options.maxExactRegions ?? Math.max(200_000, predicted <= 2_000_000 ? predicted : 0) });
+  } else if (exactShare > 0) budget.skip('the exact solver (one of its steps would not fit)');
   if (exact?.kind === 'exact') {
     methods.exact = { kind: 'exact', value: exact.lipschitz, seconds: exact.seconds, note: `${exact.regions} regions by ${exact.algorithm}; exact as README's "How sure the numbers are" states` };
     return finish(exact.witnessValue, exact.witness, exact.lipschitz, exact.lipschitz);
   }
-  methods.exact = { kind: 'exact', value: NaN, seconds: exact?.seconds ?? 0, note: exact ? exact.message : 'not attempted: input dimension too large for region enumeration' };
+  if (exact?.limit === 'time') budget.skip('the exact solver (its share of the time ran out)');
+  methods.exact = {
+    kind: 'exact',
+    value: NaN,
+    seconds: exact?.seconds ?? 0,
+    note: exact ? exact.message : exactShare > 0 ? 'not attempted: one step of region enumeration would not fit the time' : 'not attempted: input dimension too large for region enumeration',
+  };
 
   // 2. Lower bound search.
-  let best: Witness = { value: -Infinity, x: new Float64Array(d) };
-  if (exact?.lowerBoundWitness) best = witnessAt(net, exact.lowerBoundWitness, query.norm);
-  const mipsApply = neuronCount(net) <= MIP_NEURON_LIMIT && (query.norm !== '2' || k > 1 || d <= 12);
+  if (exact?.lowerBoundWitness) {
+    const w = witnessAt(net, exact.lowerBoundWitness, query.norm);
+    if (w.value > best.value) best = w;
+  }
+  // HiGHS looks at its time limit only after the root LP relaxation, so each MIP call is given what
+  // is left minus that LP's estimated time, and a family of MIPs (one per column or row, all needed
+  // for a bound) is planned only if all its root LPs fit in the time the search leaves.
+  const mipCount = query.norm === '1' ? d : query.norm === 'inf' ? k : k === 1 ? 1 : d + k;
+  let mipRoot = secondsFor(mipRootFlops(net));
+  let mipsApply = neuronCount(net) <= MIP_NEURON_LIMIT && (query.norm !== '2' || k > 1 || d <= 12);
+  if (mipsApply && !((1 - SHARES.searchBeforeMips) * budget.remaining() >= mipCount * mipRoot)) {
+    mipsApply = false;
+    budget.skip(`the MIP bounds (${mipCount} MIPs, each at least ${mipRoot.toPrecision(2)} s here)`);
+  }
+  const searchBudget = budget.share(mipsApply ? SHARES.searchBeforeMips : SHARES.searchAlone);
   const search = lowerBound(net, query, {
-    timeLimit: (mipsApply ? 0.4 : 0.95) * budget.remaining(),
+    timeLimit: searchBudget.timeLimit,
+    budget: searchBudget,
     seed: options.seed ?? 0,
     stopAbove: upper / targetGap,
     onProgress: (v) => report('lower bound search', Math.max(v, best.value), upper),
@@ -135,24 +192,32 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   methods['line-search'] = { kind: 'lower', value: search.methods.lineSearch, seconds: NaN };
   if (search.witness.value > best.value) best = search.witness;
 
+  /** A witness inside a MIP's maximising pattern: its region's centre, by an LP when one fits. */
   const fromPattern = (pattern: Pattern) => {
+    if (!budget.fits(secondsFor(regionLpFlops(net, domain.n)))) return;
     const u = regionCentre(net, domain, pattern);
     if (!u) return;
     const w = witnessAt(net, toInput(domain, u), query.norm);
     if (w.value > best.value) best = w;
   };
 
-  // 3. MIP-based bounds over realisable patterns.
+  // 3. MIP-based bounds over realisable patterns, one HiGHS call at a time with its own time limit.
   if (mipsApply && budget.remaining() > 0.05 && upper > targetGap * best.value) {
     const t0 = performance.now();
-    const share = () => Math.max(0.05, budget.remaining() / 2);
     let mipUpper = Infinity;
     const columnsOrRows = async (kind: 'forward-l1' | 'reverse-l1', count: number, size: number) => {
       let m = 0;
       for (let i = 0; i < count; i++) {
+        if (!budget.fits((count - i) * mipRoot)) {
+          budget.skip(`${count - i} of ${count} MIPs`);
+          return Infinity; // a maximum over some columns or rows only bounds nothing
+        }
         const e = new Float64Array(size);
         e[i] = 1;
-        const r = await lipschitzMip(net, domain, kind === 'forward-l1' ? { kind, w: e } : { kind, v: e }, share() / (count - i));
+        const started = performance.now();
+        const limit = Math.max(0.01, budget.remaining() / 2 / (count - i) - mipRoot);
+        const r = await lipschitzMip(net, domain, kind === 'forward-l1' ? { kind, w: e } : { kind, v: e }, limit);
+        mipRoot = Math.max(mipRoot, (performance.now() - started) / 1000 - limit); // what HiGHS overran, learnt
         if (r.pattern) fromPattern(r.pattern);
         m = Math.max(m, r.upper);
         report('MIP', best.value, Math.min(upper, m));
@@ -161,9 +226,9 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     };
     if (query.norm === '1') mipUpper = await columnsOrRows('forward-l1', d, d);
     else if (query.norm === 'inf') mipUpper = await columnsOrRows('reverse-l1', k, k);
-    else if (k === 1 && d <= 12) {
+    else if (k === 1 && d <= 12 && interval) {
       const cuts = await euclideanCuttingPlanes(net, domain, {
-        timeLimit: budget.remaining(),
+        timeLimit: budget.remaining() - mipRoot,
         start: { lo: interval.lo, hi: interval.hi },
         lower: () => best.value,
         targetGap,
@@ -174,7 +239,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
       methods['cutting-planes'] = { kind: 'upper', value: cuts.upper, seconds: cuts.seconds, note: `${cuts.cuts} directional MIPs, stopped by ${cuts.stoppedBy}` };
     } else if (k > 1) {
       const u1 = await columnsOrRows('forward-l1', d, d);
-      const uInf = await columnsOrRows('reverse-l1', k, k);
+      const uInf = u1 < Infinity ? await columnsOrRows('reverse-l1', k, k) : Infinity;
       mipUpper = Math.sqrt(u1 * uInf);
     }
     if (query.norm !== '2' || k > 1) methods['mip'] = { kind: 'upper', value: mipUpper, seconds: (performance.now() - t0) / 1000, note: query.norm === '2' ? '√(‖J‖₁·‖J‖∞) from MIPs' : 'one MIP per column/row (LipMIP-style)' };
@@ -192,15 +257,18 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
       );
     }
     const sqrtD = Math.sqrt(d);
+    const gap = exactValue !== null ? 1 : lower > 0 ? up / lower : Infinity;
     return {
       lower,
       witness,
       upper: up,
       exact: exactValue,
-      gap: exactValue !== null ? 1 : lower > 0 ? up / lower : Infinity,
+      gap,
       methods,
       diagnosis: { warnings, lowerOverSqrtD: lower / sqrtD, upperOverSqrtD: up / sqrtD },
       seconds: budget.elapsed(),
+      stoppedOnTime: exactValue === null && !(gap <= targetGap) && budget.stoppedOnTime,
+      skipped: budget.skipped,
     };
   }
 }

@@ -1,11 +1,13 @@
 import type { Network } from '../network/network.js';
 import { certifiedBounds, type BoundsResult } from './bounds.js';
+import { Budget } from './budget.js';
+import { exactChunkFlops, intervalFlops, secondsFor, zonotopeIterationFlops } from './costs.js';
 import { exactLipschitz } from './exact/index.js';
 import { lowerBound } from './lower/index.js';
 import type { LipschitzQuery } from './query.js';
 import { queryDomain } from './domain.js';
 import { intervalJacobianBound } from './upper/intervals.js';
-import { operatorNormProduct } from './upper/operatorNorms.js';
+import { boundedNormProduct } from './upper/operatorNorms.js';
 import { zonotopeBoundFor } from './upper/zonotope.js';
 
 /** A claim about Lip_p of a network on a domain. */
@@ -26,22 +28,42 @@ export interface Verdict {
   readonly lower: number;
   readonly upper: number;
   readonly message: string;
+  /** True when the time limit ended the work before the claim was refuted or proven. */
+  readonly stoppedOnTime: boolean;
+  /** Steps left out (they would not have fitted in the time) or cut short by it. */
+  readonly skipped: readonly string[];
+}
+
+export interface VerifyOptions {
+  /** Seconds to spend; ignored when `budget` is given. */
+  readonly timeLimit: number;
+  /** The budget to keep, e.g. `Budget.sinceProcessStart(S)` so that start-up counts. */
+  readonly budget?: Budget;
+  readonly rtol?: number;
+  readonly seed?: number;
 }
 
 /**
- * Checks a claim against what lipcheck can certify within `timeLimit` seconds. An upper bound is
+ * Checks a claim against what lipcheck can certify within the time limit. An upper bound is
  * refuted by a witness whose Jacobian norm exceeds it by more than CLAIM_SLACK (relative); a lower
  * bound by a certified upper bound below it; an exact value by either, or, when lipcheck's own
- * exact value is available, by a relative difference above `rtol`.
+ * exact value is available, by a relative difference above `rtol`. Every stage gets a share of the
+ * budget or is skipped when it would not fit (see budget.ts); the verdict says when the time ended
+ * the work before a proof either way (`stoppedOnTime`).
  */
-export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Claim, options: { timeLimit: number; rtol?: number; seed?: number }): Promise<Verdict> {
+export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Claim, options: VerifyOptions): Promise<Verdict> {
+  const budget = options.budget ?? new Budget(options.timeLimit);
   const rtol = options.rtol ?? 1e-6;
   const v = claim.value;
+  const timing = (proven: boolean) => ({ stoppedOnTime: !proven && budget.stoppedOnTime, skipped: budget.skipped });
   if (claim.kind === 'upper') {
     // Search for a counterexample: exact if it is quick, otherwise a lower-bound search that stops
     // as soon as it beats the claim.
-    const exact = exactLipschitz(net, query, { timeLimit: 0.3 * options.timeLimit, maxRegions: 200_000 });
-    if (exact.kind === 'exact') {
+    const exactSeconds = 0.3 * budget.remaining();
+    const fits = exactSeconds >= secondsFor(exactChunkFlops(net, query));
+    if (!fits) budget.skip('the exact solver (one of its steps would not fit)');
+    const exact = fits ? exactLipschitz(net, query, { timeLimit: exactSeconds, maxRegions: 200_000 }) : null;
+    if (exact?.kind === 'exact') {
       const refuted = exact.lipschitz > v * (1 + CLAIM_SLACK) + Number.MIN_VALUE;
       // The witness is re-checked (exact/witness.ts); it may attain less than the constant when the
       // maximising region is too thin for the kink-margin test.
@@ -57,15 +79,15 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
         message: refuted
           ? `refuted: the exact constant is ${exact.lipschitz}${witnessRefutes ? ', attained at the witness,' : ''} above the claimed upper bound ${v}`
           : `consistent: the exact constant ${exact.lipschitz} is at most ${v} (exact as README's "How sure the numbers are" states)`,
+        ...timing(true),
       };
     }
     // The instant sound bounds may prove the claim outright; then no witness can exceed it and the
     // search would only spend its time.
-    const cheap = Math.min(
-      operatorNormProduct(net, query.norm),
-      intervalJacobianBound(net, queryDomain(net, query.box), query.norm).value,
-      zonotopeBoundFor(net, query, 0.05 * options.timeLimit)?.upper ?? Infinity,
-    );
+    let cheap = boundedNormProduct(net, query.norm, budget.share(0.3)).value;
+    if (budget.fits(secondsFor(intervalFlops(net)))) cheap = Math.min(cheap, intervalJacobianBound(net, queryDomain(net, query.box), query.norm).value);
+    else budget.skip('the interval Jacobian bound');
+    if (budget.fits(secondsFor(zonotopeIterationFlops(net)))) cheap = Math.min(cheap, zonotopeBoundFor(net, query, 0.5 * budget.remaining())?.upper ?? Infinity); // it stops when it converges
     if (cheap <= v) {
       return {
         status: 'consistent',
@@ -76,9 +98,11 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
         lower: -Infinity,
         upper: cheap,
         message: `consistent: lipcheck's certified upper bound ${cheap} is at most ${v} (proven)`,
+        ...timing(true),
       };
     }
-    const search = lowerBound(net, query, { timeLimit: 0.7 * options.timeLimit, seed: options.seed ?? 0, stopAbove: v * (1 + CLAIM_SLACK) });
+    const searchBudget = budget.share(0.95);
+    const search = lowerBound(net, query, { timeLimit: searchBudget.timeLimit, budget: searchBudget, seed: options.seed ?? 0, stopAbove: v * (1 + CLAIM_SLACK) });
     const w = search.witness;
     if (w.value > v * (1 + CLAIM_SLACK)) {
       return {
@@ -90,6 +114,7 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
         lower: w.value,
         upper: Infinity,
         message: `refuted: at the witness the Jacobian norm is ${w.value}, above the claimed upper bound ${v}`,
+        ...timing(true),
       };
     }
     return {
@@ -100,14 +125,15 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
       exact: null,
       lower: w.value,
       upper: cheap,
-      message: `not refuted: the best lower bound found in ${options.timeLimit} s is ${w.value} ≤ ${v} (a search, not a proof)`,
+      message: `not refuted: the best lower bound found in ${fmtSeconds(budget.elapsed())} s is ${w.value} ≤ ${v} (a search, not a proof)`,
+      ...timing(false),
     };
   }
-  const b: BoundsResult = await certifiedBounds(net, query, { timeLimit: options.timeLimit, seed: options.seed, targetGap: 1.0001 });
+  const b: BoundsResult = await certifiedBounds(net, query, { budget, seed: options.seed, targetGap: 1.0001 });
   const base = { exact: b.exact, lower: b.lower, upper: b.upper };
   if (claim.kind === 'lower') {
     if (b.upper < v * (1 - CLAIM_SLACK)) {
-      return { ...base, status: 'refuted', proven: true, witness: null, certifiedUpper: b.upper, message: `refuted: lipcheck's certified upper bound ${b.upper} is below the claimed lower bound ${v}` };
+      return { ...base, status: 'refuted', proven: true, witness: null, certifiedUpper: b.upper, message: `refuted: lipcheck's certified upper bound ${b.upper} is below the claimed lower bound ${v}`, ...timing(true) };
     }
     const proven = b.lower >= v * (1 - CLAIM_SLACK);
     return {
@@ -117,6 +143,7 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
       witness: null,
       certifiedUpper: null,
       message: proven ? `consistent: a witness attains ${b.lower} ≥ ${v} (proven)` : `not refuted: ${v} lies within lipcheck's bracket [${b.lower}, ${b.upper}]`,
+      ...timing(proven),
     };
   }
   // Exact claim.
@@ -129,13 +156,18 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
       witness: off && v < b.exact ? { x: b.witness, value: b.exact } : null,
       certifiedUpper: off && v > b.exact ? b.exact : null,
       message: off ? `refuted: the exact constant is ${b.exact}, the claim ${v} is off by ${Math.abs(b.exact - v) / Math.abs(b.exact)} (relative; --rtol ${rtol})` : `consistent: the exact constant is ${b.exact}, within --rtol ${rtol} (exact as README's "How sure the numbers are" states)`,
+      ...timing(true),
     };
   }
   if (b.lower > v * (1 + rtol)) {
-    return { ...base, status: 'refuted', proven: true, witness: { x: b.witness, value: b.lower }, certifiedUpper: null, message: `refuted: at the witness the Jacobian norm is ${b.lower}, above the claimed exact value ${v}` };
+    return { ...base, status: 'refuted', proven: true, witness: { x: b.witness, value: b.lower }, certifiedUpper: null, message: `refuted: at the witness the Jacobian norm is ${b.lower}, above the claimed exact value ${v}`, ...timing(true) };
   }
   if (b.upper < v * (1 - rtol)) {
-    return { ...base, status: 'refuted', proven: true, witness: null, certifiedUpper: b.upper, message: `refuted: lipcheck's certified upper bound ${b.upper} is below the claimed exact value ${v}` };
+    return { ...base, status: 'refuted', proven: true, witness: null, certifiedUpper: b.upper, message: `refuted: lipcheck's certified upper bound ${b.upper} is below the claimed exact value ${v}`, ...timing(true) };
   }
-  return { ...base, status: 'consistent', proven: false, witness: null, certifiedUpper: null, message: `not refuted: ${v} lies within lipcheck's bracket [${b.lower}, ${b.upper}]` };
+  return { ...base, status: 'consistent', proven: false, witness: null, certifiedUpper: null, message: `not refuted: ${v} lies within lipcheck's bracket [${b.lower}, ${b.upper}]`, ...timing(false) };
+}
+
+function fmtSeconds(s: number): string {
+  return Number(s.toPrecision(3)).toString();
 }

@@ -141,11 +141,58 @@ export function pieceMaps(net: Network, pattern: Pattern): PieceMaps {
   return { A, c };
 }
 
-/** The pre-activations at x and the affine maps of x's piece. */
-function pieceAt(net: Network, x: ArrayLike<number>): { preActivations: Float64Array[]; A: Float64Array[] } {
-  const { preActivations } = forward(net, x);
-  const pattern = preActivations.map((z) => Uint8Array.from(z, (v) => (v > 0 ? 1 : 0)));
-  return { preActivations, A: pieceMaps(net, pattern).A };
+/**
+ * Which hidden neurons may vary on x's linear piece, from zero patterns alone (cost Σ N_ℓ N_{ℓ−1}):
+ * a first-layer neuron varies iff its weight row is not zero; a deeper one may vary iff some
+ * nonzero weight reaches it from an active neuron that may vary. A neuron marked false is constant
+ * on the piece (its row of the piece's affine map is exactly zero, in any arithmetic).
+ */
+function mayVary(net: Network, pre: readonly Float64Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let l = 0; l < pre.length; l++) {
+    const layer = net.layers[l];
+    const vary = new Uint8Array(layer.outDim);
+    const feeds = l === 0 ? null : Uint8Array.from(pre[l - 1], (z, j) => (z > 0 && out[l - 1][j] ? 1 : 0));
+    for (let i = 0; i < layer.outDim; i++) {
+      const o = i * layer.inDim;
+      for (let j = 0; j < layer.inDim; j++) {
+        if (layer.weights[o + j] !== 0 && (feeds === null || feeds[j])) {
+          vary[i] = 1;
+          break;
+        }
+      }
+    }
+    out.push(vary);
+  }
+  return out;
+}
+
+/**
+ * The gradient ∇z_{ℓ,i} on x's piece (a row of `pieceMaps(…).A[ℓ]`) by one reverse pass: cost
+ * Σ_{m≤ℓ} N_m N_{m−1}, instead of d times that for every row at once. Below the first layer it sums
+ * the same terms in another order than `pieceMaps`, so the two may differ in the last bits.
+ */
+function gradientRow(net: Network, pre: readonly Float64Array[], l: number, i: number): Float64Array {
+  const top = net.layers[l];
+  let v: Float64Array = top.weights.slice(i * top.inDim, (i + 1) * top.inDim);
+  for (let m = l - 1; m >= 0; m--) {
+    const layer = net.layers[m];
+    const z = pre[m];
+    const u = new Float64Array(layer.inDim);
+    for (let j = 0; j < layer.outDim; j++) {
+      const c = z[j] > 0 ? v[j] : 0;
+      if (c === 0) continue;
+      const o = j * layer.inDim;
+      for (let q = 0; q < layer.inDim; q++) u[q] += c * layer.weights[o + q];
+    }
+    v = u;
+  }
+  return v;
+}
+
+function isZero(v: Float64Array): boolean {
+  for (let k = 0; k < v.length; k++) if (v[k] !== 0) return false;
+  return true;
 }
 
 /**
@@ -153,24 +200,34 @@ function pieceAt(net: Network, x: ArrayLike<number>): { preActivations: Float64A
  * Σ_j |w_ij·h_j|) over hidden neurons that are not constant on x's piece. The denominator bounds the
  * rounding error of z_i up to a factor n·2⁻⁵³, so a margin above ~1e-10 means recomputing the pattern
  * at x in floating point gives the same signs, at any weight scale. 0 on a kink.
+ *
+ * Cost O(Σ N_ℓ N_{ℓ−1}), one forward pass: constancy is decided from zero patterns (`mayVary`),
+ * and only for the deeper neurons with the smallest margins, in increasing order until one is not
+ * constant, is the gradient row computed (one reverse pass each) to catch exact cancellations.
  */
 export function kinkMargin(net: Network, x: ArrayLike<number>): number {
-  const { preActivations, A } = pieceAt(net, x);
-  const d = net.inputDim;
+  const { preActivations } = forward(net, x);
+  const vary = mayVary(net, preActivations);
   let margin = Infinity;
+  const deeper: { margin: number; layer: number; neuron: number }[] = [];
   let h: ArrayLike<number> = x;
   for (let l = 0; l < preActivations.length; l++) {
     const layer = net.layers[l];
     const z = preActivations[l];
     for (let i = 0; i < z.length; i++) {
-      let varies = false;
-      for (let k = 0; k < d && !varies; k++) varies = A[l][i * d + k] !== 0;
-      if (!varies) continue; // constant on the piece: no kink
+      if (!vary[l][i]) continue; // constant on the piece: no kink
       let magnitude = Math.abs(layer.biases[i]);
       for (let j = 0; j < layer.inDim; j++) magnitude += Math.abs(layer.weights[i * layer.inDim + j] * h[j]);
-      margin = Math.min(margin, magnitude > 0 ? Math.abs(z[i]) / magnitude : 0);
+      const m = magnitude > 0 ? Math.abs(z[i]) / magnitude : 0;
+      if (l === 0) margin = Math.min(margin, m); // a first-layer row is its weight row: it varies
+      else deeper.push({ margin: m, layer: l, neuron: i });
     }
     h = z.map((v) => (v > 0 ? v : 0));
+  }
+  deeper.sort((a, b) => a.margin - b.margin);
+  for (const c of deeper) {
+    if (!(c.margin < margin)) break;
+    if (!isZero(gradientRow(net, preActivations, c.layer, c.neuron))) return c.margin;
   }
   return margin;
 }
@@ -179,18 +236,50 @@ export function kinkMargin(net: Network, x: ArrayLike<number>): number {
  * The Euclidean distance from x to the boundary of its activation region: the smallest
  * |z_i(x)| / ‖∇z_i‖₂ over hidden neurons that are not constant on the piece. 0 means x sits on a
  * kink (its formal gradient need not be a derivative); Infinity means the network is affine.
+ *
+ * First-layer gradients are weight rows. Deeper ones are bounded above by the triangle inequality
+ * (‖∇z_i‖ ≤ Σ_j |w_ij|·‖∇z_j‖ over active j, cost one pass), which bounds their distances below;
+ * neurons are then taken in increasing order of that bound and their exact gradient computed by a
+ * reverse pass until the bound passes the smallest distance found. After d such passes the rest
+ * come from `pieceMaps` at once, so the cost never exceeds about twice the direct one.
  */
 export function regionRadius(net: Network, x: ArrayLike<number>): number {
-  const { preActivations, A } = pieceAt(net, x);
+  const { preActivations } = forward(net, x);
+  const vary = mayVary(net, preActivations);
   const d = net.inputDim;
   let radius = Infinity;
-  for (let l = 0; l < A.length; l++) {
+  const candidates: { bound: number; layer: number; neuron: number }[] = [];
+  let gradientBounds = new Float64Array(0);
+  for (let l = 0; l < preActivations.length; l++) {
+    const layer = net.layers[l];
     const z = preActivations[l];
-    for (let i = 0; i < z.length; i++) {
-      const norm = vectorNorm(A[l].subarray(i * d, (i + 1) * d), '2'); // scaled: no underflow
-      if (norm === 0) continue; // constant on the piece: no kink
-      radius = Math.min(radius, Math.abs(z[i]) / norm);
+    const bounds = new Float64Array(layer.outDim);
+    for (let i = 0; i < layer.outDim; i++) {
+      const row = layer.weights.subarray(i * layer.inDim, (i + 1) * layer.inDim);
+      if (l === 0) {
+        bounds[i] = vectorNorm(row, '2'); // scaled: no underflow
+        if (bounds[i] > 0) radius = Math.min(radius, Math.abs(z[i]) / bounds[i]);
+        continue;
+      }
+      let s = 0;
+      for (let j = 0; j < layer.inDim; j++) if (preActivations[l - 1][j] > 0) s += Math.abs(row[j]) * gradientBounds[j];
+      bounds[i] = s * (1 + 1e-10); // covers the rounding of the sum
+      if (!vary[l][i]) continue;
+      // An underflowed or overflowed bound says nothing: such a neuron is looked at first.
+      const bound = bounds[i] > 0 && Number.isFinite(bounds[i]) ? Math.abs(z[i]) / bounds[i] : 0;
+      candidates.push({ bound, layer: l, neuron: i });
     }
+    gradientBounds = bounds;
+  }
+  candidates.sort((a, b) => a.bound - b.bound);
+  let maps: Float64Array[] | null = null;
+  for (const [n, c] of candidates.entries()) {
+    if (!(c.bound < radius)) break;
+    if (n === d && maps === null) maps = pieceMaps(net, preActivations.map((z) => Uint8Array.from(z, (v) => (v > 0 ? 1 : 0)))).A;
+    const g = maps ? maps[c.layer].subarray(c.neuron * d, (c.neuron + 1) * d) : gradientRow(net, preActivations, c.layer, c.neuron);
+    const norm = vectorNorm(g, '2');
+    if (norm === 0) continue; // constant on the piece: no kink
+    radius = Math.min(radius, Math.abs(preActivations[c.layer][c.neuron]) / norm);
   }
   return radius;
 }

@@ -84,7 +84,12 @@ function readLayer(value: unknown, path: string, inDim: number, budget: { left: 
           : `has ${entries.length} entries, row 0 has ${inDim} (ragged rows)`,
       );
     }
-    entries.forEach((v, j) => (weights[i * inDim + j] = finiteNumber(v, `${rowPath}[${j}]`)));
+    const o = i * inDim;
+    for (let j = 0; j < inDim; j++) {
+      const v = entries[j];
+      // The path is built only for a bad entry: a template string per weight dominated reading.
+      weights[o + j] = typeof v === 'number' && Number.isFinite(v) ? v : finiteNumber(v, `${rowPath}[${j}]`);
+    }
   });
   const biasList = array(obj.biases, `${path}.biases`);
   if (biasList.length !== rows.length) {

@@ -9,12 +9,12 @@ import { CONTROL, sharedViews, waitWhile, type GradientWorkerData } from './para
  * never uses the event loop, so the calling thread can wait for it synchronously. If it cannot
  * start (e.g. a stale build), it says so through `ready` instead of leaving the caller waiting.
  */
-const { inputDim, layers, control, data, capacity } = workerData as GradientWorkerData;
+const { inputDim, layers, control, data, capacity, precision } = workerData as GradientWorkerData;
 const ctl = new Int32Array(control);
 let kernel: GradientKernel;
 try {
   const [{ GradientKernel: Kernel }, { makeNetwork }] = await Promise.all([import('./gradientKernel.js'), import('./network.js')]);
-  kernel = new Kernel(makeNetwork(inputDim, layers as DenseLayer[]));
+  kernel = new Kernel(makeNetwork(inputDim, layers as DenseLayer[]), precision);
 } catch {
   Atomics.store(ctl, CONTROL.ready, -1);
   Atomics.notify(ctl, CONTROL.ready);

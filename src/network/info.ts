@@ -2,7 +2,7 @@ import { bandFormula, bandScales } from '../theory/bands.js';
 import { loadCalibration } from '../theory/calibration.js';
 import { NORMS, operatorNorm, type Norm } from '../linalg/norms.js';
 import { gammaP, gammaQ } from '../theory/special.js';
-import { binomialLowerTail, binomialUpperTail, normalTwoSided } from '../theory/stats.js';
+import { binomialLowerTail, binomialUpperTail, normalTwoSided, symmetryTest } from '../theory/stats.js';
 import { describeArchitecture, hiddenLayerCount, hiddenWidths, neuronCount, outputDim, parameterCount, type DenseLayer, type Network } from './network.js';
 
 /**
@@ -59,7 +59,13 @@ export interface BiasInfo {
   readonly signTestP: number | null;
   /** Wilcoxon signed-rank test of H₀: symmetric about 0 (normal approximation, tie-corrected); null for n < 10. */
   readonly signedRankP: number | null;
-  /** Consistent with a law symmetric about 0: all zero, or neither test rejects at ALPHA. */
+  /**
+   * Kolmogorov–Smirnov-type test of H₀: symmetric about 0 (theory/stats.ts `symmetryTest`, exact
+   * given the magnitudes); the one of the three with power against mean-zero, median-zero skewed
+   * laws. Null without nonzero biases.
+   */
+  readonly symmetryP: number | null;
+  /** Consistent with a law symmetric about 0: all zero, or none of the three tests rejects at ALPHA. */
   readonly symmetric: boolean | null;
 }
 
@@ -188,9 +194,11 @@ function biasInfo(net: Network): BiasInfo {
   const skewness = xs.length >= 3 && m2 > 0 ? m3 / xs.length / (m2 / xs.length) ** 1.5 : null;
   const signTestP = positive + negative > 0 ? signTest(positive, positive + negative) : null;
   const signedRankP = signedRankTest(xs);
+  const symmetryP = positive + negative > 0 ? symmetryTest(xs).pValue : null;
+  // Three tests at ALPHA each: a symmetric law is flagged with probability at most 3·ALPHA.
   const symmetric =
-    xs.length === 0 ? null : zeros === xs.length ? true : (signTestP ?? 1) >= ALPHA && (signedRankP ?? 1) >= ALPHA;
-  return { n: xs.length, mean, sd: sdOf(xs), skewness, positive, negative, zeros, signTestP, signedRankP, symmetric };
+    xs.length === 0 ? null : zeros === xs.length ? true : [signTestP, signedRankP, symmetryP].every((p) => (p ?? 1) >= ALPHA);
+  return { n: xs.length, mean, sd: sdOf(xs), skewness, positive, negative, zeros, signTestP, signedRankP, symmetryP, symmetric };
 }
 
 function fmtRatio(r: number): string {
@@ -220,7 +228,7 @@ export function theoremBand(f: TheoremFacts): TheoremVerdict {
   if (f.hiddenLayers > 0 && !f.output.consistent) {
     reasons.push(`output weights: variance is ${fmtRatio(f.output.ratio)} × the papers' 1 (chi-square p ${fmtP(f.output.chiSquareP)})`);
   }
-  if (f.biasesSymmetric === false) reasons.push(`hidden biases are not symmetric about 0 (sign or signed-rank test p < ${ALPHA})`);
+  if (f.biasesSymmetric === false) reasons.push(`hidden biases are not symmetric about 0 (sign, signed-rank or symmetry test p < ${ALPHA})`);
   if (f.hiddenLayers >= 2 && f.maxWidth < 2) reasons.push('the largest hidden width is 1: log N = 0 and the deep band is void');
   if (reasons.length > 0) return { kind: 'none', band: null, lowerScale: null, upperScale: null, calibrated: null, reasons };
   const kind = f.hiddenLayers === 1 ? 'shallow' : 'deep';

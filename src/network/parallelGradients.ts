@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { batchJacobians, type BatchJacobians } from './batch.js';
-import { GradientKernel, kernelsSupported } from './gradientKernel.js';
+import { GradientKernel, kernelsSupported, type KernelPrecision } from './gradientKernel.js';
 import type { Network } from './network.js';
 import { compiledModule } from '../packagePath.js';
 
@@ -58,6 +58,7 @@ export interface GradientWorkerData {
   readonly data: SharedArrayBuffer;
   /** Rows the shared buffers hold. */
   readonly capacity: number;
+  readonly precision: KernelPrecision;
 }
 
 interface Helper {
@@ -77,14 +78,16 @@ export class ParallelGradients implements GradientEngine {
 
   /**
    * `threads` in total, the calling one included (default: the machine's parallelism); `capacity`
-   * rows per thread and round. Uses the calling thread alone when workers cannot start.
+   * rows per thread and round; every thread's kernel of the given precision. Uses the calling
+   * thread alone when workers cannot start.
    */
   constructor(
     private readonly net: Network,
     threads = availableParallelism(),
     private readonly capacity = 1024,
+    precision: KernelPrecision = 'float64',
   ) {
-    this.own = new GradientKernel(net);
+    this.own = new GradientKernel(net, precision);
     this.k = net.layers[net.layers.length - 1].outDim;
     const file = compiledModule('network/gradientWorker.js');
     if (threads < 2 || !existsSync(file)) return;
@@ -93,7 +96,7 @@ export class ParallelGradients implements GradientEngine {
     for (let t = 1; t < threads; t++) {
       const control = new SharedArrayBuffer(8 * 4);
       const data = new SharedArrayBuffer(capacity * (d + this.k * d + this.k) * 8);
-      const workerData: GradientWorkerData = { inputDim: d, layers: net.layers, control, data, capacity };
+      const workerData: GradientWorkerData = { inputDim: d, layers: net.layers, control, data, capacity, precision };
       const worker = new Worker(file, { workerData });
       worker.on('error', () => {}); // a failure shows in the control words; never crash the caller
       worker.unref();
@@ -192,30 +195,32 @@ export interface GradientEngine {
 /** Points from which worker threads pay for their start-up (about 0.1 s). */
 const PARALLEL_FROM_POINTS = 20_000;
 
-const kernels = new WeakMap<Network, GradientKernel>();
+const kernels = { float64: new WeakMap<Network, GradientKernel>(), float32: new WeakMap<Network, GradientKernel>() };
 /** The last pool, kept for the next large job on the same network (one pool at a time). */
-let pool: { net: Network; engine: ParallelGradients } | null = null;
+let pool: { net: Network; precision: KernelPrecision; engine: ParallelGradients } | null = null;
 
 /**
  * The fastest available engine for about `points` Jacobians of `net`: the WebAssembly kernel, on
  * every core for large jobs started from the main thread (a worker thread, e.g. of the study, is
  * already one of several); the plain TypeScript `batchJacobians` where WebAssembly SIMD is missing
- * or the network does not fit in its memory. All give bit-identical results.
+ * or the network does not fit in its memory. All float64 engines give bit-identical results. A
+ * `float32` engine (twice as fast; `batchJacobians` itself where the kernel cannot run) is for
+ * ranking candidates only: re-evaluate what you keep with a float64 one.
  */
-export function gradientEngine(net: Network, points: number): GradientEngine {
+export function gradientEngine(net: Network, points: number, precision: KernelPrecision = 'float64'): GradientEngine {
   const plain: GradientEngine = { jacobians: (X, batch) => batchJacobians(net, X, batch), close: () => {}, threads: 1 };
   if (!kernelsSupported()) return plain;
   try {
     if (points >= PARALLEL_FROM_POINTS && isMainThread && availableParallelism() > 1) {
-      if (pool?.net !== net) {
+      if (pool?.net !== net || pool.precision !== precision) {
         pool?.engine.close();
-        pool = { net, engine: new ParallelGradients(net) };
+        pool = { net, precision, engine: new ParallelGradients(net, availableParallelism(), 1024, precision) };
       }
       const engine = pool.engine;
       return { jacobians: (X, batch) => engine.jacobians(X, batch), close: () => {}, threads: engine.threads }; // kept for reuse
     }
-    let kernel = kernels.get(net);
-    if (!kernel) kernels.set(net, (kernel = new GradientKernel(net)));
+    let kernel = kernels[precision].get(net);
+    if (!kernel) kernels[precision].set(net, (kernel = new GradientKernel(net, precision)));
     return { jacobians: (X, batch) => kernel.jacobians(X, batch), close: () => {}, threads: 1 };
   } catch {
     return plain;

@@ -5,10 +5,17 @@ import { makeNetwork, type DenseLayer, type Network } from './network.js';
 /**
  * Hidden-weight variance conventions. `he-fanout` is the papers' model: W⁽ℓ⁾ has i.i.d. N(0, 2/N_{ℓ+1})
  * entries, scaled by the layer's output width. `he-fanin` is the common variant N(0, 2/N_ℓ).
+ * The other two are DELIBERATE MODEL VIOLATIONS, there only so the theorem tests can show that they
+ * notice (like the asymmetric bias laws): `unnormalised` draws every hidden weight from N(0, 2), not
+ * divided by a width (Lip then grows like √N per hidden layer); `input-scaled` is `he-fanout` with
+ * the first layer's weights multiplied by √d (Lip then grows like d instead of √d).
  */
-export type WeightConvention = 'he-fanout' | 'he-fanin';
+export type WeightConvention = 'he-fanout' | 'he-fanin' | 'unnormalised' | 'input-scaled';
 
-export const WEIGHT_CONVENTIONS: readonly WeightConvention[] = ['he-fanout', 'he-fanin'];
+export const WEIGHT_CONVENTIONS: readonly WeightConvention[] = ['he-fanout', 'he-fanin', 'unnormalised', 'input-scaled'];
+
+/** The conventions that break the papers' model on purpose. */
+export const DELIBERATE_VIOLATIONS: readonly WeightConvention[] = ['unnormalised', 'input-scaled'];
 
 export interface SampleSpec {
   readonly inputDim: number;
@@ -21,9 +28,18 @@ export interface SampleSpec {
   readonly outputs?: number;
 }
 
-/** The variance of the hidden layer ℓ's weights under a convention (inDim = N_ℓ, outDim = N_{ℓ+1}). */
-export function hiddenWeightVariance(convention: WeightConvention, inDim: number, outDim: number): number {
-  return convention === 'he-fanout' ? 2 / outDim : 2 / inDim;
+/** The variance of hidden layer ℓ's weights under a convention (inDim = N_ℓ, outDim = N_{ℓ+1}; layer 0 reads the input). */
+export function hiddenWeightVariance(convention: WeightConvention, inDim: number, outDim: number, layer = 1): number {
+  switch (convention) {
+    case 'he-fanout':
+      return 2 / outDim;
+    case 'he-fanin':
+      return 2 / inDim;
+    case 'unnormalised':
+      return 2;
+    case 'input-scaled':
+      return layer === 0 ? (2 * inDim) / outDim : 2 / outDim;
+  }
 }
 
 function sampleLayer(
@@ -53,7 +69,7 @@ export function sampleNetwork(spec: SampleSpec): Network {
   const layers: DenseLayer[] = [];
   let width = spec.inputDim;
   spec.widths.forEach((n, l) => {
-    const std = Math.sqrt(hiddenWeightVariance(spec.weights, width, n));
+    const std = Math.sqrt(hiddenWeightVariance(spec.weights, width, n, l));
     layers.push(sampleLayer(spec, `layer${l}`, width, n, std));
     width = n;
   });

@@ -116,6 +116,19 @@ const LAWS: Record<string, LawDefinition> = {
     validate: ([, sigma]) => (sigma > 0 ? null : 'sigma must be > 0'),
     sampler: ([mu, sigma]) => (s) => mu + sigma * s.gaussian(),
   },
+  'skewed-mixture': {
+    paramNames: ['s'],
+    defaults: [1],
+    symmetric: false,
+    description:
+      'DELIBERATE MODEL VIOLATION: mean 0 and median 0 but not symmetric: -s*U(0.9, 1.1) with probability 1/2, else s*U(0.1, 0.3) or s*U(1.7, 1.9) with probability 1/4 each (the sign and signed-rank tests cannot see it; the symmetry test can)',
+    validate: positive('s'),
+    sampler: ([scale]) => (s) => {
+      const u = s.uniform();
+      const v = 0.2 * s.uniform() - 0.1;
+      return scale * (u < 0.5 ? -(1 + v) : u < 0.75 ? 0.2 + v : 1.8 + v);
+    },
+  },
   exponential: {
     paramNames: ['scale'],
     defaults: [1],

@@ -6,6 +6,7 @@ import { childSeed } from '../random/stream.js';
 import { vectorNorm, dualNorm } from '../linalg/norms.js';
 import { exactLipschitz } from '../lipschitz/exact/index.js';
 import { certifiedBounds } from '../lipschitz/bounds.js';
+import { standardBrackets } from '../lipschitz/brackets.js';
 import type { StudyCell } from './config.js';
 
 /** One network of a study: everything needed to plot it and to recompute it. */
@@ -33,6 +34,8 @@ export interface StudyRow {
   /** ‖∇f(x₀)‖ in the cell's dual norm: a single-point lower bound. */
   readonly pointNorm: number;
   readonly seconds: number;
+  /** The methods behind the two ends, `lower / upper` (e.g. `pattern search / zonotope`); absent in older rows. */
+  readonly method?: string;
 }
 
 /** The fixed point of the single-point statistics: x₀ = (1/√d)·(1, …, 1), a unit vector. */
@@ -47,24 +50,30 @@ export function cellNetwork(studySeed: number, cell: StudyCell, draw: number): {
   return { net, seed };
 }
 
-/** Computes every draw of a cell: exact where the solver finishes in time, else a certified bracket. */
+/** A network's constant: exact, or a certified bracket, and the methods that gave it. */
+async function constantOf(net: Network, cell: StudyCell, seed: string): Promise<{ lipschitz: number | null; lower: number; upper: number; method: string }> {
+  if (cell.brackets) {
+    // Effort by counts: the row depends on the seed alone.
+    const b = await standardBrackets({ ...cell.brackets, seed }).bracket(net, cell.norm);
+    return { lipschitz: b.exact ? b.lower : null, lower: b.lower, upper: b.upper, method: `${b.lowerMethod} / ${b.upperMethod}` };
+  }
+  const query = { norm: cell.norm, box: null };
+  const exact = exactLipschitz(net, query, { timeLimit: cell.timeLimit / 2, maxRegions: 2_000_000 });
+  if (exact.kind === 'exact') return { lipschitz: exact.lipschitz, lower: exact.lipschitz, upper: exact.lipschitz, method: 'exact / exact' };
+  const b = await certifiedBounds(net, query, { timeLimit: cell.timeLimit / 2, seed, maxExactRegions: 1 });
+  return { lipschitz: null, lower: b.lower, upper: b.upper, method: 'certified bounds (time-limited)' };
+}
+
+/**
+ * Computes every draw of a cell: with the cell's bracket effort when it has one, else exact where
+ * the solver finishes in time and a certified bracket otherwise.
+ */
 export async function computeCell(studySeed: number, cell: StudyCell): Promise<StudyRow[]> {
   const rows: StudyRow[] = [];
   for (let draw = 0; draw < cell.draws; draw++) {
     const { net, seed } = cellNetwork(studySeed, cell, draw);
     const t0 = performance.now();
-    const query = { norm: cell.norm, box: null };
-    const exact = exactLipschitz(net, query, { timeLimit: cell.timeLimit / 2, maxRegions: 2_000_000 });
-    let lipschitz: number | null = null;
-    let lower: number;
-    let upper: number;
-    if (exact.kind === 'exact') {
-      lipschitz = lower = upper = exact.lipschitz;
-    } else {
-      const b = await certifiedBounds(net, query, { timeLimit: cell.timeLimit / 2, seed, maxExactRegions: 1 });
-      lower = b.lower;
-      upper = b.upper;
-    }
+    const { lipschitz, lower, upper, method } = await constantOf(net, cell, seed);
     const g = gradient(net, fixedPoint(cell.inputDim));
     const widths = hiddenWidths(net);
     rows.push({
@@ -85,6 +94,7 @@ export async function computeCell(studySeed: number, cell: StudyCell): Promise<S
       pointNormSquared: vectorNorm(g, '2') ** 2,
       pointNorm: dualNorm(g, cell.norm),
       seconds: (performance.now() - t0) / 1000,
+      method,
     });
   }
   return rows;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io/files.js';
 import type { StudyRow } from './compute.js';
 
-const COLUMNS: (keyof StudyRow)[] = ['cell', 'group', 'd', 'L', 'N', 'widths', 'bias', 'weights', 'norm', 'draw', 'seed', 'lipschitz', 'lower', 'upper', 'pointNormSquared', 'pointNorm', 'seconds'];
+const COLUMNS: (keyof StudyRow)[] = ['cell', 'group', 'd', 'L', 'N', 'widths', 'bias', 'weights', 'norm', 'draw', 'seed', 'lipschitz', 'lower', 'upper', 'pointNormSquared', 'pointNorm', 'seconds', 'method'];
 
 function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';

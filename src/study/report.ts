@@ -6,7 +6,6 @@ import { quantile } from '../theory/stats.js';
 import { writeFileAtomic } from '../io/files.js';
 import {
   bandRows,
-  dimensionSlope,
   groupBy,
   inPapersModel,
   meanInterval,
@@ -15,9 +14,9 @@ import {
   rowEstimate,
   rowKind,
   rowScale,
-  widthSlope,
   type PlotResult,
 } from './plots.js';
+import { bracketSummary, fitLine, shapeFits, type ShapeFit } from './shapeReport.js';
 
 /** What the report says about where it comes from. */
 export interface ReportInfo {
@@ -167,27 +166,34 @@ function summaryLines(rows: readonly StudyRow[], info: ReportInfo, plots: readon
 
   const shallow = bandRows(rows, 'shallow');
   lines.push(ratioLine('shallow Lip₂/√d', shallow.map((p) => p.est.value / Math.sqrt(p.row.d)), shallow.filter((p) => !p.est.exact).length));
-  const dFit = dimensionSlope(rows);
-  lines.push(
-    dFit
-      ? `slope of log Lip₂ on log d (shallow): ${dFit.slope.toFixed(3)} (95% CI ${dFit.low.toFixed(3)} to ${dFit.high.toFixed(3)}; theory 0.5, n = ${dFit.n})`
-      : 'slope of log Lip₂ on log d (shallow): not fitted (needs ≥ 3 shallow rows and ≥ 2 values of d)',
-  );
-  const nFit = widthSlope(rows);
+  const fits = new Map(shapeFits(rows).map((f) => [f.name, f]));
+  const dFit = fits.get('shallow Lip₂ against d');
+  lines.push(dFit ? fitLine(dFit) : 'slope of shallow Lip₂ against d: not fitted (needs ≥ 3 shallow rows and ≥ 2 values of d)');
+  const nFit = fits.get('shallow Lip₂/√d against N');
   lines.push(
     nFit
-      ? `slope of log(Lip₂/√d) on log N (shallow): ${nFit.slope.toFixed(3)} (95% CI ${nFit.low.toFixed(3)} to ${nFit.high.toFixed(3)}): ` +
+      ? `${fitLine(nFit)}: ` +
           (nFit.low <= 0 && nFit.high >= 0
             ? 'flat in N'
             : nFit.high < 0.25
               ? 'far below the 0.5 of √N growth (pattern-agnostic bounds): bounded in N, as the theorem says (the medians rise at small N and level off)'
-              : 'GROWS with N: the slope is not clearly below 0.25, unlike the theorem (Lip₂ ≍ √d whatever N)')
-      : 'slope of log(Lip₂/√d) on log N (shallow): not fitted (needs ≥ 3 shallow rows and ≥ 2 widths N)',
+              : nFit.low > 0.25
+                ? 'GROWS with N: the slope is clearly above 0.25, unlike the theorem (Lip₂ ≍ √d whatever N)'
+                : 'not clearly below 0.25: the brackets or the draws cannot tell bounded from √N-like growth here')
+      : 'slope of shallow Lip₂/√d against N: not fitted (needs ≥ 3 shallow rows and ≥ 2 widths N)',
   );
+  const others = ['shallow Lip₁ against d', 'shallow Lip_∞ against d', 'deep Lip₂/√d against L'].flatMap((name) => {
+    const f = fits.get(name);
+    return f ? [`${name.replace('shallow ', '')} ${f.midSlope.toFixed(3)} (95% CI ${f.low.toFixed(3)} to ${f.high.toFixed(3)})`] : [];
+  });
+  if (others.length) lines.push(`other slopes, intervals from the bracket ends: ${others.join('; ')}`);
+  const brackets = bracketSummary(rows);
+  if (brackets) lines.push(brackets);
   const deep = bandRows(rows, 'deep');
   if (deep.length > 0) {
-    const maxScaled = Math.max(...deep.map((p) => p.est.value / bandScales('deep', p.row.d, p.row.L, p.row.N).upper));
-    lines.push(ratioLine('deep Lip₂/√d', deep.map((p) => p.est.value / Math.sqrt(p.row.d)), deep.filter((p) => !p.est.exact).length) + `; max Lip₂/(√d·L·√log N) ${fmt(maxScaled)}`);
+    // Certified: a bracketed row contributes its lower end (a midpoint could sit far above Lip).
+    const maxScaled = Math.max(...deep.map((p) => (p.row.lipschitz ?? p.row.lower) / bandScales('deep', p.row.d, p.row.L, p.row.N).upper));
+    lines.push(ratioLine('deep Lip₂/√d', deep.map((p) => p.est.value / Math.sqrt(p.row.d)), deep.filter((p) => !p.est.exact).length) + `; max Lip₂/(√d·L·√log N) ${deep.every((p) => p.est.exact) ? '' : 'at least '}${fmt(maxScaled)}`);
   }
   const pts = rows.filter((r) => inPapersModel(r) && Number.isFinite(r.pointNormSquared)).map((r) => r.pointNormSquared / r.d);
   if (pts.length > 0) {
@@ -260,8 +266,14 @@ function constantsSection(rows: readonly StudyRow[], calibration: Calibration | 
     const here = ch && ch.checked > 0 ? `${ch.outside} of ${ch.checked}${ch.undecided ? ` (${ch.undecided} undecided)` : ''}` : '—';
     return [[kind, bandFormula(kind), fmt(b.c), fmt(b.C), String(b.draws), here]];
   });
+  const p = calibration.provenance;
+  const how = p
+    ? ` Values: ${esc(p.method)}; study seed ${p.seed}` + (p.crosscheck ? `; ${p.crosscheck.rows} rows recomputed by ${esc(p.crosscheck.tool)}, largest relative difference ${p.crosscheck.maxRelativeDifference.toExponential(1)}.` : '.')
+    : ' (An older calibration file: no method, seed or cross-check recorded.)';
   return (
-    `<p>From <code>${esc(calibration.config)}</code> (${esc(calibration.generatedBy)}). Rule: ${esc(calibration.rule)}.</p>\n` +
+    `<p>From <code>${esc(calibration.config)}</code> (${esc(calibration.generatedBy)}). Rule: ${esc(calibration.rule)}.${how}</p>\n` +
+    `<p><strong>Calibrated by lipcheck</strong>: the constants c and C of each band (the papers prove they exist but leave them implicit). ` +
+    `<strong>The papers'</strong>: every scale they multiply — √d (paper A), √d·L·√(log N) (paper B's form: linear in depth, logarithmic in width), √(2/π)·d = E‖g‖₁ and √d ≈ E‖g‖₂ (paper B) — and the slopes the shape fits are read against (½ in d, 0 in N, 1 for ℓ∞).</p>\n` +
     (body.length ? table(['band', 'statement', 'c', 'C', 'draws', 'outside in this study'], body, 2) : '<p>The calibration has no bands.</p>')
   );
 }
@@ -273,6 +285,24 @@ function cellsSection(rows: readonly StudyRow[], calibration: Calibration | null
   const head = ['cell', 'draws', 'exact', 'scale', 'median Lip/scale', 'min – max', ...(withBand ? ['outside band'] : [])];
   const body = cells.map((c) => [c.cell, String(c.draws), String(c.exact), c.scale, fmt(c.median), `${fmt(c.min)} – ${fmt(c.max)}`, ...(withBand ? [c.outside === null ? '—' : String(c.outside)] : [])]);
   return `<p>Lip/scale uses the exact constant where known, else the midpoint of the certified bracket.</p>\n${table(head, body)}`;
+}
+
+function fitsSection(rows: readonly StudyRow[]): string {
+  const fits: ShapeFit[] = shapeFits(rows);
+  if (fits.length === 0) return '<p>No slope can be fitted from these rows.</p>';
+  const body = fits.map((f) => [f.name, f.midSlope.toFixed(3), f.bracketed ? `${f.minSlope.toFixed(3)} – ${f.maxSlope.toFixed(3)}` : '(all exact)', `${f.low.toFixed(3)} – ${f.high.toFixed(3)}`, f.theory, `${f.n} (${f.bracketed} bracketed)`]);
+  return (
+    '<p>Least-squares slopes of log Lip on log x. A network known only by a certified bracket enters with both ends: the slope ranges over the box of brackets ' +
+    '(its extremes sit at bracket ends), and the 95% interval widens that range by a standard error bounded over the whole box (lipcheck theory/shape.ts).</p>\n' +
+    table(['fit', 'slope (midpoints)', 'range over the brackets', '95% CI', 'theory', 'networks'], body)
+  );
+}
+
+function bracketsSection(rows: readonly StudyRow[]): string {
+  const bracketed = rows.filter((r) => r.lipschitz === null);
+  if (bracketed.length === 0) return '<p>Every network has an exact constant.</p>';
+  const body = bracketed.map((r) => [r.cell, String(r.draw), fmt(r.lower), fmt(r.upper), fmt(r.upper / r.lower), r.method ?? '—']);
+  return `<p>${bracketed.length} networks have a certified bracket only: the lower end is the Jacobian norm at a witness point, the upper end a sound bound.</p>\n${table(['cell', 'draw', 'lower', 'upper', 'upper/lower', 'methods (lower / upper)'], body)}`;
 }
 
 function renderHtml(rows: readonly StudyRow[], info: ReportInfo, plots: readonly PlotResult[], svgs: Record<string, string>, summary: string): string {
@@ -313,6 +343,10 @@ ${figures || '<p>No plot could be drawn from these rows.</p>'}
 <h3>Skipped plots</h3>
 ${skippedHtml}
 </section>
+<section id="fits">
+<h2>Slopes with intervals from the bracket ends</h2>
+${fitsSection(rows)}
+</section>
 <section id="constants">
 <h2>Calibrated constants</h2>
 ${constantsSection(rows, info.calibration)}
@@ -320,6 +354,10 @@ ${constantsSection(rows, info.calibration)}
 <section id="cells">
 <h2>Cells</h2>
 ${cellsSection(rows, info.calibration)}
+</section>
+<section id="brackets">
+<h2>Brackets</h2>
+${bracketsSection(rows)}
 </section>
 <section id="reproduce">
 <h2>Reproduce any row</h2>

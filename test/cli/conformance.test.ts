@@ -19,7 +19,7 @@ describe('lipcheck conformance against the example adapters', () => {
     expect(report.checks.find((c: { name: string }) => c.name === 'soundness').status).toBe('passed');
     expect(report.cases.length).toBe(report.counts.cases);
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toMatch(/<testsuite name="lipcheck conformance" tests="6" failures="0" errors="0"/);
+    expect(xml).toMatch(/<testsuite name="lipcheck conformance" tests="7" failures="0" errors="0"/);
     expect(xml).toMatch(/name="coverage \(\d+ checked, at least 1 required\)"\/>/);
     expect(report.coverage.enough).toBe(true);
   });

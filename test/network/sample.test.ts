@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hiddenWeightVariance, sampleNetwork } from '../../src/network/sample.js';
+import { DELIBERATE_VIOLATIONS, hiddenWeightVariance, sampleNetwork } from '../../src/network/sample.js';
 import { parseBiasLaw } from '../../src/random/biasLaws.js';
 import { stringifyReluMlp } from '../../src/network/format.js';
 import { describeArchitecture, hiddenWidths, neuronCount, parameterCount } from '../../src/network/network.js';
@@ -55,5 +55,17 @@ describe('sampling the papers\' model', () => {
     expect(hiddenWeightVariance('he-fanin', 300, 100)).toBeCloseTo(2 / 300, 15);
     // Power: the wrong convention is rejected by the same test.
     expect(chiSquareVarianceTest(fanin.layers[0].weights, 2 / 100)).toBeLessThan(1e-6);
+  });
+  it('the deliberate violations: unnormalised hidden weights have variance 2, input-scaled a first layer ×√d', () => {
+    // χ² at α = 1e-6 each (false-failure ≤ 4e-6 with fresh seeds); the second layer of input-scaled is he-fanout.
+    const raw = sampleNetwork({ inputDim: 30, widths: [100, 50], bias: normal, weights: 'unnormalised', seed: 24 });
+    expect(chiSquareVarianceTest(raw.layers[0].weights, 2)).toBeGreaterThan(1e-6);
+    expect(chiSquareVarianceTest(raw.layers[1].weights, 2)).toBeGreaterThan(1e-6);
+    const scaled = sampleNetwork({ inputDim: 30, widths: [100, 50], bias: normal, weights: 'input-scaled', seed: 25 });
+    expect(chiSquareVarianceTest(scaled.layers[0].weights, (2 * 30) / 100)).toBeGreaterThan(1e-6);
+    expect(chiSquareVarianceTest(scaled.layers[1].weights, 2 / 50)).toBeGreaterThan(1e-6);
+    expect(hiddenWeightVariance('input-scaled', 30, 100, 0)).toBeCloseTo(0.6, 15);
+    expect(hiddenWeightVariance('input-scaled', 100, 50, 1)).toBe(0.04);
+    expect(DELIBERATE_VIOLATIONS).toEqual(['unnormalised', 'input-scaled']);
   });
 });

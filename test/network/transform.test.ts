@@ -11,6 +11,7 @@ import {
   rotateInput,
   scaleInput,
   signedPermuteInput,
+  outputTransformations,
   splitNeuron,
   standardTransformations,
   translateInput,
@@ -45,6 +46,12 @@ describe('transformations compute what they claim', () => {
       close(evaluate(rot.net, x), evaluate(net, qx));
       close(evaluate(sp.net, x), evaluate(net, [1 * x[2], -1 * x[0], -1 * x[1]]));
     }
+  });
+  it('the output transformations are the first two standard ones, drawn alike (conformance --cases uses only them)', () => {
+    const cheap = outputTransformations(net, createStream(9, 'same'));
+    const all = standardTransformations(net, createStream(9, 'same'));
+    expect(cheap.map((t) => [t.name, t.factor])).toEqual(all.slice(0, 2).map((t) => [t.name, t.factor]));
+    expect(cheap.map((t) => Array.from(t.net.layers[2].biases))).toEqual(all.slice(0, 2).map((t) => Array.from(t.net.layers[2].biases)));
   });
   it('random orthogonal matrices are orthogonal', () => {
     const Q = randomOrthogonal(5, createStream(2, 'q'));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { biasLawNames, biasLawSignature, makeBiasLaw, parseBiasLaw } from '../../src/random/biasLaws.js';
 import { createStream } from '../../src/random/stream.js';
 import { UserError } from '../../src/errors.js';
-import { zTestMean } from '../../src/theory/stats.js';
+import { symmetryTest, zTestMean } from '../../src/theory/stats.js';
 
 describe('bias law registry', () => {
   it('every law round-trips through its spec string', () => {
@@ -25,7 +25,7 @@ describe('bias law registry', () => {
   });
   it('marks only the deliberate violations asymmetric, and says so', () => {
     const asymmetric = biasLawNames().filter((n) => !makeBiasLaw(n).symmetric);
-    expect(asymmetric.sort()).toEqual(['exponential', 'shifted-normal']);
+    expect(asymmetric.sort()).toEqual(['exponential', 'shifted-normal', 'skewed-mixture']);
     for (const n of asymmetric) expect(makeBiasLaw(n).description).toMatch(/DELIBERATE MODEL VIOLATION/);
     expect(biasLawNames({ symmetricOnly: true })).not.toContain('exponential');
     expect(parseBiasLaw('shifted-normal:0,1').symmetric).toBe(true);
@@ -58,6 +58,8 @@ const MOMENTS: [string, number, number | null][] = [
   ['mixture:0.1,3,0.5', 0, 0.5 * 0.01 + 0.5 * 9],
   ['shifted-normal:1,1', 1, 2],
   ['exponential:2', 2, 8],
+  // ½·E U(0.9,1.1)² + ¼·E U(0.1,0.3)² + ¼·E U(1.7,1.9)², with E U(a,b)² = (a² + ab + b²)/3.
+  ['skewed-mixture:1', 0, 0.5 * (3.01 / 3) + 0.25 * (0.13 / 3) + 0.25 * (9.73 / 3)],
 ];
 
 describe('bias law samplers', () => {
@@ -85,6 +87,22 @@ describe('bias law samplers', () => {
     const s = createStream(5, 'asym');
     const signs = Array.from({ length: 20_000 }, () => (law.sample(s) > 0 ? 1 : 0));
     expect(zTestMean(signs, 0.5).pValue).toBeLessThan(1e-6);
+  });
+  it('the skewed mixture has median 0: the sign test cannot tell it from a symmetric law', () => {
+    const law = parseBiasLaw('skewed-mixture:1');
+    const s = createStream(5, 'skewed-median');
+    const signs = Array.from({ length: 20_000 }, () => (law.sample(s) > 0 ? 1 : 0));
+    expect(zTestMean(signs, 0.5).pValue).toBeGreaterThan(1e-6);
+  });
+  // Every law against the KS-type symmetry test on 20,000 draws: a symmetric law passes at
+  // α = 1e-6 (false-failure probability ≤ 1e-6 per law, exact test); each deliberate violation —
+  // the mean-zero, median-zero skewed mixture included — is rejected (power, fixed seed).
+  it.each(biasLawNames())('the symmetry test classifies %s as its registry says', (name) => {
+    const law = makeBiasLaw(name);
+    const s = createStream(29, `symmetry/${name}`);
+    const p = symmetryTest(Array.from({ length: 20_000 }, () => law.sample(s))).pValue;
+    if (law.symmetric) expect(p).toBeGreaterThanOrEqual(1e-6);
+    else expect(p).toBeLessThan(1e-6);
   });
   it('throws a UserError from makeBiasLaw for an unknown name', () => {
     expect(() => makeBiasLaw('nope')).toThrow(UserError);

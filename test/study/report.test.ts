@@ -8,6 +8,7 @@ import { computeCell, type StudyRow } from '../../src/study/compute.js';
 import type { StudyCell } from '../../src/study/config.js';
 import type { BandConstants, Calibration } from '../../src/theory/calibration.js';
 import { linearFit } from '../../src/theory/stats.js';
+import { shapeFits } from '../../src/study/shapeReport.js';
 import { cli } from '../support/cli.js';
 
 /** A small deterministic generator (LCG), so the synthetic rows are the same on every run. */
@@ -121,7 +122,7 @@ describe('renderReport on a full synthetic study', async () => {
     expect(report.html).toContain('No plot was skipped.');
   });
 
-  it('tabulates the calibrated constants and the cells', () => {
+  it('tabulates the calibrated constants and the cells', async () => {
     for (const b of Object.values(calibration.bands)) {
       expect(report.html).toContain(`<td>${b.c.toFixed(3)}</td>`);
       expect(report.html).toContain(`<td>${b.C.toFixed(3)}</td>`);
@@ -133,27 +134,43 @@ describe('renderReport on a full synthetic study', async () => {
     for (const c of cells) expect(report.html).toContain(c.cell);
     const big = cells.find((c) => c.cell.startsWith('big/'));
     expect(big).toMatchObject({ draws: 1, exact: 0, median: 2, min: 2, max: 2 });
+    // Which constants are lipcheck's and which the papers', and where the values came from.
+    expect(report.html).toMatch(/Calibrated by lipcheck<\/strong>: the constants c and C/);
+    expect(report.html).toMatch(/The papers'<\/strong>: every scale they multiply/);
+    expect(report.html).toContain('no method, seed or cross-check recorded');
+    await expect(renderReport(rows, { ...info, calibration: { ...calibration, provenance: { method: 'M', seed: 5, crosscheck: { tool: 'T', rows: 9, maxRelativeDifference: 2e-12 } } } })).resolves.toMatchObject({
+      html: expect.stringMatching(/Values: M; study seed 5; 9 rows recomputed by T, largest relative difference 2\.0e-12\./),
+    });
   });
 
-  it('states the log-log slopes that linearFit gives on the same rows', () => {
+  it('states the log-log slopes with intervals from the bracket ends', () => {
     const sh = shallowOf(rows);
+    // Through the midpoints the slope is linearFit's; the interval contains linearFit's (it also
+    // covers the one bracketed row's whole bracket) and equals it once that row is exact.
     const fitD = linearFit(
       sh.map((r) => Math.log(r.d)),
       sh.map((r) => Math.log(estimate(r))),
     );
-    const mD = /slope of log Lip₂ on log d \(shallow\): (-?\d+\.\d+) \(95% CI (-?\d+\.\d+) to (-?\d+\.\d+)/.exec(report.summary);
-    expect(mD).not.toBeNull();
+    const mD = /slope of shallow Lip₂ against d: (-?\d+\.\d+), (-?\d+\.\d+)–(-?\d+\.\d+) over the brackets \(95% CI (-?\d+\.\d+) to (-?\d+\.\d+) from the bracket ends/.exec(report.summary);
+    expect(mD, report.summary).not.toBeNull();
     const [lo, hi] = fitD.slopeInterval(0.95);
     expect(Number(mD![1])).toBeCloseTo(fitD.slope, 3);
-    expect(Number(mD![2])).toBeCloseTo(lo, 3);
-    expect(Number(mD![3])).toBeCloseTo(hi, 3);
+    expect(Number(mD![2])).toBeLessThan(fitD.slope);
+    expect(Number(mD![3])).toBeGreaterThan(fitD.slope);
+    expect(Number(mD![4])).toBeLessThan(lo);
+    expect(Number(mD![5])).toBeGreaterThan(hi);
+    const exactOnly = sh.filter((r) => r.lipschitz !== null);
+    const fitExact = linearFit(exactOnly.map((r) => Math.log(r.d)), exactOnly.map((r) => Math.log(r.lipschitz as number)));
+    const f = shapeFits(exactOnly).find((x) => x.name === 'shallow Lip₂ against d')!;
+    expect(f.low).toBeCloseTo(fitExact.slopeInterval(0.95)[0], 10);
+    expect(f.high).toBeCloseTo(fitExact.slopeInterval(0.95)[1], 10);
     expect(report.svgs['shallow-dimension.svg']).toContain(`slope ${fitD.slope.toFixed(3)} ± ${((hi - lo) / 2).toFixed(3)}`);
 
     const fitN = linearFit(
       sh.map((r) => Math.log(r.N)),
       sh.map((r) => Math.log(estimate(r) / Math.sqrt(r.d))),
     );
-    const mN = /slope of log\(Lip₂\/√d\) on log N \(shallow\): (-?\d+\.\d+)/.exec(report.summary);
+    const mN = /slope of shallow Lip₂\/√d against N: (-?\d+\.\d+)/.exec(report.summary);
     expect(Number(mN![1])).toBeCloseTo(fitN.slope, 3);
     // The rows were built with Lip = √d·(1.2 + 0.8u), independent of N, from a fixed generator: the
     // interval for the N-slope contains 0 here, so the verdict must be 'flat in N' (and the d-slope ½).
@@ -163,6 +180,10 @@ describe('renderReport on a full synthetic study', async () => {
     expect(report.summary).toContain('flat in N');
     expect(fitD.slope).toBeGreaterThan(0.45);
     expect(fitD.slope).toBeLessThan(0.55);
+    expect(report.summary).toMatch(/other slopes, intervals from the bracket ends: Lip₁ against d \d\.\d+ \(95% CI/);
+    expect(report.summary).toMatch(/brackets: 1 networks with a certified \[lower, upper\] only \(upper\/lower median 1\.667/);
+    expect(report.html).toContain('<section id="fits">');
+    expect(report.html).toMatch(/<section id="brackets">[\s\S]*big\/d8\/w64[\s\S]*1\.667/);
   });
 
   it('keeps the terminal summary to about a dozen lines with the path hints and a reproduce command', () => {
@@ -204,7 +225,8 @@ describe('plots without their data', () => {
       expect(report.html).toMatch(new RegExp(`<li><strong>${file.replace('.', '\\.')}</strong>[^<]*: skipped, `));
       expect(report.summary).toContain(file);
     }
-    expect(report.summary).toMatch(/slope of log Lip₂ on log d \(shallow\): not fitted/);
+    expect(report.summary).toMatch(/slope of shallow Lip₂ against d: not fitted/);
+    expect(report.html).toContain('Every network has an exact constant');
     expect(report.summary).toContain('no calibration given');
     expect(report.html).toContain('No calibration was given');
   });

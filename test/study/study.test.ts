@@ -37,8 +37,38 @@ describe('study configuration', () => {
     [{ ...tiny, groups: [{ ...tiny.groups[0], widths: [[0]] }] }, /groups\[0\]\.widths\[0\]\[0\]: expected a positive integer/],
     [{ ...tiny, groups: [{ ...tiny.groups[0], norms: ['3'] }] }, /groups\[0\]\.norms\[0\]: unknown norm "3"/],
     [{ ...tiny, groups: [tiny.groups[0], tiny.groups[0]] }, /groups\[1\]\.name: "shallow" is used twice/],
+    [{ ...tiny, groups: [{ ...tiny.groups[0], widths: [['dd']] }] }, /groups\[0\]\.widths\[0\]\[0\]: expected a positive integer or "d", "2d"/],
+    [{ ...tiny, groups: [{ ...tiny.groups[0], brackets: { climbs: -1 } }] }, /groups\[0\]\.brackets\.climbs: expected a non-negative integer/],
+    [{ ...tiny, groups: [{ ...tiny.groups[0], brackets: { timeLimit: 3 } }] }, /groups\[0\]\.brackets\.timeLimit: unknown field/],
+    [{ ...tiny, groups: [{ ...tiny.groups[0], brackets: [] }] }, /groups\[0\]\.brackets: expected an object/],
   ])('rejects bad configurations with one line', (doc, message) => {
     expect(() => parseStudyConfig(JSON.stringify(doc), 'tiny.json')).toThrow(message);
+  });
+});
+
+describe('study configuration: widths as multiples of d, bracket cells', () => {
+  it('resolves "d" and "2d" per input dimension and keeps the bracket effort on the cells', () => {
+    const doc = { name: 'm', seed: 1, groups: [{ name: 'g', inputDims: [3, 5], widths: [['d'], ['2d', 4]], biases: ['normal:1'], draws: 1, brackets: { zonotopeIterations: 3 } }] };
+    const cells = expandCells(parseStudyConfig(JSON.stringify(doc), 'm.json'));
+    expect(cells.map((c) => c.widths.join('x'))).toEqual(['3', '6x4', '5', '10x4']);
+    expect(cells[0].id).toBe('g/d3/w3/normal:1/p2/he-fanout');
+    expect(cells.every((c) => c.brackets?.zonotopeIterations === 3)).toBe(true);
+    expect(expandCells(parseStudyConfig(JSON.stringify(tiny), 't'))[0].brackets).toBeUndefined(); // old configs: old cells, old fingerprints
+  });
+  it('a bracket cell gets the provider’s deterministic bracket and names its methods', async () => {
+    const doc = { name: 'b', seed: 2, groups: [{ name: 'g', inputDims: [20], widths: [['d']], biases: ['normal:1'], draws: 2, brackets: { samples: 128 } }] };
+    const config = parseStudyConfig(JSON.stringify(doc), 'b.json');
+    const [cell] = expandCells(config);
+    const rows = await computeCell(config.seed, cell);
+    const again = await computeCell(config.seed, cell);
+    expect(rows.map((r) => [r.lower, r.upper])).toEqual(again.map((r) => [r.lower, r.upper]));
+    for (const r of rows) {
+      expect(r.lipschitz).toBeNull();
+      expect(r.lower).toBeLessThanOrEqual(r.upper);
+      expect(r.upper / r.lower).toBeLessThan(1.2);
+      expect(r.method).toBe('pattern search / zonotope');
+    }
+    expect(rowsToCsv(rows).split('\n')[0]).toMatch(/,seconds,method$/);
   });
 });
 
@@ -99,6 +129,12 @@ describe('lipcheck study', () => {
     expect(ratios.length).toBe(24);
     expect(cal.bands.shallow.c).toBeCloseTo(0.75 * quantile(ratios, 0.005), 12);
     expect(cal.bands.shallow.C).toBeCloseTo((4 / 3) * quantile(ratios, 0.995), 12);
+    // How the constants were made, and the distribution-free interval around the median's estimate.
+    expect(cal.provenance).toMatchObject({ method: expect.stringMatching(/region enumeration/), seed: 1 });
+    const [lo, hi] = cal.bands.shallow.intervals.median;
+    expect(lo).toBeLessThanOrEqual(quantile(ratios, 0.5));
+    expect(hi).toBeGreaterThanOrEqual(quantile(ratios, 0.5));
+    expect(cal.check.draws).toBe(24); // d = 2, N = 8: the check stratum
   });
   it.each([
     [['--config', 'does-not-exist.json'], /does-not-exist\.json: no such file/],

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { certifiedBounds } from '../../lipschitz/bounds.js';
+import { Budget } from '../../lipschitz/budget.js';
 import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
@@ -16,6 +17,15 @@ function atLeastOne(name: string) {
   };
 }
 import { describeQuery } from './exact.js';
+
+/**
+ * The line a command prints when its --time-limit ended the work early: what it reports is the
+ * best certified so far, and which steps were left out or cut short.
+ */
+export function stoppedOnTimeLine(timeLimit: number, skipped: readonly string[]): string {
+  const left = skipped.length > 0 ? `; left out or cut short: ${skipped.join('; ')}` : '';
+  return `stopped on time: the --time-limit of ${timeLimit} s ran out, so this is the best certified result so far${left}`;
+}
 
 /** A progress bar on a terminal (stdout a TTY, no --json); otherwise a no-op. */
 export function progressBar(io: CliIo, enabled: boolean): { update(fraction: number, text: string): void; stop(): void } {
@@ -36,7 +46,7 @@ export function boundsCommand(io: CliIo): Command {
       const { net, query, c, note } = resolveQuery(original, opts);
       const bar = progressBar(io, !opts.json);
       const r = await certifiedBounds(net, query, {
-        timeLimit: opts.timeLimit,
+        budget: new Budget(opts.timeLimit, Infinity, { origin: io.startedAt }),
         targetGap: opts.targetGap,
         seed: opts.seed,
         onProgress: (stage, fraction, lower, upper) => bar.update(fraction, `${stage}: [${fmt(lower, 5)}, ${fmt(upper, 5)}]`),
@@ -58,6 +68,8 @@ export function boundsCommand(io: CliIo): Command {
           ...(note ? { note } : {}),
           diagnosis: r.diagnosis,
           seconds: r.seconds,
+          stoppedOnTime: r.stoppedOnTime,
+          skipped: r.skipped,
         });
         return;
       }
@@ -73,5 +85,6 @@ export function boundsCommand(io: CliIo): Command {
         io.out(`  ${k.padEnd(22)} ${m.kind.padEnd(6)} ${Number.isFinite(m.value) ? fmt(m.value, 8) : '—'}${m.patternAgnostic ? '  (pattern-agnostic)' : ''}${m.note ? `  ${m.note}` : ''}\n`);
       }
       for (const w of r.diagnosis.warnings) io.out(`warning: ${w}\n`);
+      if (r.stoppedOnTime) io.out(stoppedOnTimeLine(opts.timeLimit, r.skipped) + '\n');
     });
 }

@@ -5,6 +5,8 @@ import { parseNorm } from '../../lipschitz/query.js';
 import { casesFromLines, casesFromNetwork, caseToLine, generateCases, type ConformanceCase } from '../../harness/cases.js';
 import { detectFormat, parseNetwork } from '../../io/readNetwork.js';
 import { exactLipschitz } from '../../lipschitz/exact/index.js';
+import { Budget } from '../../lipschitz/budget.js';
+import { exactChunkFlops, secondsFor } from '../../lipschitz/costs.js';
 import type { Network } from '../../network/network.js';
 import { processResponder } from '../../harness/processResponder.js';
 import { DEFAULT_MIN_CHECKED, runSession } from '../../harness/session.js';
@@ -44,6 +46,7 @@ interface ConformanceOptions {
   rtol: number;
   estimateRtol: number;
   referenceTime: number;
+  timeLimit?: number;
   cases?: string;
   saveCases?: string;
   json?: boolean;
@@ -65,6 +68,7 @@ export function conformanceCommand(io: CliIo): Command {
     .option('--rtol <r>', 'relative tolerance for exact claims', positiveNumber('--rtol'), 1e-6)
     .option('--estimate-rtol <r>', 'relative tolerance for estimates across transformed copies', positiveNumber('--estimate-rtol'), 0.25)
     .option('--reference-time <s>', "seconds of lipcheck's own work per case", positiveNumber('--reference-time'), 3)
+    .option('--time-limit <s>', 'seconds for the whole run: the reference time is spread over the cases, and the run stops with a partial report when it runs out', positiveNumber('--time-limit'))
     .option('--cases <file>', 'replay saved cases (JSON Lines), or check one network file (relu-mlp, ONNX, NNet) and copies of it')
     .option('--save-cases <file>', 'write the cases to this file (JSON Lines) for later replay')
     .option('--min-checked <n>', 'fail (exit 1) unless at least n answers with claims were checked for soundness; 0 turns the gate off', nonNegativeInt('--min-checked'), DEFAULT_MIN_CHECKED)
@@ -74,6 +78,8 @@ export function conformanceCommand(io: CliIo): Command {
       if (opts.local && opts.global) throw new UserError('conformance: --local and --global exclude each other');
       const seed = Number(opts.seed);
       if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed: expected a non-negative integer, got "${opts.seed}"`);
+      // The whole run's time counts from the start (of the process, for the binary).
+      const budget = opts.timeLimit === undefined ? undefined : new Budget(opts.timeLimit, Infinity, { origin: io.startedAt });
       let cases: ConformanceCase[];
       if (opts.cases) {
         const bytes = readInput(opts.cases);
@@ -84,7 +90,12 @@ export function conformanceCommand(io: CliIo): Command {
             seed,
             norms: opts.norm ? [parseNorm(opts.norm)] : undefined,
             domains: opts.local ? 'local' : opts.global ? 'global' : 'both',
-            exactFeasible: (net, norm, box) => exactLipschitz(net, { norm, box }, { timeLimit: 5, maxRegions: 200_000 }).kind === 'exact',
+            exactFeasible: (net, norm, box) => {
+              // Up to 5 s (3 % of what is left, with --time-limit: it is tried for every norm and
+              // domain) and only if one step of the solver fits.
+              const seconds = Math.min(5, budget ? 0.03 * budget.remaining() : 5);
+              return seconds >= secondsFor(exactChunkFlops(net, { norm, box })) && exactLipschitz(net, { norm, box }, { timeLimit: seconds, maxRegions: 200_000 }).kind === 'exact';
+            },
           });
         } else {
           try {
@@ -111,6 +122,7 @@ export function conformanceCommand(io: CliIo): Command {
         referenceTime: opts.referenceTime,
         calibration: loadCalibration(),
         minChecked: opts.minChecked,
+        budget,
         onProgress: (done, total) => bar.update(done / total, `${done}/${total} cases`),
       });
       bar.stop();

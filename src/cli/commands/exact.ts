@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { exactLipschitz } from '../../lipschitz/exact/index.js';
+import { exactLipschitz, type ExactOutcome } from '../../lipschitz/exact/index.js';
+import { Budget } from '../../lipschitz/budget.js';
+import { exactChunkFlops, secondsFor } from '../../lipschitz/costs.js';
+import { witnessAt } from '../../lipschitz/lower/witness.js';
 import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
@@ -7,6 +10,7 @@ import { UserError } from '../../errors.js';
 import { fmt, fmtPoint, printJson, type CliIo } from '../io.js';
 import { networkQueryCommand, positiveInt, positiveNumber, resolveQuery, type QueryOptions } from '../options.js';
 import { sourceName } from '../../io/files.js';
+import { stoppedOnTimeLine } from './bounds.js';
 
 /** Human name of a query, e.g. "Lip_2 on [0,1]^2 of c·f". */
 export function describeQuery(norm: string, box: [number, number][] | null, c: number[] | null): string {
@@ -22,8 +26,25 @@ export function exactCommand(io: CliIo): Command {
     .action((file: string, opts: QueryOptions & { maxRegions: number; timeLimit: number; json?: boolean }) => {
       const original = readNetworkFile(file);
       const { net, query, c, note } = resolveQuery(original, opts);
-      const r = exactLipschitz(net, query, { maxRegions: opts.maxRegions, timeLimit: opts.timeLimit });
-      if (r.kind === 'too-large') throw new UserError(`${sourceName(file)}: ${r.message}`);
+      // The limit counts from the start (of the process, for the binary); a first step of the
+      // solver that would not fit in what is left is not started.
+      const budget = new Budget(opts.timeLimit, Infinity, { origin: io.startedAt });
+      const fits = budget.fits(secondsFor(exactChunkFlops(net, query)));
+      const r: ExactOutcome | null = fits ? exactLipschitz(net, query, { maxRegions: opts.maxRegions, timeLimit: budget.remaining() }) : null;
+      if (r?.kind === 'too-large' && r.limit !== 'time') throw new UserError(`${sourceName(file)}: ${r.message}`);
+      if (r === null || r.kind === 'too-large') {
+        // Stopped on time: the best certified result so far is a lower bound, at a re-checked witness.
+        const w = r?.lowerBoundWitness ? witnessAt(net, r.lowerBoundWitness, query.norm) : null;
+        const lower = w && w.value > -Infinity ? w : null;
+        const why = r ? `visited ${r.regionsVisited} linear regions` : 'one step of region enumeration would not fit';
+        const message = `too large for exact within --time-limit ${opts.timeLimit} s (${why}); use \`lipcheck bounds\` for certified bounds`;
+        if (opts.json) printJson(io, { lipschitz: null, lowerBound: lower?.value ?? null, witness: lower ? Array.from(lower.x) : null, regionsVisited: r?.regionsVisited ?? 0, stoppedOnTime: true, message });
+        else {
+          if (lower) io.out(`${describeQuery(query.norm, boxToPairs(query.box), c)} ≥ ${fmt(lower.value, 12)} (certified lower bound at witness x = ${fmtPoint(lower.x, 10)})\n`);
+          io.out(stoppedOnTimeLine(opts.timeLimit, r ? [] : ['the exact solver']) + '\n');
+        }
+        throw new UserError(`${sourceName(file)}: ${message}`);
+      }
       const box = boxToPairs(query.box);
       if (opts.json) {
         printJson(io, {
@@ -35,8 +56,9 @@ export function exactCommand(io: CliIo): Command {
           box,
           outputs: outputDim(original),
           ...(c ? { c } : {}),
-          ...(note ? { note } : {}),
           algorithm: r.algorithm,
+          ...(note ? { note } : {}),
+          stoppedOnTime: false,
         });
         return;
       }

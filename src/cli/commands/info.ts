@@ -63,7 +63,7 @@ function printHuman(io: CliIo, file: string, net: Network, info: NetworkInfo): v
   if (b.n === 0) out('biases', 'no hidden layer, so no hidden biases');
   else {
     out('biases', `hidden layers pooled, n = ${b.n}: mean ${fmt(b.mean, 4)}, sd ${fmt(b.sd, 4)}, skewness ${b.skewness === null ? 'n/a' : fmt(b.skewness, 3)}; ${b.positive} positive, ${b.negative} negative, ${b.zeros} zero`);
-    out('', `exact sign test (H0: median 0) p = ${pValue(b.signTestP)}; Wilcoxon signed-rank test (H0: symmetric about 0) p = ${pValue(b.signedRankP)}`);
+    out('', `exact sign test (H0: median 0) p = ${pValue(b.signTestP)}; Wilcoxon signed-rank test (H0: symmetric about 0) p = ${pValue(b.signedRankP)}; KS-type symmetry test (H0: symmetric about 0) p = ${pValue(b.symmetryP)}`);
     out('', b.symmetric ? `consistent with a law symmetric about 0 (no test rejects at ${ALPHA})` : `not symmetric about 0 (a test rejects at ${ALPHA})`);
   }
   const prod = info.operatorNormProduct;

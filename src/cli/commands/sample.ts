@@ -24,7 +24,7 @@ export function sampleCommand(io: CliIo): Command {
     .requiredOption('--widths <N1,N2,…>', 'hidden widths, e.g. 64 or 16,16,16', parseWidths)
     .option('--bias <law>', `bias law spec (${biasLawNames().join(', ')}; e.g. normal:1, student-t:3)`, 'normal:1')
     .addOption(
-      new Option('--weights <convention>', 'hidden weight variance: he-fanout = 2/N_out (papers), he-fanin = 2/N_in')
+      new Option('--weights <convention>', 'hidden weight variance: he-fanout = 2/N_out (papers), he-fanin = 2/N_in; unnormalised (2) and input-scaled (first layer ×√d) are deliberate model violations')
         .choices(WEIGHT_CONVENTIONS as string[])
         .default('he-fanout'),
     )

@@ -7,7 +7,7 @@ import { parseStudyConfig, type StudyConfig } from '../../study/config.js';
 import { mergeStudies, rowsOf, runStudy, readCells } from '../../study/run.js';
 import { writeRows } from '../../study/output.js';
 import { writeReport } from '../../study/report.js';
-import { calibrate, loadCalibration, type Calibration } from '../../theory/calibration.js';
+import { calibrate, EXACT_METHOD, loadCalibration, type Calibration } from '../../theory/calibration.js';
 import type { StudyRow } from '../../study/compute.js';
 import { fmt, type CliIo } from '../io.js';
 import { parseShard, positiveInt } from '../options.js';
@@ -26,7 +26,7 @@ function readConfig(path: string): StudyConfig {
 async function finishStudy(io: CliIo, outDir: string, config: StudyConfig, configPath: string, rows: StudyRow[], calibrateTo: string | undefined, command: string): Promise<void> {
   let calibration: Calibration | null = null;
   if (calibrateTo) {
-    calibration = calibrate(rows, configPath);
+    calibration = calibrate(rows, configPath, { method: EXACT_METHOD, seed: config.seed });
     writeFileAtomic(calibrateTo, JSON.stringify(calibration, null, 2) + '\n');
     io.out(`calibration written to ${calibrateTo}\n`);
   } else {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { verifyClaim, type Claim } from '../../lipschitz/verify.js';
+import { Budget } from '../../lipschitz/budget.js';
+import { stoppedOnTimeLine } from './bounds.js';
 import { boxToPairs } from '../../lipschitz/query.js';
 import { outputDim } from '../../network/network.js';
 import { readNetworkFile } from '../../io/readNetwork.js';
@@ -29,7 +31,7 @@ export function verifyCommand(io: CliIo): Command {
       const claim: Claim = { kind: given[0], value: opts[given[0]]! };
       const original = readNetworkFile(file);
       const { net, query, note } = resolveQuery(original, opts);
-      const v = await verifyClaim(net, query, claim, { timeLimit: opts.timeLimit, rtol: opts.rtol });
+      const v = await verifyClaim(net, query, claim, { timeLimit: opts.timeLimit, budget: new Budget(opts.timeLimit, Infinity, { origin: io.startedAt }), rtol: opts.rtol });
       io.exitCode = v.status === 'refuted' ? ExitCode.refuted : ExitCode.ok;
       if (opts.json) {
         printJson(io, {
@@ -46,6 +48,8 @@ export function verifyCommand(io: CliIo): Command {
           outputs: outputDim(original),
           ...(note ? { note } : {}),
           message: v.message,
+          stoppedOnTime: v.stoppedOnTime,
+          skipped: v.skipped,
         });
         return;
       }
@@ -53,5 +57,6 @@ export function verifyCommand(io: CliIo): Command {
       io.out(`${v.message}\n`);
       if (v.witness) io.out(`witness x = ${fmtPoint(v.witness.x)}\nJacobian norm at x = ${v.witness.value}\n`);
       if (v.certifiedUpper !== null) io.out(`certified upper bound = ${v.certifiedUpper}\n`);
+      if (v.stoppedOnTime) io.out(stoppedOnTimeLine(opts.timeLimit, v.skipped) + '\n');
     });
 }

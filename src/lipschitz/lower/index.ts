@@ -14,6 +14,8 @@ export { witnessAt } from './witness.js';
 export interface LowerBoundOptions {
   /** Seconds to spend (the search is anytime: it stops at the limit with the best so far). */
   readonly timeLimit: number;
+  /** A budget to spend instead of `timeLimit` (e.g. a share of a caller's). */
+  readonly budget?: Budget;
   /**
    * Stop after this many climbs instead (with timeLimit Infinity): the result then depends only on
    * the seed, not on the machine's speed — what reproducible statistical tests need.
@@ -54,14 +56,18 @@ function lineDirections(net: Network, query: LipschitzQuery, x: Float64Array, st
   return dirs.filter((u) => u.some((v) => v !== 0));
 }
 
+/** Share of the remaining time that one round of sampling may take (the climbs get the rest). */
+const SAMPLING_SHARE = 0.4;
+
 /**
  * The best certified lower bound found within the time limit: random points at several radii
  * (or uniform in the box), then from the best of them local searches across regions and exact line
  * searches, restarting from fresh samples while time remains. Deterministic for a given seed up to
- * where the time limit cuts it.
+ * where the time limit cuts it. Every step checks the budget (sampling per chunk, climbing per step
+ * and per few candidates) or is skipped when its estimated cost does not fit.
  */
 export function lowerBound(net: Network, query: LipschitzQuery, options: LowerBoundOptions): LowerBoundResult {
-  const budget = new Budget(options.timeLimit);
+  const budget = options.budget ?? new Budget(options.timeLimit);
   const seed = options.seed ?? 0;
   const stream = createStream(seed, 'lower/lines');
   let restarts = 0;
@@ -69,7 +75,7 @@ export function lowerBound(net: Network, query: LipschitzQuery, options: LowerBo
   let best: Witness = NO_WITNESS;
   const methods = { sampling: -Infinity, localSearch: -Infinity, lineSearch: -Infinity };
   for (let round = 0; ; round++) {
-    const samples = sampleCandidates(net, query, round === 0 ? 4096 : 1024, `${seed}:${round}`, 8);
+    const samples = sampleCandidates(net, query, round === 0 ? 4096 : 1024, `${seed}:${round}`, 8, budget.share(SAMPLING_SHARE));
     for (const s of samples) {
       methods.sampling = Math.max(methods.sampling, s.value);
       best = better(best, s);

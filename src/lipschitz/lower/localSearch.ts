@@ -3,6 +3,7 @@ import type { Network } from '../../network/network.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
 import type { Mat } from '../../linalg/mat.js';
 import { Budget } from '../budget.js';
+import { AXPY_SLOWDOWN, pieceMapsFlops, secondsFor } from '../costs.js';
 import { cubeConstraints, queryDomain, toInput, type Domain } from '../domain.js';
 import { relevantRows, slackLp, stepAcross, REGION_TOLERANCE } from '../exact/regionSearch.js';
 import type { LipschitzQuery } from '../query.js';
@@ -19,11 +20,22 @@ export function climb(net: Network, query: LipschitzQuery, start: Witness, budge
   const domain = queryDomain(net, query.box);
   let current = start;
   for (let step = 0; step < maxSteps && !budget.exceeded(); step++) {
+    // A step starts with the piece's affine maps, which no check interrupts.
+    if (!budget.fits(stepSeconds(net))) {
+      budget.skip('local search across regions (one step would not fit)');
+      break;
+    }
     const next = improve(net, query, domain, current, budget);
     if (!next) break;
     current = next;
   }
   return current;
+}
+
+/** The uninterruptible part of one climbing step: the piece's maps, sensitivities, and a few rank-one norms. */
+function stepSeconds(net: Network): number {
+  const k = net.layers[net.layers.length - 1].outDim;
+  return secondsFor(AXPY_SLOWDOWN * pieceMapsFlops(net) + 64 * k * k * net.inputDim);
 }
 
 interface Candidate {
@@ -70,6 +82,7 @@ function improve(net: Network, query: LipschitzQuery, domain: Domain, current: W
   for (let l = 0; l < A.length; l++) {
     const width = c[l].length;
     for (let i = 0; i < width; i++) {
+      if ((i & 31) === 31 && budget.exceeded()) return null;
       const sign = pattern[l][i] ? -1 : 1;
       let any = false;
       for (let r = 0; r < k; r++) {
@@ -93,7 +106,7 @@ function improve(net: Network, query: LipschitzQuery, domain: Domain, current: W
     const viaRay = direct ? witnessAt(net, direct, query.norm) : null;
     if (viaRay && viaRay.value > current.value) return viaRay;
     if (lpTries++ < 2) {
-      const viaLp = crossByLp(net, domain, pattern, cand, query.norm);
+      const viaLp = crossByLp(net, domain, pattern, cand, query.norm, budget);
       if (viaLp && viaLp.value > current.value) return viaLp;
     }
   }
@@ -147,15 +160,16 @@ function shootAcross(net: Network, query: LipschitzQuery, A: Float64Array[], c: 
 }
 
 /** Finds the candidate's facet with an LP in the domain cube and steps across it. */
-function crossByLp(net: Network, domain: Domain, pattern: Pattern, cand: Candidate, norm: Norm): Witness | null {
+function crossByLp(net: Network, domain: Domain, pattern: Pattern, cand: Candidate, norm: Norm, budget: Budget): Witness | null {
   const n = domain.n;
-  const cons = cubeConstraints(net, domain, pattern);
+  const cons = cubeConstraints(net, domain, pattern, budget);
+  if (!cons) return null; // the budget ran out
   let row = -1;
   for (let r = 0; r < cons.count; r++) if (cons.layer[r] === cand.layer && cons.neuron[r] === cand.neuron) row = r;
   if (row < 0) return null;
   const rows = relevantRows(cons, n);
   if (!rows.includes(row)) return null;
-  const { u, tau } = slackLp(cons, rows, n, row);
+  const { u, tau } = slackLp(cons, rows, n, row, { budget });
   if (!(tau > REGION_TOLERANCE)) return null;
   const across = stepAcross(net, domain, u, cons.g.subarray(row * n, (row + 1) * n), tau, cons, pattern);
   if (!across) return null;

@@ -20,12 +20,13 @@
  *   1e-9, on a copy of the network rescaled to weights of order 1): this is the one place where a
  *   "certified" bound rests on a solver's word rather than on a proof of the arithmetic. The rule
  *   that keeps the word sound (lipschitzMip.ts): the solver sees numbers of order 1 and the
- *   network's own kinks, and every row it is sent is the row meant or a relaxation of it. (1) The network is rescaled by powers of two
- *   only, so the rescaled copy has the same kinks (dividing by the largest weight moved a kink
- *   1e-12 on a box 7e3 from the origin, across a sliver 1e-13 wide, and the cutting-planes bound
- *   came out 8.9e-17 where the constant is 0.2). (2) Coefficients of magnitude
- *   ≤ MIP_SMALL_COEFFICIENT (which HiGHS drops) are moved into their row's range (mipModel.ts), so every row sent is a relaxation of the row meant. (3) The bound is
- *   multiplied by (1 + MIP_MARGIN) and MIP_MARGIN × an interval bound on the objective's magnitude
+ *   network's own kinks, and every row it is sent is the row meant or a relaxation of it. (1) The
+ *   network is rescaled by powers of two only, so the rescaled copy has the same kinks (dividing
+ *   by the largest weight moved a kink 1e-12 on a box 7e3 from the origin, across a sliver 1e-13
+ *   wide, and the cutting-planes bound came out 8.9e-17 where the constant is 0.2). (2)
+ *   Coefficients of magnitude ≤ MIP_SMALL_COEFFICIENT (which HiGHS drops) are moved into their
+ *   row's range (mipModel.ts), so every row sent is a relaxation of the row meant. (3) The bound
+ *   is multiplied by (1 + MIP_MARGIN) and MIP_MARGIN × an interval bound on the objective's magnitude
  *   is added, for the solver's absolute errors when the optimum is small beside its terms
  *   (cancelling neurons). (4) A program without integer columns takes its LP optimum as the bound
  *   (HiGHS leaves mip_dual_bound at 0 there). What remains is trust in HiGHS itself: that a point
@@ -33,6 +34,15 @@
  *   tolerances), including where a kink lies within the tolerances of the box's edge (free gates
  *   for such neurons were tried and dropped: they loosened bounds 20% on ordinary networks, and no
  *   case was found where the solver lost such a sliver).
+ * - LipSDP-Neuron bounds (sdp/) never rest on the solver: the multipliers it returns are verified
+ *   (sdp/certificate.ts). The LMI matrix is formed with an entrywise radius (γ_{t+2}·Σ|terms| per
+ *   entry, plus the errors of rows composed through active neurons, sdp/problem.ts, plus G₀ = W₀W₀ᵀ's
+ *   γ_d·|W₀||W₀|ᵀ and the Schur term's roundings, plus η = 2⁻¹⁰⁷⁴ per possibly underflowing
+ *   operation), and everything within the radius is proven positive definite by a floating-point
+ *   Cholesky factorisation of the matrix shifted by Rump's constant ½γ_{2(n+1)}·tr + 4ηn(2(n+1) +
+ *   max diag) plus the radius's row sums (linalg/verifiedDefinite.ts; Rump, BIT 46 (2006),
+ *   Corollaries 2.4 and 2.7). The bound is √ρ rounded up, times an exact power of two. Weights are
+ *   rescaled by powers of two only where that is exact. A failed proof gives no number.
  */
 export const UNIT_ROUNDOFF = 2 ** -53;
 export const SPECTRAL_MARGIN = 1e-9;

@@ -1,4 +1,4 @@
-import { symmetricEigen } from '../../linalg/jacobi.js';
+import { eigenDecomposition } from '../../linalg/eigen.js';
 import { dot, matmul, type Mat } from '../../linalg/mat.js';
 import { vectorNorm } from '../../linalg/norms.js';
 import type { Network } from '../../network/network.js';
@@ -32,6 +32,9 @@ import { gamma, SPECTRAL_MARGIN, UNIT_ROUNDOFF } from './rounding.js';
  * is pattern-agnostic (on He-random nets it grows like √N at fixed d); it is tight enough to
  * matter when N is a small multiple of d (d = 8, N = 64: within about 1.2 of the true constant).
  *
+ * Callers that can afford d×d eigen-decompositions beyond ZONOTOPE_MAX_INPUT_DIM (a study, the
+ * theorem tests at d = 256, about a second per iteration there) raise `maxInputDim`.
+ *
  * Floating point: (0) everything is computed for h_j·2^−E (exact power-of-two scaling, see below),
  * so the largest entries are about 1; (1) the computed h_j and a_0 differ from the exact ones by at most u·|h_j| and
  * γ_{N+1}·Σ|h_j| entrywise; since u·g is linear in the a_i, the bound for the computed a_i plus
@@ -48,17 +51,17 @@ export interface ZonotopeBound {
   readonly iterations: number;
 }
 
-/** Largest input dimension for which the d×d eigen-decompositions stay cheap. */
+/** Largest input dimension for which the d×d eigen-decompositions stay cheap (the default cap). */
 export const ZONOTOPE_MAX_INPUT_DIM = 64;
 
 /**
  * The bound (★) for a scalar network with one hidden layer, or null for other shapes or input
- * dimensions above ZONOTOPE_MAX_INPUT_DIM. `states` (per hidden unit: 1 always on, 0 always off,
+ * dimensions above `maxInputDim` (default ZONOTOPE_MAX_INPUT_DIM). `states` (per hidden unit: 1 always on, 0 always off,
  * −1 free on the domain) may be null for the global constant. Anytime: stops at `timeLimit`
  * seconds with the best bound so far.
  */
-export function shallowZonotopeBound(net: Network, states: Int8Array | null, options: { timeLimit: number; maxIterations?: number }): ZonotopeBound | null {
-  if (net.layers.length !== 2 || net.layers[1].outDim !== 1 || net.inputDim > ZONOTOPE_MAX_INPUT_DIM) return null;
+export function shallowZonotopeBound(net: Network, states: Int8Array | null, options: { timeLimit: number; maxIterations?: number; maxInputDim?: number }): ZonotopeBound | null {
+  if (net.layers.length !== 2 || net.layers[1].outDim !== 1 || net.inputDim > (options.maxInputDim ?? ZONOTOPE_MAX_INPUT_DIM)) return null;
   const d = net.inputDim;
   const [hidden, output] = net.layers;
   const N = hidden.outDim;
@@ -150,14 +153,14 @@ function certify(a: readonly Float64Array[], r: readonly number[], d: number): {
     }
   }
   const n = a.length;
-  const lambda = (Math.max(...symmetricEigen(M, d).values, 0) + gamma(n + 4) * traceAbs * (1 + gamma(n + 2))) * (1 + SPECTRAL_MARGIN);
+  const lambda = (Math.max(...eigenDecomposition(M, d).values, 0) + gamma(n + 4) * traceAbs * (1 + gamma(n + 2))) * (1 + SPECTRAL_MARGIN);
   const bound = Math.sqrt(sumR * (1 + gamma(n + 1)) * lambda) * (1 + 4 * UNIT_ROUNDOFF);
   return { bound, M };
 }
 
 /** Y ← Y^½ M Y^½ / trace, kept positive definite by a little of I/d (it only steers the weights). */
 function nextDesign(Y: Float64Array, M: Float64Array, d: number): Float64Array {
-  const { values, vectors } = symmetricEigen(Y, d);
+  const { values, vectors } = eigenDecomposition(Y, d);
   const root = new Float64Array(d * d);
   for (let k = 0; k < d; k++) {
     for (let l = 0; l < d; l++) {

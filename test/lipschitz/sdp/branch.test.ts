@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { Budget } from '../../../src/lipschitz/budget.js';
+import { exactLipschitz } from '../../../src/lipschitz/exact/index.js';
+import { boxFromPairs, type Box } from '../../../src/lipschitz/query.js';
+import { liftedNetwork } from '../../../src/lipschitz/upper/sdp/branch.js';
+import { branchedSdpBound } from '../../../src/lipschitz/upper/sdp/index.js';
+import { preActivationBounds } from '../../../src/lipschitz/upper/intervals.js';
+import { forward } from '../../../src/network/evaluate.js';
+import { denseLayer, makeNetwork, type Network } from '../../../src/network/network.js';
+import { sampleNetwork } from '../../../src/network/sample.js';
+import { parseBiasLaw } from '../../../src/random/biasLaws.js';
+import { createStream } from '../../../src/random/stream.js';
+
+const normal = parseBiasLaw('normal:1');
+const net = (d: number, widths: number[], seed: number, outputs = 1) => sampleNetwork({ inputDim: d, widths, bias: normal, weights: 'he-fanout', seed, outputs });
+const exact = (n: Network, box: Box | null) => {
+  const r = exactLipschitz(n, { norm: '2', box }, { timeLimit: 20 });
+  if (r.kind !== 'exact') throw new Error(r.message);
+  return r.lipschitz;
+};
+
+describe('the homogenised network g(u, w) = 2t·f(S·u/t), t = (w + 1)/2', () => {
+  it('agrees with f at random points, hidden pre-activations included (2t times f’s)', () => {
+    const f = net(3, [5, 4], 1, 2);
+    const S = 4;
+    const g = liftedNetwork(f, S)!;
+    const s = createStream(1, 'points');
+    for (let k = 0; k < 20; k++) {
+      const u = Array.from({ length: 3 }, () => 2 * s.uniform() - 1);
+      const w = 2 * s.uniform() - 1;
+      const t = (w + 1) / 2;
+      const fx = forward(f, u.map((x) => (S * x) / t));
+      const gx = forward(g, [...u, w]);
+      fx.output.forEach((y, i) => expect(gx.output[i]).toBeCloseTo(2 * t * y, 9));
+      fx.preActivations.forEach((z, l) => {
+        z.forEach((v, i) => expect(gx.preActivations[l][i]).toBeCloseTo(2 * t * v, 9));
+        expect(gx.preActivations[l][z.length]).toBeCloseTo(2 * t, 12); // the carrier of 2t
+      });
+    }
+  });
+
+  it('refuses a scale at which the first layer would not scale exactly', () => {
+    const f = makeNetwork(1, [denseLayer([[Number.MIN_VALUE * 3]], [0]), denseLayer([[1]], [0])]);
+    expect(liftedNetwork(f, 2 ** -4)).toBeNull();
+  });
+});
+
+describe('branch and bound with local LipSDP bounds', () => {
+  it.each([
+    { d: 2, widths: [5, 4], seed: 2, box: null },
+    { d: 2, widths: [6], seed: 3, box: [[-1, 1], [0, 2]] },
+    { d: 1, widths: [4, 4], seed: 4, box: [[-2, 2]] },
+    { d: 2, widths: [4, 3], seed: 5, box: null, outputs: 2 },
+  ] as { d: number; widths: number[]; seed: number; box: [number, number][] | null; outputs?: number }[])('sound: exact ≤ upper ≤ root (d=$d widths=$widths box=$box)', ({ d, widths, seed, box, outputs }) => {
+    const n = net(d, widths, seed, outputs ?? 1);
+    const b = box ? boxFromPairs(box, d) : null;
+    let calls = 0;
+    const bounds: typeof preActivationBounds = (m, domain) => {
+      calls++;
+      return preActivationBounds(m, domain);
+    };
+    const r = branchedSdpBound(n, b, { timeLimit: 0.5, cellTimeLimit: 0.2, bounds })!;
+    expect(calls).toBeGreaterThan(0); // the pre-activation bounds are pluggable (CROWN-like ones fit)
+    expect(r).not.toBeNull();
+    const truth = exact(n, b);
+    expect(truth).toBeLessThanOrEqual(r.upper);
+    expect(r.upper).toBeLessThanOrEqual(r.rootUpper);
+    expect(r.cells).toBeGreaterThan(0);
+    if (r.witness.value > -Infinity) expect(r.witness.value).toBeLessThanOrEqual(truth * (1 + 1e-9));
+  });
+
+  it('a bias-free net (regions are cones: the shell without its t-face) stays sound and improves on the root', () => {
+    const n = makeNetwork(2, [
+      denseLayer([[1, 0.2], [-0.5, 1], [0.3, -1.2], [-1, -0.4]], [0, 0, 0, 0]),
+      denseLayer([[0.7, -1.1, 0.4, 0.9], [-0.3, 0.5, 1.2, -0.8]], [0, 0]),
+      denseLayer([[1.3, -0.6]], [0]),
+    ]);
+    const r = branchedSdpBound(n, null, { timeLimit: 1, cellTimeLimit: 0.2 })!;
+    const truth = exact(n, null);
+    expect(truth).toBeLessThanOrEqual(r.upper);
+    expect(r.upper).toBeLessThan(r.rootUpper);
+  });
+
+  it('stops at the target gap, at once when the budget is spent, and on a constant network', () => {
+    const n = net(2, [5, 4], 6);
+    const truth = exact(n, null);
+    const atGap = branchedSdpBound(n, null, { timeLimit: 5, lower: () => truth, targetGap: 100 })!;
+    expect(atGap.stoppedBy).toBe('gap');
+    const late = branchedSdpBound(n, null, { budget: new Budget(0) })!;
+    expect(late.stoppedBy).toBe('time');
+    expect(truth).toBeLessThanOrEqual(late.upper);
+    const constant = makeNetwork(1, [denseLayer([[1], [1]], [-5, -5]), denseLayer([[1, 1]], [0])]);
+    const flat = branchedSdpBound(constant, boxFromPairs([[0, 1]], 1), { timeLimit: 1 })!;
+    expect(flat.upper).toBe(0);
+    expect(flat.stoppedBy).toBe('exhausted');
+    expect(branchedSdpBound(makeNetwork(1, [denseLayer([[2]], [0])]), null)).toBeNull();
+  });
+});
