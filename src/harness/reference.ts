@@ -23,8 +23,8 @@ export interface Reference {
  * looser, never unsound (see certifiedBounds).
  */
 export async function referenceFor(c: ConformanceCase, time: number | Budget): Promise<Reference> {
-  if (c.shape) return shapeReference(c); // many cases at d up to 64: a fast, count-bounded bracket
   const budget = typeof time === 'number' ? new Budget(time) : time;
+  if (c.shape) return shapeReference(c, budget); // many cases at d up to 64: a fast, count-bounded bracket within the budget
   const query = { norm: c.norm, box: c.box };
   const started = performance.now();
   if (c.size === 'tiny' && budget.fits(secondsFor(exactChunkFlops(c.network, query)))) {
