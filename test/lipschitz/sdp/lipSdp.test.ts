@@ -305,3 +305,15 @@ describe('scales and units', () => {
     expect(spent.upper).toBeLessThanOrEqual(r.upper * (1 + 1e-8));
   });
 });
+
+describe("a caller's budget is a contract", () => {
+  it('the solver runs in a child of the given budget: the caller learns that time cut it, and gets a sound bound on time', () => {
+    const { net: n } = peer('fixtures/peers/eclipse-lyr5n20.json');
+    const full = lipSdpBound(n, null)!; // converged: about a second (more under load)
+    const parent = new Budget(Math.min(0.4, 0.5 * full.seconds));
+    const r = lipSdpBound(n, null, { budget: parent })!;
+    expect(r.upper).toBeGreaterThanOrEqual(full.upper * (1 - 1e-9)); // sound: never below the converged proof
+    expect(parent.stoppedOnTime).toBe(true);
+    expect(parent.elapsed()).toBeLessThan(parent.timeLimit + 1);
+  });
+});

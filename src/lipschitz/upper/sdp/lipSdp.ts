@@ -109,7 +109,7 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
   const warm = options.warmStart ? fromNetworkUnits(problem, options.warmStart).tau : null;
   let start = startingPoint(problem, embedding, closed?.tau ?? null, warm);
   if (start && !warm && !budget.exceeded()) {
-    const descended = descend(problem, embedding, start.tau, { budget: new Budget(0.25 * budget.remaining()), maxIterations: 30 });
+    const descended = descend(problem, embedding, start.tau, { budget: budget.share(0.25), maxIterations: 30 });
     if (descended && descended.rho < start.rho) start = descended;
   }
   let best: Certificate | null = closedCertificate;
@@ -121,7 +121,7 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
     const solved = solveBarrier(
       problem,
       {
-        budget: new Budget(Math.max(0, budget.remaining() - 1.5 * certificateSeconds)),
+        budget: budget.within(budget.remaining() - 1.5 * certificateSeconds),
         start: start.tau,
         startRho: start.rho * 1.5,
         relativeGap: options.relativeGap,
