@@ -167,9 +167,12 @@ function startingPoint(problem: SdpProblem, embedding: Embedding, closed: SdpMul
   return best;
 }
 
-/** The certified ECLipsE-Fast bound alone (milliseconds), global or on a box; null when unproven or f is affine there. */
-export function eclipseFastBound(net: Network, box: Box | null): number | null {
-  const setup = sdpProblem(net, boxStates(net, box));
+/**
+ * The certified ECLipsE-Fast bound alone (milliseconds), global or on a box; null when unproven or f
+ * is affine there. `states` (1 on, 0 off, −1 unstable; sound for the box) replace the interval ones.
+ */
+export function eclipseFastBound(net: Network, box: Box | null, states?: readonly Int8Array[] | null): number | null {
+  const setup = sdpProblem(net, states !== undefined ? states : boxStates(net, box));
   if (setup.kind === 'affine') return null;
   if (setup.kind === 'constant') return 0;
   const closed = eclipseFastMultipliers(setup.problem);
