@@ -54,6 +54,12 @@ export interface BoundsOptions {
    * to 2,000,000); a caller that has already tried exact passes 1 to go straight to the bounds.
    */
   readonly maxExactRegions?: number;
+  /**
+   * Stop as soon as the bracket settles a question: the upper bound below `upperBelow`, or a witness
+   * above `lowerAbove` (verify and the conformance reference: a claim refuted or proven). The
+   * search then aims at `lowerAbove` rather than at the target gap.
+   */
+  readonly stopWhen?: { readonly upperBelow?: number; readonly lowerAbove?: number };
   /** Progress: a stage name, the fraction of the time used, and the current bracket. */
   readonly onProgress?: (stage: string, fraction: number, lower: number, upper: number) => void;
 }
@@ -128,6 +134,9 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   const quick = quickUpperBounds(net, query, budget, methods);
   const { domain, interval } = quick;
   let upper = quick.upper;
+  /** True once the bracket settles the caller's question (`stopWhen`). */
+  const decided = () => upper < (options.stopWhen?.upperBelow ?? -Infinity) || best.value > (options.stopWhen?.lowerAbove ?? Infinity);
+  if (decided()) return finish(best.value, best.x, upper, null);
   report('exact', best.value, upper);
 
   // 1. Exact, when it can fit: on a box (small boxes hold few regions), for small input dimension,
@@ -156,6 +165,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   //    the many-start ascent (O(parameters) per step), then local and line searches.
   report('LipSDP', best.value, upper);
   upper = Math.min(upper, lipSdpStage(net, query, budget, methods, quick.states));
+  if (decided()) return finish(best.value, best.x, upper, null);
   if (exact?.lowerBoundWitness) {
     const w = witnessAt(net, exact.lowerBoundWitness, query.norm);
     if (w.value > best.value) best = w;
@@ -172,24 +182,10 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   }
   const branches = query.norm === '2' && d <= BRANCH_MAX_INPUT_DIM && net.layers.length >= 3;
   const searchBudget = budget.share(mipsApply ? SHARES.searchBeforeMips : branches ? 1 - SHARES.branchAfterSearch : SHARES.searchAlone);
-  if (searchBudget.fits(secondsFor(witnessCheckFlops(net)) * 4)) {
-    const [ascent, ta] = timed(() => ascentLowerBound(net, query, { budget: searchBudget.share(ascentShare(d)), seed: options.seed ?? 0, stopAbove: upper / targetGap }));
-    methods['ascent'] = { kind: 'lower', value: ascent.witness.value, seconds: ta, note: `${ascent.climbs} climbs, ${ascent.steps} steps (many-start ascent on ‖J(x)‖)` };
-    if (ascent.witness.value > best.value) best = ascent.witness;
-    report('ascent', best.value, upper);
-  } else searchBudget.skip('the ascent (one witness re-check would not fit)');
-  const rest = searchBudget.share(1); // the search's own clock starts after the ascent
-  const search = lowerBound(net, query, {
-    timeLimit: rest.timeLimit,
-    budget: rest,
-    seed: options.seed ?? 0,
-    stopAbove: Math.max(upper / targetGap, best.value),
-    onProgress: (v) => report('lower bound search', Math.max(v, best.value), upper),
-  });
-  methods['sampling'] = { kind: 'lower', value: search.methods.sampling, seconds: NaN };
-  methods['local-search'] = { kind: 'lower', value: search.methods.localSearch, seconds: search.seconds, note: `${search.restarts} climbs` };
-  methods['line-search'] = { kind: 'lower', value: search.methods.lineSearch, seconds: NaN };
-  if (search.witness.value > best.value) best = search.witness;
+  const stopAbove = Math.min(upper / targetGap, options.stopWhen?.lowerAbove ?? Infinity);
+  const search = witnessSearch(net, query, searchBudget, methods, { seed: options.seed ?? 0, stopAbove, onProgress: (v) => report('lower bound search', Math.max(v, best.value), upper) });
+  if (search.value > best.value) best = search;
+  if (decided()) return finish(best.value, best.x, upper, null);
 
   /** A witness inside a MIP's maximising pattern: its region's centre, by an LP when one fits. */
   const fromPattern = (pattern: Pattern) => {
@@ -287,6 +283,36 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
       skipped: budget.skipped,
     };
   }
+}
+
+/**
+ * The lower-bound search: the many-start ascent on ‖J(x)‖ (ascent.ts; O(parameters) per step, its
+ * share larger at large d), then local and line searches (lower/index.ts) in the rest of `budget`,
+ * both stopping once a witness exceeds `stopAbove`. Records 'ascent', 'sampling', 'local-search' and
+ * 'line-search' in `methods`; returns the best witness (re-checked by `witnessAt`).
+ */
+export function witnessSearch(
+  net: Network,
+  query: LipschitzQuery,
+  budget: Budget,
+  methods: Record<string, MethodReport>,
+  options: { readonly seed?: Seed; readonly stopAbove?: number; readonly onProgress?: (value: number) => void },
+): Witness {
+  let best: Witness = { value: -Infinity, x: new Float64Array(net.inputDim) };
+  const stopAbove = options.stopAbove ?? Infinity;
+  if (budget.fits(secondsFor(witnessCheckFlops(net)) * 4)) {
+    const [ascent, ta] = timed(() => ascentLowerBound(net, query, { budget: budget.share(ascentShare(net.inputDim)), seed: options.seed ?? 0, stopAbove }));
+    methods['ascent'] = { kind: 'lower', value: ascent.witness.value, seconds: ta, note: `${ascent.climbs} climbs, ${ascent.steps} steps (many-start ascent on ‖J(x)‖)` };
+    if (ascent.witness.value > best.value) best = ascent.witness;
+    options.onProgress?.(best.value);
+  } else budget.skip('the ascent (one witness re-check would not fit)');
+  if (best.value > stopAbove) return best;
+  const rest = budget.share(1); // the search's own clock starts after the ascent
+  const search = lowerBound(net, query, { timeLimit: rest.timeLimit, budget: rest, seed: options.seed ?? 0, stopAbove: Math.max(stopAbove, best.value), onProgress: (v) => options.onProgress?.(Math.max(v, best.value)) });
+  methods['sampling'] = { kind: 'lower', value: search.methods.sampling, seconds: NaN };
+  methods['local-search'] = { kind: 'lower', value: search.methods.localSearch, seconds: search.seconds, note: `${search.restarts} climbs` };
+  methods['line-search'] = { kind: 'lower', value: search.methods.lineSearch, seconds: NaN };
+  return search.witness.value > best.value ? search.witness : best;
 }
 
 /**
