@@ -309,10 +309,9 @@ describe('scales and units', () => {
 describe("a caller's budget is a contract", () => {
   it('the solver runs in a child of the given budget: the caller learns that time cut it, and gets a sound bound on time', () => {
     const { net: n } = peer('fixtures/peers/eclipse-lyr5n20.json');
-    const full = lipSdpBound(n, null)!; // converged: about a second (more under load)
-    const parent = new Budget(Math.min(0.4, 0.5 * full.seconds));
+    const parent = new Budget(0.3); // converging takes about a second (more under load)
     const r = lipSdpBound(n, null, { budget: parent })!;
-    expect(r.upper).toBeGreaterThanOrEqual(full.upper * (1 - 1e-9)); // sound: never below the converged proof
+    expect(r.upper).toBeGreaterThanOrEqual(0.568); // sound: never below the published optimum 0.569 (3 digits)
     expect(parent.stoppedOnTime).toBe(true);
     expect(parent.elapsed()).toBeLessThan(parent.timeLimit + 1);
   });
