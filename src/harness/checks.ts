@@ -45,7 +45,7 @@ export interface CheckOptions {
 }
 
 /** Floating-point slack for bounds: a claim is refuted only when wrong by more than this (relative). */
-const BOUND_SLACK = 1e-9;
+export const BOUND_SLACK = 1e-9;
 
 export interface CaseOutcome {
   readonly case: ConformanceCase;

@@ -128,8 +128,8 @@ export async function runSession(cases: readonly ConformanceCase[], responder: R
       const answered = performance.now();
       if (response.kind === 'claims') {
         const time = options.referenceTime ?? 3;
-        reference = options.referenceCache?.get(c.id) ?? (await referenceFor(c, budget ? budget.within(Math.min(time, budget.remaining() / (cases.length - n))) : time));
-        options.referenceCache?.set(c.id, reference);
+        reference = options.referenceCache?.get(c.id) ?? (await referenceFor(c, budget ? budget.within(Math.min(time, budget.remaining() / (cases.length - n))) : time, response));
+        if (!reference.stoppedAtClaim) options.referenceCache?.set(c.id, reference);
       }
       outcomes.push({ case: c, response, reference });
       options.onProgress?.(n + 1, cases.length);

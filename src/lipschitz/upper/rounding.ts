@@ -43,6 +43,17 @@
  *   max diag) plus the radius's row sums (linalg/verifiedDefinite.ts; Rump, BIT 46 (2006),
  *   Corollaries 2.4 and 2.7). The bound is √ρ rounded up, times an exact power of two. Weights are
  *   rescaled by powers of two only where that is exact. A failed proof gives no number.
+ * - ECLipsE-Fast's closed form and the cells of branch and bound (sdp/branch.ts) are LipSDP
+ *   multipliers too: proven by the same verifier, never trusted as computed; the cells' neuron
+ *   states come from the outward-rounded bounds above.
+ * - Linear-relaxation bounds (linearBounds.ts, jacobianRelaxation.ts, backSubstitution.ts): each
+ *   back-substituted row Λ' = fl(μ·M) carries γ·Σ|terms| of error, which multiplies the range of
+ *   what it acts on, so every row's constant grows by g·|μ|·(|M|·ρ̂) (g from `roundingFactor`);
+ *   the layer inputs' own errors (the cube coordinates above) are added; an underflow floor
+ *   (`underflowFloor`: 2η per product) covers results flushed to zero or subnormal; upper chord
+ *   slopes of unstable ReLUs are rounded up (a steeper line through (l, 0) stays above ReLU on
+ *   [l, h]); every bound is intersected with the interval bounds, so never looser than them, and an
+ *   overflow to NaN becomes +∞ (no bound).
  */
 export const UNIT_ROUNDOFF = 2 ** -53;
 export const SPECTRAL_MARGIN = 1e-9;
