@@ -20,6 +20,20 @@ export { certifiedBounds, type BoundsResult, type BoundsOptions, type MethodRepo
 export { lowerBound, type LowerBoundResult, type Witness } from './lipschitz/lower/index.js';
 export { verifyClaim, type Claim, type Verdict, type VerifyOptions } from './lipschitz/verify.js';
 export { Budget } from './lipschitz/budget.js';
+/**
+ * Certified upper bounds on Lip₂ from LipSDP's family, proven in floating point (upper/rounding.ts):
+ * `lipSdpBound` (LipSDP-Neuron, global or on a box with stable neurons fixed; anytime),
+ * `eclipseFastBound` (ECLipsE-Fast's closed form, milliseconds) and `branchedSdpBound` (branch and
+ * bound on the input domain with local LipSDP cells, for low-dimensional deep nets).
+ */
+export { lipSdpBound, eclipseFastBound, branchedSdpBound, type LipSdpOptions, type LipSdpResult, type BranchedSdpOptions, type BranchedSdpResult } from './lipschitz/upper/sdp/index.js';
+/** The linear-relaxation Jacobian bound (Fast-Lip/RecurJac style; every norm, best on boxes). */
+export { relaxedJacobianBound, type RelaxedJacobianOptions, type RelaxedJacobianBound } from './lipschitz/upper/jacobianRelaxation.js';
+/** The many-start ascent on ‖J(x)‖ (O(parameters) per step; witnesses re-checked). */
+export { ascentLowerBound, type AscentOptions, type AscentResult } from './lipschitz/lower/ascent.js';
+/** The quick certified upper bounds and LipSDP as one budgeted call (what verify and the reference use). */
+export { tightestUpperBound } from './lipschitz/upperStages.js';
+export { queryDomain, type Domain } from './lipschitz/domain.js';
 export { bandFor, bandScales, bandFormula, type BandKind } from './theory/bands.js';
 export { loadCalibration, type Calibration, type BandConstants } from './theory/calibration.js';
 export { assertConformance, checkImplementation, type Answer, type Implementation, type ConformanceOptions } from './harness/library.js';

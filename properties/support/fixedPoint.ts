@@ -1,4 +1,5 @@
 import { gradient } from '../../src/network/evaluate.js';
+import type { Network } from '../../src/network/network.js';
 import { sampleNetwork, type WeightConvention } from '../../src/network/sample.js';
 import { parseBiasLaw } from '../../src/random/biasLaws.js';
 import { zTestMean, type ZTestResult } from '../../src/theory/stats.js';
@@ -10,13 +11,22 @@ import { fixedPoint } from '../../src/study/compute.js';
  * model, every width, depth and symmetric bias law). Two-sided; the CLT normal approximation holds
  * for these bounded-moment statistics at the draw counts used (≥ 400).
  */
-export function fixedPointStatistic(spec: { inputDim: number; widths: number[]; bias: string; weights: WeightConvention; draws: number; seed: number | string }): ZTestResult {
+export function fixedPointStatistic(spec: {
+  inputDim: number;
+  widths: number[];
+  bias: string;
+  weights: WeightConvention;
+  draws: number;
+  seed: number | string;
+  /** The gradient estimator (default `gradient`): the power tests swap in a deliberately wrong one. */
+  gradientOf?: (net: Network, x: Float64Array) => Float64Array;
+}): ZTestResult {
   const x0 = fixedPoint(spec.inputDim);
   const bias = parseBiasLaw(spec.bias);
   const values: number[] = [];
   for (let i = 0; i < spec.draws; i++) {
     const net = sampleNetwork({ inputDim: spec.inputDim, widths: spec.widths, bias, weights: spec.weights, seed: `${spec.seed}:fixed-point:${i}` });
-    const g = gradient(net, x0);
+    const g = (spec.gradientOf ?? gradient)(net, x0);
     let s = 0;
     for (const v of g) s += v * v;
     values.push(s / spec.inputDim);

@@ -128,8 +128,8 @@ export async function runSession(cases: readonly ConformanceCase[], responder: R
       const answered = performance.now();
       if (response.kind === 'claims') {
         const time = options.referenceTime ?? 3;
-        reference = options.referenceCache?.get(c.id) ?? (await referenceFor(c, budget ? budget.within(Math.min(time, budget.remaining() / (cases.length - n))) : time));
-        options.referenceCache?.set(c.id, reference);
+        reference = options.referenceCache?.get(c.id) ?? (await referenceFor(c, budget ? budget.within(Math.min(time, budget.remaining() / (cases.length - n))) : time, response));
+        if (!reference.stoppedAtClaim) options.referenceCache?.set(c.id, reference);
       }
       outcomes.push({ case: c, response, reference });
       options.onProgress?.(n + 1, cases.length);
@@ -138,7 +138,8 @@ export async function runSession(cases: readonly ConformanceCase[], responder: R
   } finally {
     await responder.close(budget ? Math.min(3, budget.remaining()) : 3);
   }
-  const checks = evaluateChecks(outcomes, options);
+  // The shape check says how many of its cases the time limit left out (a fault says so itself).
+  const checks = evaluateChecks(outcomes, stoppedOnTime ? { ...options, plannedShapeCases: cases.filter((c) => c.shape).length } : options);
   const required = options.minChecked ?? DEFAULT_MIN_CHECKED;
   const checked = checks.find((c) => c.name === 'soundness')?.checked ?? 0;
   const coverage = { checked, required, enough: checked >= required };

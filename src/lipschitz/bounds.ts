@@ -3,28 +3,20 @@ import { neuronCount, outputDim } from '../network/network.js';
 import type { Pattern } from '../network/evaluate.js';
 import type { Seed } from '../random/stream.js';
 import { Budget, timed } from './budget.js';
-import { exactChunkFlops, intervalFlops, mipRootFlops, regionLpFlops, secondsFor, zonotopeIterationFlops } from './costs.js';
-import { queryDomain, toInput } from './domain.js';
+import { exactChunkFlops, mipRootFlops, regionLpFlops, secondsFor, witnessCheckFlops } from './costs.js';
+import { toInput } from './domain.js';
 import { exactLipschitz } from './exact/index.js';
 import { regionCentre } from './exact/regionSearch.js';
+import { ascentLowerBound } from './lower/ascent.js';
 import { lowerBound } from './lower/index.js';
 import { witnessAt, type Witness } from './lower/witness.js';
 import type { LipschitzQuery } from './query.js';
 import { euclideanCuttingPlanes } from './upper/euclideanCuts.js';
-import { intervalJacobianBound, preActivationBounds, type PreActivationBounds } from './upper/intervals.js';
 import { lipschitzMip } from './upper/lipschitzMip.js';
-import { boundedNormProduct } from './upper/operatorNorms.js';
-import { zonotopeBoundFor } from './upper/zonotope.js';
+import { branchedSdpBound } from './upper/sdp/index.js';
+import { lipSdpStage, quickUpperBounds, type MethodReport } from './upperStages.js';
 
-/** What one method contributed. */
-export interface MethodReport {
-  readonly kind: 'lower' | 'upper' | 'exact';
-  readonly value: number;
-  readonly seconds: number;
-  /** True for upper bounds that ignore which activation patterns are realisable. */
-  readonly patternAgnostic?: boolean;
-  readonly note?: string;
-}
+export type { MethodReport } from './upperStages.js';
 
 export interface BoundsResult {
   /** A certified lower bound: the Jacobian norm at `witness`. */
@@ -62,6 +54,12 @@ export interface BoundsOptions {
    * to 2,000,000); a caller that has already tried exact passes 1 to go straight to the bounds.
    */
   readonly maxExactRegions?: number;
+  /**
+   * Stop as soon as the bracket settles a question: the upper bound below `upperBelow`, or a witness
+   * above `lowerAbove` (verify and the conformance reference: a claim refuted or proven). The
+   * search then aims at `lowerAbove` rather than at the target gap.
+   */
+  readonly stopWhen?: { readonly upperBelow?: number; readonly lowerAbove?: number };
   /** Progress: a stage name, the fraction of the time used, and the current bracket. */
   readonly onProgress?: (stage: string, fraction: number, lower: number, upper: number) => void;
 }
@@ -81,17 +79,41 @@ function shallowRegionCount(net: Network): number {
 /** Neuron count above which the MIP-based bounds are not attempted (the relaxations get too weak). */
 const MIP_NEURON_LIMIT = 400;
 
+/**
+ * How much of the time the exact solver may take: most of it for an affine network or a shallow
+ * one whose region count is within reach, some on a box or at small input dimension (small boxes
+ * hold few regions), none otherwise (region enumeration cannot finish at large d).
+ */
+export function exactPlan(net: Network, query: LipschitzQuery): { readonly share: number; readonly predicted: number } {
+  const d = net.inputDim;
+  const predicted = query.box === null && net.layers.length === 2 ? shallowRegionCount(net) : Infinity;
+  const affine = net.layers.length === 1; // one region: the exact solver answers at once
+  // At large d one region's LP takes seconds: on a box the exact attempt then leaves more to LipSDP and the search.
+  const box = query.box === null ? 0 : d <= 64 ? 0.6 : 0.3;
+  return { share: affine || predicted <= 2_000_000 ? 0.8 : d <= 4 ? 0.6 : Math.max(box, d <= 6 ? 0.3 : 0), predicted };
+}
+
 /** Shares of the time remaining when each stage starts (see the pattern in budget.ts). */
-const SHARES = { product: 0.3, zonotope: 0.1, searchBeforeMips: 0.4, searchAlone: 0.95 } as const;
+const SHARES = { searchBeforeMips: 0.4, searchAlone: 0.95, branchAfterSearch: 0.3 } as const;
+
+/** Input dimension up to which branch and bound on the input domain with LipSDP cells is worth its time. */
+const BRANCH_MAX_INPUT_DIM = 8;
+
+/** The ascent's share of the search: most of it at large d (O(parameters) steps), less where local search's LPs are cheap. */
+const ascentShare = (d: number) => (d >= 32 ? 0.6 : 0.3);
 
 /**
- * Certified lower and upper bounds on Lip_p of f (global or on a box) within a time budget. Tries
- * the exact solver first (bounded by regions and a share of the time); otherwise runs the
- * lower-bound search (until the bracket meets the target gap) and the upper bounds — the product of
- * operator norms, the interval Jacobian bound over the domain, for p = 2 and one hidden layer the
- * gradient-zonotope bound, and MIP-based bounds over realisable patterns (p = 1, ∞: one MIP per
+ * Certified lower and upper bounds on Lip_p of f (global or on a box) within a time budget. Runs
+ * the quick upper bounds (upperStages.ts: the product of operator norms, the interval Jacobian
+ * bound, for p = 2 with one hidden layer the gradient zonotope, on a box the linear-relaxation
+ * Jacobian bound, for p = 2 ECLipsE-Fast), then tries the exact solver (bounded by regions and a
+ * share of the time); otherwise, for p = 2, LipSDP-Neuron (verified; on a box with stable neurons
+ * fixed), the lower-bound search (the many-start ascent, then local and line searches, until the
+ * bracket meets the target gap), MIP-based bounds over realisable patterns (p = 1, ∞: one MIP per
  * column or row, exact up to boundary patterns; p = 2 scalar: cutting planes; p = 2 with k > 1:
- * √(U₁·U_∞)) — and reports the tightest, with a diagnosis.
+ * √(U₁·U_∞)), and for p = 2 on low-dimensional deep nets branch and bound on the input domain
+ * with local LipSDP cells. Reports the tightest upper bound and the best re-checked witness, every
+ * method's value and time, and a diagnosis.
  *
  * Time: the norm product (SVDs replaced by a cheaper sound bound when they would not fit) and one
  * chunk of samples with one witness are computed whatever the budget; every other stage gets a
@@ -106,47 +128,22 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   const d = net.inputDim;
   const k = outputDim(net);
   const report = (stage: string, lower: number, upper: number) => options.onProgress?.(stage, Math.min(1, budget.elapsed() / budget.timeLimit), lower, upper);
-  const domain = queryDomain(net, query.box);
   let best: Witness = { value: -Infinity, x: new Float64Array(d) };
 
-  // Sound upper bounds that take one pass (or a few) over the weights.
-  const [product, tp] = timed(() => boundedNormProduct(net, query.norm, budget.share(SHARES.product)));
-  methods['operator-norm-product'] = {
-    kind: 'upper',
-    value: product.value,
-    seconds: tp,
-    patternAgnostic: true,
-    ...(product.cheapLayers > 0 ? { note: `${product.cheapLayers} layer(s) bounded by min(‖W‖_F, √(‖W‖₁‖W‖∞)): their SVD would not fit the time` } : {}),
-  };
-  let upper = product.value;
-  let preBounds: PreActivationBounds | undefined;
-  let interval: ReturnType<typeof intervalJacobianBound> | undefined;
-  if (budget.fits(secondsFor(intervalFlops(net)))) {
-    const [pre, tb] = timed(() => preActivationBounds(net, domain));
-    const [value, ti] = timed(() => intervalJacobianBound(net, domain, query.norm, pre));
-    [preBounds, interval] = [pre, value];
-    methods['interval-jacobian'] = { kind: 'upper', value: value.value, seconds: tb + ti, patternAgnostic: value.unstable === 1, note: `${(100 * value.unstable).toFixed(0)}% of neurons unstable on the domain` };
-    upper = Math.min(upper, value.value);
-  } else budget.skip('the interval Jacobian bound');
-  // p = 2, one hidden layer, one output: the zonotope of gradients, bounded in closed form.
-  if (query.norm === '2' && net.layers.length === 2 && k === 1 && (query.box === null || preBounds)) {
-    if (budget.fits(secondsFor(zonotopeIterationFlops(net)))) {
-      const [zonotope, tz] = timed(() => zonotopeBoundFor(net, query, SHARES.zonotope * budget.remaining(), preBounds));
-      if (zonotope) {
-        methods['zonotope'] = { kind: 'upper', value: zonotope.upper, seconds: tz, patternAgnostic: true, note: `Cauchy–Schwarz over the gradient zonotope of ${zonotope.free} free units (${zonotope.iterations} iterations)` };
-        upper = Math.min(upper, zonotope.upper);
-      }
-    } else budget.skip('the gradient-zonotope bound');
-  }
+  // Sound upper bounds that take one pass (or a few) over the weights (upperStages.ts).
+  const quick = quickUpperBounds(net, query, budget, methods);
+  const { domain, interval } = quick;
+  let upper = quick.upper;
+  /** True once the bracket settles the caller's question (`stopWhen`). */
+  const decided = () => upper < (options.stopWhen?.upperBelow ?? -Infinity) || best.value > (options.stopWhen?.lowerAbove ?? Infinity);
+  if (decided()) return finish(best.value, best.x, upper, null);
   report('exact', best.value, upper);
 
   // 1. Exact, when it can fit: on a box (small boxes hold few regions), for small input dimension,
   //    or for a shallow net whose region count is known to be within reach (it may then use most
   //    of the time). Its solvers check the budget between regions (and vertices, layers), so it
   //    starts only when one such step fits in its share.
-  const predicted = query.box === null && net.layers.length === 2 ? shallowRegionCount(net) : Infinity;
-  const affine = net.layers.length === 1; // one region: the exact solver answers at once
-  const exactShare = affine || predicted <= 2_000_000 ? 0.8 : d <= 4 || query.box !== null ? 0.6 : d <= 6 ? 0.3 : 0;
+  const { share: exactShare, predicted } = exactPlan(net, query);
   const exactSeconds = exactShare * budget.remaining();
   let exact = null;
   if (exactShare > 0 && exactSeconds >= secondsFor(exactChunkFlops(net, query))) {
@@ -164,7 +161,11 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     note: exact ? exact.message : exactShare > 0 ? 'not attempted: one step of region enumeration would not fit the time' : 'not attempted: input dimension too large for region enumeration',
   };
 
-  // 2. Lower bound search.
+  // 2. LipSDP-Neuron for p = 2 (the stable neurons of a box fixed), then the lower-bound search:
+  //    the many-start ascent (O(parameters) per step), then local and line searches.
+  report('LipSDP', best.value, upper);
+  upper = Math.min(upper, lipSdpStage(net, query, budget, methods, quick.states));
+  if (decided()) return finish(best.value, best.x, upper, null);
   if (exact?.lowerBoundWitness) {
     const w = witnessAt(net, exact.lowerBoundWitness, query.norm);
     if (w.value > best.value) best = w;
@@ -179,18 +180,12 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     mipsApply = false;
     budget.skip(`the MIP bounds (${mipCount} MIPs, each at least ${mipRoot.toPrecision(2)} s here)`);
   }
-  const searchBudget = budget.share(mipsApply ? SHARES.searchBeforeMips : SHARES.searchAlone);
-  const search = lowerBound(net, query, {
-    timeLimit: searchBudget.timeLimit,
-    budget: searchBudget,
-    seed: options.seed ?? 0,
-    stopAbove: upper / targetGap,
-    onProgress: (v) => report('lower bound search', Math.max(v, best.value), upper),
-  });
-  methods['sampling'] = { kind: 'lower', value: search.methods.sampling, seconds: NaN };
-  methods['local-search'] = { kind: 'lower', value: search.methods.localSearch, seconds: search.seconds, note: `${search.restarts} climbs` };
-  methods['line-search'] = { kind: 'lower', value: search.methods.lineSearch, seconds: NaN };
-  if (search.witness.value > best.value) best = search.witness;
+  const branches = query.norm === '2' && d <= BRANCH_MAX_INPUT_DIM && net.layers.length >= 3;
+  const searchBudget = budget.share(mipsApply ? SHARES.searchBeforeMips : branches ? 1 - SHARES.branchAfterSearch : SHARES.searchAlone);
+  const stopAbove = Math.min(upper / targetGap, options.stopWhen?.lowerAbove ?? Infinity);
+  const search = witnessSearch(net, query, searchBudget, methods, { seed: options.seed ?? 0, stopAbove, onProgress: (v) => report('lower bound search', Math.max(v, best.value), upper) });
+  if (search.value > best.value) best = search;
+  if (decided()) return finish(best.value, best.x, upper, null);
 
   /** A witness inside a MIP's maximising pattern: its region's centre, by an LP when one fits. */
   const fromPattern = (pattern: Pattern) => {
@@ -228,7 +223,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     else if (query.norm === 'inf') mipUpper = await columnsOrRows('reverse-l1', k, k);
     else if (k === 1 && d <= 12 && interval) {
       const cuts = await euclideanCuttingPlanes(net, domain, {
-        timeLimit: budget.remaining() - mipRoot,
+        timeLimit: (branches ? 0.5 : 1) * budget.remaining() - mipRoot,
         start: { lo: interval.lo, hi: interval.hi },
         lower: () => best.value,
         targetGap,
@@ -244,6 +239,23 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     }
     if (query.norm !== '2' || k > 1) methods['mip'] = { kind: 'upper', value: mipUpper, seconds: (performance.now() - t0) / 1000, note: query.norm === '2' ? '√(‖J‖₁·‖J‖∞) from MIPs' : 'one MIP per column/row (LipMIP-style)' };
     upper = Math.min(upper, mipUpper);
+  }
+
+  // 4. Low-dimensional deep nets: branch and bound on the input domain with local LipSDP cells.
+  if (branches && budget.remaining() > 0.05 && upper > targetGap * best.value) {
+    const [b, tb] = timed(() =>
+      branchedSdpBound(net, query.box, {
+        budget: budget.share(0.95),
+        lower: () => best.value,
+        targetGap,
+        onProgress: (u, l) => report('branched LipSDP', l, Math.min(upper, u)),
+      }),
+    );
+    if (b) {
+      methods['branched-lipsdp'] = { kind: 'upper', value: b.upper, seconds: tb, note: `${b.cells} cells with local LipSDP bounds, ${b.leaves} leaves open, stopped by ${b.stoppedBy}` };
+      if (b.witness.value > best.value) best = b.witness;
+      upper = Math.min(upper, b.upper);
+    }
   }
   return finish(best.value, best.x, upper, null);
 
@@ -271,6 +283,36 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
       skipped: budget.skipped,
     };
   }
+}
+
+/**
+ * The lower-bound search: the many-start ascent on ‖J(x)‖ (ascent.ts; O(parameters) per step, its
+ * share larger at large d), then local and line searches (lower/index.ts) in the rest of `budget`,
+ * both stopping once a witness exceeds `stopAbove`. Records 'ascent', 'sampling', 'local-search' and
+ * 'line-search' in `methods`; returns the best witness (re-checked by `witnessAt`).
+ */
+export function witnessSearch(
+  net: Network,
+  query: LipschitzQuery,
+  budget: Budget,
+  methods: Record<string, MethodReport>,
+  options: { readonly seed?: Seed; readonly stopAbove?: number; readonly onProgress?: (value: number) => void },
+): Witness {
+  let best: Witness = { value: -Infinity, x: new Float64Array(net.inputDim) };
+  const stopAbove = options.stopAbove ?? Infinity;
+  if (budget.fits(secondsFor(witnessCheckFlops(net)) * 4)) {
+    const [ascent, ta] = timed(() => ascentLowerBound(net, query, { budget: budget.share(ascentShare(net.inputDim)), seed: options.seed ?? 0, stopAbove }));
+    methods['ascent'] = { kind: 'lower', value: ascent.witness.value, seconds: ta, note: `${ascent.climbs} climbs, ${ascent.steps} steps (many-start ascent on ‖J(x)‖)` };
+    if (ascent.witness.value > best.value) best = ascent.witness;
+    options.onProgress?.(best.value);
+  } else budget.skip('the ascent (one witness re-check would not fit)');
+  if (best.value > stopAbove) return best;
+  const rest = budget.share(1); // the search's own clock starts after the ascent
+  const search = lowerBound(net, query, { timeLimit: rest.timeLimit, budget: rest, seed: options.seed ?? 0, stopAbove: Math.max(stopAbove, best.value), onProgress: (v) => options.onProgress?.(Math.max(v, best.value)) });
+  methods['sampling'] = { kind: 'lower', value: search.methods.sampling, seconds: NaN };
+  methods['local-search'] = { kind: 'lower', value: search.methods.localSearch, seconds: search.seconds, note: `${search.restarts} climbs` };
+  methods['line-search'] = { kind: 'lower', value: search.methods.lineSearch, seconds: NaN };
+  return search.witness.value > best.value ? search.witness : best;
 }
 
 /**

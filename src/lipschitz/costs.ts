@@ -173,3 +173,25 @@ export function mipRootFlops(net: Network): number {
   const H = net.layers.slice(0, -1).reduce((s, l) => s + l.outDim, 0);
   return 400 * weightCount(net) * H + 2e7;
 }
+
+/**
+ * What LipSDP does before its solver can be interrupted (upper/sdp/): the Gram matrix W₀W₀ᵀ of the
+ * first layer (N₀²·d), ECLipsE-Fast's layer-by-layer Cholesky factorisations and inverses, and the
+ * verified Cholesky proofs of the certificate (a few n³/3 for n hidden neurons; with `fullForm`,
+ * neurons fixed active on a box, of the (d + n)-sized matrix).
+ */
+export function sdpSetupFlops(net: Network, fullForm = false): number {
+  const hidden = net.layers.slice(0, -1);
+  if (hidden.length === 0) return 0;
+  const n = hidden.reduce((s, l) => s + l.outDim, 0);
+  const layers = hidden.reduce((s, l) => s + 2 * l.outDim ** 3 + l.outDim * l.outDim * l.inDim, 0);
+  // With neurons fixed active, the proof is over x₀ too: (d + n)-sized factorisations, a few dozen
+  // n³-sized steps in all (measured: 14 s for d + n = 834 on a busy core).
+  const proof = fullForm ? 40 * (net.inputDim + n) ** 3 : 2 * n ** 3;
+  return hidden[0].outDim ** 2 * net.inputDim + layers + proof;
+}
+
+/** Re-checking one witness (`witnessAt`): the kink-margin test's d × every weight, and its Jacobian. */
+export function witnessCheckFlops(net: Network): number {
+  return AXPY_SLOWDOWN * pieceMapsFlops(net) + jacobianFlops(net);
+}

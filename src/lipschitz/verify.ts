@@ -1,14 +1,10 @@
 import type { Network } from '../network/network.js';
-import { certifiedBounds, type BoundsResult } from './bounds.js';
+import { certifiedBounds, exactPlan, witnessSearch, type BoundsResult } from './bounds.js';
 import { Budget } from './budget.js';
-import { exactChunkFlops, intervalFlops, secondsFor, zonotopeIterationFlops } from './costs.js';
+import { exactChunkFlops, secondsFor } from './costs.js';
 import { exactLipschitz } from './exact/index.js';
-import { lowerBound } from './lower/index.js';
 import type { LipschitzQuery } from './query.js';
-import { queryDomain } from './domain.js';
-import { intervalJacobianBound } from './upper/intervals.js';
-import { boundedNormProduct } from './upper/operatorNorms.js';
-import { zonotopeBoundFor } from './upper/zonotope.js';
+import { lipSdpStage, quickUpperBounds } from './upperStages.js';
 
 /** A claim about Lip_p of a network on a domain. */
 export type Claim = { readonly kind: 'upper' | 'lower' | 'exact'; readonly value: number };
@@ -47,7 +43,12 @@ export interface VerifyOptions {
  * Checks a claim against what lipcheck can certify within the time limit. An upper bound is
  * refuted by a witness whose Jacobian norm exceeds it by more than CLAIM_SLACK (relative); a lower
  * bound by a certified upper bound below it; an exact value by either, or, when lipcheck's own
- * exact value is available, by a relative difference above `rtol`. Every stage gets a share of the
+ * exact value is available, by a relative difference above `rtol`. An upper claim meets, in turn,
+ * the exact solver (only where region enumeration can finish), the quick certified bounds and for
+ * p = 2 LipSDP (which may prove it), then the many-start ascent and local searches, stopping above
+ * it; a lower or exact claim meets `certifiedBounds`, stopped once the bracket settles it (so the
+ * tightest certified upper bound — LipSDP for p = 2, the linear relaxation on a box — comes first
+ * at large d). Every stage gets a share of the
  * budget or is skipped when it would not fit (see budget.ts); the verdict says when the time ended
  * the work before a proof either way (`stoppedOnTime`).
  */
@@ -59,9 +60,11 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
   if (claim.kind === 'upper') {
     // Search for a counterexample: exact if it is quick, otherwise a lower-bound search that stops
     // as soon as it beats the claim.
-    const exactSeconds = 0.3 * budget.remaining();
-    const fits = exactSeconds >= secondsFor(exactChunkFlops(net, query));
-    if (!fits) budget.skip('the exact solver (one of its steps would not fit)');
+    // Region enumeration only where it can finish (bounds.ts's plan: not at large d without a box).
+    const plan = exactPlan(net, query);
+    const exactSeconds = Math.min(0.3, plan.share) * budget.remaining();
+    const fits = plan.share > 0 && exactSeconds >= secondsFor(exactChunkFlops(net, query));
+    if (plan.share > 0 && !fits) budget.skip('the exact solver (one of its steps would not fit)');
     const exact = fits ? exactLipschitz(net, query, { timeLimit: exactSeconds, maxRegions: 200_000 }) : null;
     if (exact?.kind === 'exact') {
       const refuted = exact.lipschitz > v * (1 + CLAIM_SLACK) + Number.MIN_VALUE;
@@ -82,12 +85,11 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
         ...timing(true),
       };
     }
-    // The instant sound bounds may prove the claim outright; then no witness can exceed it and the
+    // The quick sound bounds may prove the claim outright; then no witness can exceed it and the
     // search would only spend its time.
-    let cheap = boundedNormProduct(net, query.norm, budget.share(0.3)).value;
-    if (budget.fits(secondsFor(intervalFlops(net)))) cheap = Math.min(cheap, intervalJacobianBound(net, queryDomain(net, query.box), query.norm).value);
-    else budget.skip('the interval Jacobian bound');
-    if (budget.fits(secondsFor(zonotopeIterationFlops(net)))) cheap = Math.min(cheap, zonotopeBoundFor(net, query, 0.5 * budget.remaining())?.upper ?? Infinity); // it stops when it converges
+    // For p = 2, LipSDP too, in a share of the time (it hands back what it does not use).
+    const quick = quickUpperBounds(net, query, budget, {}, { stopBelow: v * (1 + Number.EPSILON) });
+    const cheap = quick.upper > v ? Math.min(quick.upper, lipSdpStage(net, query, budget, {}, quick.states, 0.3)) : quick.upper;
     if (cheap <= v) {
       return {
         status: 'consistent',
@@ -101,9 +103,9 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
         ...timing(true),
       };
     }
+    // The ascent, then local and line searches, each stopping as soon as a witness beats the claim.
     const searchBudget = budget.share(0.95);
-    const search = lowerBound(net, query, { timeLimit: searchBudget.timeLimit, budget: searchBudget, seed: options.seed ?? 0, stopAbove: v * (1 + CLAIM_SLACK) });
-    const w = search.witness;
+    const w = witnessSearch(net, query, searchBudget, {}, { seed: options.seed ?? 0, stopAbove: v * (1 + CLAIM_SLACK) });
     if (w.value > v * (1 + CLAIM_SLACK)) {
       return {
         status: 'refuted',
@@ -117,6 +119,7 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
         ...timing(true),
       };
     }
+    const upper = cheap;
     return {
       status: 'consistent',
       proven: false,
@@ -124,12 +127,15 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
       certifiedUpper: null,
       exact: null,
       lower: w.value,
-      upper: cheap,
+      upper,
       message: `not refuted: the best lower bound found in ${fmtSeconds(budget.elapsed())} s is ${w.value} ≤ ${v} (a search, not a proof)`,
       ...timing(false),
     };
   }
-  const b: BoundsResult = await certifiedBounds(net, query, { budget, seed: options.seed, targetGap: 1.0001 });
+  // Stop as soon as the bracket settles the claim: for a lower claim the tightest certified upper
+  // bound below it (LipSDP for p = 2, the linear relaxation on a box) or a witness attaining it.
+  const stopWhen = claim.kind === 'lower' ? { upperBelow: v * (1 - CLAIM_SLACK), lowerAbove: v * (1 - CLAIM_SLACK) } : { upperBelow: v * (1 - rtol), lowerAbove: v * (1 + rtol) };
+  const b: BoundsResult = await certifiedBounds(net, query, { budget, seed: options.seed, targetGap: 1.0001, stopWhen });
   const base = { exact: b.exact, lower: b.lower, upper: b.upper };
   if (claim.kind === 'lower') {
     if (b.upper < v * (1 - CLAIM_SLACK)) {

@@ -249,8 +249,11 @@ export function theoremBand(f: TheoremFacts): TheoremVerdict {
   };
 }
 
-/** Everything `lipcheck info` reports, computed from the network alone (no sampling). */
-export function networkInfo(net: Network): NetworkInfo {
+/**
+ * Everything `lipcheck info` reports, computed from the network alone (no sampling). `normProducts`
+ * replaces the products of operator norms (e.g. computed within a time budget by the caller).
+ */
+export function networkInfo(net: Network, normProducts?: Record<Norm, number>): NetworkInfo {
   const L = hiddenLayerCount(net);
   const layers: LayerInfo[] = net.layers.map((layer, index) => {
     const role = index < L ? 'hidden' : 'output';
@@ -268,7 +271,7 @@ export function networkInfo(net: Network): NetworkInfo {
   });
   const biases = biasInfo(net);
   const widths = hiddenWidths(net);
-  const operatorNormProduct = Object.fromEntries(
+  const operatorNormProduct = normProducts ?? Object.fromEntries(
     NORMS.map((p) => [p, net.layers.reduce((acc, l) => acc * operatorNorm({ rows: l.outDim, cols: l.inDim, data: l.weights }, p), 1)]),
   ) as Record<Norm, number>;
   const theorem = theoremBand({

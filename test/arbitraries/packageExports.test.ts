@@ -17,4 +17,15 @@ describe('lipcheck/arbitraries, as users import it', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(['dist/index.js', 'function', 'function', 9]);
   });
+  it('"lipcheck" exports the scalable methods (LipSDP family, linear relaxation, ascent), and they run on a network built from it', () => {
+    const script =
+      "const l = await import('lipcheck');" +
+      "const net = l.makeNetwork(2, [l.denseLayer([[1, 0], [0, 2]], [0, 0]), l.denseLayer([[1, 1]], [0])]);" +
+      "const b = new l.Budget(5);" +
+      "console.log(JSON.stringify([typeof l.lipSdpBound, typeof l.branchedSdpBound, typeof l.relaxedJacobianBound, typeof l.ascentLowerBound, l.eclipseFastBound(net, null) >= Math.sqrt(5) * (1 - 1e-12), l.tightestUpperBound(net, { norm: '2', box: null }, b).upper >= Math.sqrt(5) * (1 - 1e-12)]));";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    // Lip₂ of x ↦ relu(x₁) + relu(2x₂) is √5 (both active): every certified bound is at least that.
+    expect(JSON.parse(r.stdout)).toEqual(['function', 'function', 'function', 'function', true, true]);
+  });
 });

@@ -129,7 +129,9 @@ describe('the gradient-zonotope bound (one hidden layer, p = 2)', () => {
     const { certifiedBounds } = await import('../../src/lipschitz/bounds.js');
     const net = sampleNetwork({ inputDim: 8, widths: [64], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 1 });
     const r = await certifiedBounds(net, { norm: '2', box: null }, { timeLimit: 20, targetGap: 1.5 });
-    expect(r.methods.zonotope.value).toBe(r.upper);
+    // The zonotope bound alone brackets within 1.5 (LipSDP, run beside it, may be tighter still).
+    expect(r.methods.zonotope.value).toBeGreaterThanOrEqual(r.upper);
+    expect(r.methods.zonotope.value).toBeLessThanOrEqual(1.5 * r.lower);
     expect(r.gap).toBeLessThanOrEqual(1.5);
   });
 });

@@ -79,10 +79,12 @@ export function boundsCommand(io: CliIo): Command {
       else io.out(`${fmt(r.lower, 8)} ≤ ${name} ≤ ${fmt(r.upper, 8)}   (gap ${fmt(r.gap, 4)}, certified)\n`);
       io.out(`witness x = ${fmtPoint(r.witness, 10)}: its Jacobian norm is the lower bound\n`);
       io.out(`ratio to √d: lower ${fmt(r.diagnosis.lowerOverSqrtD, 4)}, upper ${fmt(r.diagnosis.upperOverSqrtD, 4)}\n`);
-      io.out('methods:\n');
+      io.out('methods:  (value, seconds)\n');
       for (const [k, m] of Object.entries(r.methods)) {
         if (!Number.isFinite(m.value) && !m.note) continue;
-        io.out(`  ${k.padEnd(22)} ${m.kind.padEnd(6)} ${Number.isFinite(m.value) ? fmt(m.value, 8) : '—'}${m.patternAgnostic ? '  (pattern-agnostic)' : ''}${m.note ? `  ${m.note}` : ''}\n`);
+        const value = (Number.isFinite(m.value) ? fmt(m.value, 8) : '—').padEnd(12);
+        const time = (Number.isFinite(m.seconds) ? `${fmt(m.seconds, 2)} s` : '').padEnd(9);
+        io.out(`  ${k.padEnd(22)} ${m.kind.padEnd(6)} ${value} ${time}${m.patternAgnostic ? ' (pattern-agnostic)' : ''}${m.note ? ` ${m.note}` : ''}`.trimEnd() + '\n');
       }
       for (const w of r.diagnosis.warnings) io.out(`warning: ${w}\n`);
       if (r.stoppedOnTime) io.out(stoppedOnTimeLine(opts.timeLimit, r.skipped) + '\n');

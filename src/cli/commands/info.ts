@@ -3,6 +3,12 @@ import { readNetworkFile } from '../../io/readNetwork.js';
 import { ALPHA, networkInfo, type NetworkInfo } from '../../network/info.js';
 import type { Network } from '../../network/network.js';
 import { fmt, fmtVector, printJson, type CliIo } from '../io.js';
+import { NORMS, type Norm } from '../../linalg/norms.js';
+import { Budget } from '../../lipschitz/budget.js';
+import { sdpSetupFlops, secondsFor } from '../../lipschitz/costs.js';
+import { boundedNormProduct } from '../../lipschitz/upper/operatorNorms.js';
+import { eclipseFastBound, lipSdpBound } from '../../lipschitz/upper/sdp/index.js';
+import { positiveNumber } from '../options.js';
 import { boxArgument, clippingBox, describeBox, inputBoxOf } from '../clipping.js';
 
 
@@ -47,7 +53,38 @@ function sourceLines(net: Network): string[] {
   return lines;
 }
 
-function printHuman(io: CliIo, file: string, net: Network, info: NetworkInfo): void {
+/** Certified global bounds on Lip₂ from LipSDP's family (null: not computed — no hidden layer, or no time). */
+interface SdpInfo {
+  readonly eclipseFast: number | null;
+  readonly lipSdp: number | null;
+  readonly seconds: number;
+  /** Steps left out to keep --time-limit. */
+  readonly skipped: readonly string[];
+}
+
+/**
+ * The norm products with each SVD that would not fit replaced by a cheaper sound bound, then
+ * ECLipsE-Fast (milliseconds) and LipSDP-Neuron in most of what remains, each skipped when its
+ * set-up would not fit (see budget.ts).
+ */
+function boundsWithin(net: Network, budget: Budget): { normProducts: Record<Norm, number>; sdp: SdpInfo } {
+  const normProducts = Object.fromEntries(NORMS.map((p) => [p, boundedNormProduct(net, p, budget.share(0.3)).value])) as Record<Norm, number>;
+  const t0 = performance.now();
+  let eclipseFast: number | null = null;
+  let lipSdp: number | null = null;
+  if (net.layers.length > 1) {
+    if (budget.fits(secondsFor(sdpSetupFlops(net)))) eclipseFast = eclipseFastBound(net, null);
+    else budget.skip('ECLipsE-Fast (its set-up would not fit)');
+    if (budget.fits(2 * secondsFor(sdpSetupFlops(net)))) {
+      const r = lipSdpBound(net, null, { budget: budget.share(0.9) });
+      lipSdp = r?.upper ?? null;
+      if (r?.stoppedBy === 'time') budget.skip('LipSDP (cut short: the bound is the best proven so far)');
+    } else budget.skip('LipSDP (its set-up would not fit)');
+  }
+  return { normProducts, sdp: { eclipseFast, lipSdp, seconds: (performance.now() - t0) / 1000, skipped: budget.skipped } };
+}
+
+function printHuman(io: CliIo, file: string, net: Network, info: NetworkInfo, sdp: SdpInfo): void {
   const out = (label: string, text: string) => io.out(`${label.padEnd(13)}${text}\n`);
   out('file', file);
   sourceLines(net).forEach((l, i) => out(i === 0 ? 'source' : '', l));
@@ -68,6 +105,11 @@ function printHuman(io: CliIo, file: string, net: Network, info: NetworkInfo): v
   }
   const prod = info.operatorNormProduct;
   out('norm product', `∏‖W_ℓ‖_p→p, an upper bound on Lip_p up to rounding${info.hiddenLayers === 0 ? ' (exact here)' : ''}: p=2 ${fmt(prod['2'])}, p=1 ${fmt(prod['1'])}, p=inf ${fmt(prod['inf'])}`);
+  if (info.hiddenLayers > 0) {
+    const value = (v: number | null) => (v === null ? 'not computed' : fmt(v));
+    out('SDP bound', `certified upper bounds on Lip_2 (global, proven in floating point): ECLipsE-Fast ${value(sdp.eclipseFast)}, LipSDP-Neuron ${value(sdp.lipSdp)} (${fmt(sdp.seconds, 2)} s)`);
+    if (sdp.skipped.length > 0) out('', `left out or cut short to keep --time-limit: ${sdp.skipped.join('; ')}`);
+  }
   const t = info.theorem;
   if (t.kind === 'none') {
     out('theorem', 'none of the random-network theorems applies:');
@@ -85,17 +127,19 @@ function printHuman(io: CliIo, file: string, net: Network, info: NetworkInfo): v
 /** `lipcheck info FILE [--json]`: architecture, weight and bias statistics, norm product, theorem band. */
 export function infoCommand(io: CliIo): Command {
   return new Command('info')
-    .description('describe a network: architecture, weights against the He laws, bias symmetry, norm product, applicable theorem')
+    .description('describe a network: architecture, weights against the He laws, bias symmetry, norm product and SDP bounds, applicable theorem')
     .argument('<file>', 'network file (relu-mlp JSON, ONNX or NNet); - reads stdin')
+    .option('--time-limit <s>', 'seconds for the norm products and the SDP bounds', positiveNumber('--time-limit'), 5)
     .option('--json', 'print one JSON object')
-    .action((file: string, opts: { json?: boolean }) => {
+    .action((file: string, opts: { json?: boolean; timeLimit: number }) => {
       const net = readNetworkFile(file);
-      const info = networkInfo(net);
+      const { normProducts, sdp } = boundsWithin(net, new Budget(opts.timeLimit, Infinity, { origin: io.startedAt }));
+      const info = networkInfo(net, normProducts);
       if (opts.json) {
         const box = inputBoxOf(net);
-        printJson(io, { file, ...info, source: net.meta?.importedFrom ?? null, inputBox: box, clipsInputs: clippingBox(net) !== null, suggestedBox: box ? boxArgument(box) : null });
+        printJson(io, { file, ...info, sdpBound: sdp, source: net.meta?.importedFrom ?? null, inputBox: box, clipsInputs: clippingBox(net) !== null, suggestedBox: box ? boxArgument(box) : null });
         return;
       }
-      printHuman(io, file, net, info);
+      printHuman(io, file, net, info, sdp);
     });
 }

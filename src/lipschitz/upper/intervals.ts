@@ -102,8 +102,11 @@ export function preActivationBounds(net: Network, domain: Domain): PreActivation
         terms += layer.inDim;
       }
       const guard = widen(terms, mag);
-      L[i] = low - guard;
-      H[i] = high + guard;
+      // Overflow: ∞ − ∞ (an infinite centre and guard, or +∞ and −∞ terms) says nothing: ±∞, not NaN.
+      const down = low - guard;
+      const up = high + guard;
+      L[i] = Number.isNaN(down) ? -Infinity : down;
+      H[i] = Number.isNaN(up) ? Infinity : up;
     }
     lo.push(L);
     hi.push(H);

@@ -305,3 +305,16 @@ describe('scales and units', () => {
     expect(spent.upper).toBeLessThanOrEqual(r.upper * (1 + 1e-8));
   });
 });
+
+describe("a caller's budget is a contract", () => {
+  it('the solver runs in a child of the given budget: the caller learns that time cut it, and gets a sound bound on time', () => {
+    const { net: n } = peer('fixtures/peers/eclipse-lyr5n20.json');
+    // Half the time a converging run takes here and now (warm, under the same load): not enough to converge.
+    const full = lipSdpBound(n, null)!;
+    const parent = new Budget(0.5 * full.seconds);
+    const r = lipSdpBound(n, null, { budget: parent })!;
+    expect(r.upper).toBeGreaterThanOrEqual(0.568); // sound: never below the published optimum 0.569 (3 digits)
+    expect(parent.stoppedOnTime).toBe(true);
+    expect(parent.elapsed()).toBeLessThan(parent.timeLimit + 1);
+  });
+});

@@ -243,7 +243,7 @@ export function branchedSdpBound(net: Network, box: Box | null, options: Branche
     const fBounds = domain.bounds(lo, hi);
     const states = neuronStates(fBounds);
     const interval = intervalJacobianBound(net, fDomain, '2', fBounds).value;
-    const cellBudget = new Budget(Math.min(cellLimit, budget.remaining()));
+    const cellBudget = budget.within(cellLimit);
     const sdp = lipSdpBound(net, null, { states, budget: cellBudget, warmStart: parent?.multipliers ?? undefined, relativeGap: 1e-2, closedForm: false });
     const upper = Math.min(interval, sdp?.upper ?? Infinity, parent?.upper ?? Infinity);
     return { lo, hi, upper, multipliers: sdp?.multipliers ?? parent?.multipliers ?? null };
@@ -251,7 +251,7 @@ export function branchedSdpBound(net: Network, box: Box | null, options: Branche
 
   // The root: plain LipSDP over the whole domain; its bound caps every cell's.
   const rootStates = box ? neuronStates(domain.bounds(box.lo, box.hi)) : null;
-  const rootSdp = lipSdpBound(net, null, { states: rootStates, budget: new Budget(Math.min(cellLimit * 4, budget.remaining())), relativeGap: 1e-3 });
+  const rootSdp = lipSdpBound(net, null, { states: rootStates, budget: budget.within(cellLimit * 4), relativeGap: 1e-3 });
   const root: Cell = { lo: new Float64Array(0), hi: new Float64Array(0), upper: rootSdp?.upper ?? Infinity, multipliers: rootSdp?.multipliers ?? null };
   const heap = new CellHeap();
   for (const r of domain.roots) heap.push(box ? { ...root, lo: r.lo, hi: r.hi } : bound(r.lo, r.hi, root));

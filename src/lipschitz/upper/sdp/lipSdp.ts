@@ -109,7 +109,7 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
   const warm = options.warmStart ? fromNetworkUnits(problem, options.warmStart).tau : null;
   let start = startingPoint(problem, embedding, closed?.tau ?? null, warm);
   if (start && !warm && !budget.exceeded()) {
-    const descended = descend(problem, embedding, start.tau, { budget: new Budget(0.25 * budget.remaining()), maxIterations: 30 });
+    const descended = descend(problem, embedding, start.tau, { budget: budget.share(0.25), maxIterations: 30 });
     if (descended && descended.rho < start.rho) start = descended;
   }
   let best: Certificate | null = closedCertificate;
@@ -121,7 +121,7 @@ export function lipSdpBound(net: Network, box: Box | null, options: LipSdpOption
     const solved = solveBarrier(
       problem,
       {
-        budget: new Budget(Math.max(0, budget.remaining() - 1.5 * certificateSeconds)),
+        budget: budget.within(budget.remaining() - 1.5 * certificateSeconds),
         start: start.tau,
         startRho: start.rho * 1.5,
         relativeGap: options.relativeGap,
@@ -167,9 +167,12 @@ function startingPoint(problem: SdpProblem, embedding: Embedding, closed: SdpMul
   return best;
 }
 
-/** The certified ECLipsE-Fast bound alone (milliseconds), global or on a box; null when unproven or f is affine there. */
-export function eclipseFastBound(net: Network, box: Box | null): number | null {
-  const setup = sdpProblem(net, boxStates(net, box));
+/**
+ * The certified ECLipsE-Fast bound alone (milliseconds), global or on a box; null when unproven or f
+ * is affine there. `states` (1 on, 0 off, −1 unstable; sound for the box) replace the interval ones.
+ */
+export function eclipseFastBound(net: Network, box: Box | null, states?: readonly Int8Array[] | null): number | null {
+  const setup = sdpProblem(net, states !== undefined ? states : boxStates(net, box));
   if (setup.kind === 'affine') return null;
   if (setup.kind === 'constant') return 0;
   const closed = eclipseFastMultipliers(setup.problem);
