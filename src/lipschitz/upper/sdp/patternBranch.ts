@@ -1,0 +1,440 @@
+import type { Network } from '../../../network/network.js';
+import { Budget } from '../../budget.js';
+import { liftedDomain } from '../../domain.js';
+import { lowerBound } from '../../lower/index.js';
+import { better, NO_WITNESS, witnessAt, type Witness } from '../../lower/witness.js';
+import type { Box } from '../../query.js';
+import { intervalJacobianBound } from '../intervals.js';
+import { gamma } from '../rounding.js';
+import { globalFacets, type Facet } from './facets.js';
+import { MaxHeap } from './heap.js';
+import { lipSdpBound } from './lipSdp.js';
+import type { NetworkMultipliers } from './problem.js';
+import { soundMax, type Polytope } from './soundLp.js';
+
+/**
+ * Pattern branch and bound for Lip₂: a certified bracket [lower, upper] on the global constant
+ * over ℝᵈ (through the facets of facets.ts) or the local one on a box, for low input dimensions
+ * (every node solves LPs in the facet's d − 1 or d variables).
+ *
+ * Nodes. A node is a polytope Q of a root box (a facet, or the query's box), cut by sign
+ * constraints on neurons, and the states of all hidden neurons on Q: fixed by a cut, proven
+ * stable, or unstable. Neurons are cut layer by layer: once every neuron of layers < l is stable
+ * on Q, the pre-activations of layer l are affine on Q, z = a·v + c, computed in floating point
+ * with a rigorous bound e on |z(v) − (a·v + c)| over the box (running error analysis, as in
+ * problem.ts), and their ranges over Q are bounded by sound LP bounds (soundLp.ts) over the
+ * relaxation {s_k·(a_k·v + c_k) ≥ −e_k} ⊇ Q of the cuts. Deeper layers get interval bounds
+ * propagated from layer l's, widened for rounding. A neuron whose bounds exclude 0 is stable on Q.
+ * Splitting Q on an unstable neuron of layer l into Q ∩ {z ≥ 0} and Q ∩ {z ≤ 0} covers Q, and every
+ * open set meeting Q's interior meets the interior of one of them (z is affine on Q).
+ *
+ * Bounds. A node's bound is the smallest of its parent's, the interval Jacobian bound with its
+ * states, and f's LipSDP-Neuron certificate with its states (lipSdp.ts: verified in floating
+ * point; it bounds ‖J‖ for every slope matrix with the stable slopes fixed and the others in
+ * [0, 1], so every pattern realised on an open subset of Q). Hence the guarantee: every activation
+ * pattern of f realised on an open set of the domain is realised on an open subset of some leaf
+ * (facets.ts for ℝᵈ), so `upper` = the largest leaf bound ≥ Lip₂. When every neuron is stable the
+ * node's pattern is fixed and the interval Jacobian bound is its ‖J‖ up to rounding.
+ *
+ * Lower end: witnesses at the LPs' vertices' mean in each node, and `lowerBound` (lower/index.ts)
+ * for a share of the budget at the start; every witness is re-checked by `witnessAt`. Best-first:
+ * the node with the largest bound is split until upper ≤ targetGap·lower, the budget ends, or no
+ * node is left unstable.
+ */
+export interface PatternBranchOptions {
+  readonly budget?: Budget;
+  readonly timeLimit?: number;
+  /** Stop once upper ≤ targetGap·lower (default 1.0001). */
+  readonly targetGap?: number;
+  /** Seconds of the SDP solver per node at most (default 0.5). */
+  readonly nodeTimeLimit?: number;
+  /** Share of the budget spent on `lowerBound` first (default 0.1; 0 skips it). */
+  readonly lowerShare?: number;
+  /** A certified lower bound known elsewhere, polled as it improves. */
+  readonly lower?: () => number;
+  readonly seed?: number;
+  readonly onProgress?: (upper: number, lower: number, nodes: number) => void;
+}
+
+export interface PatternBranchResult {
+  /** Certified: Lip₂ over the domain is at most this. */
+  readonly upper: number;
+  /** Certified: the witness's value (or the caller's lower bound, whichever is larger). */
+  readonly lower: number;
+  readonly witness: Witness;
+  /** f's plain LipSDP-Neuron bound on the domain (the root's). */
+  readonly rootUpper: number;
+  readonly nodes: number;
+  /** Leaves still open (bound above the target) when it stopped. */
+  readonly open: number;
+  readonly stoppedBy: 'gap' | 'time' | 'exhausted';
+  readonly seconds: number;
+}
+
+/** A root box with its network (hidden layers: f's neurons, then possibly the carrier of t). */
+interface Root {
+  readonly net: Network;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly carrier: boolean;
+  toInput(v: ArrayLike<number>): Float64Array | null;
+}
+
+/** The affine forms of one layer's pre-activations on a node: rows a (width × n), c, error e. */
+interface Forms {
+  readonly a: Float64Array;
+  readonly c: Float64Array;
+  readonly e: Float64Array;
+}
+
+interface Node {
+  readonly root: Root;
+  /** The cuts: rows and right-hand sides of the relaxed polytope (−s·a·v ≤ s·c + e). */
+  readonly rows: number[];
+  readonly rhs: number[];
+  /** The layer being cut, and its affine forms. */
+  readonly layer: number;
+  readonly forms: Forms;
+  /** States of the root network's hidden neurons (1 on, 0 off, −1 unstable). */
+  readonly states: Int8Array[];
+  /** Bounds of layer `layer`'s pre-activations on the node. */
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly upper: number;
+  readonly multipliers: NetworkMultipliers | null;
+}
+
+const ETA = 2 ** -1074;
+
+/**
+ * The certified bracket on Lip₂ of f over ℝᵈ (box null) or the box by pattern branch and bound
+ * (see the module comment), or null when f has no hidden layer or the facets cannot be built
+ * exactly. Anytime: at the budget it returns the best certified bracket so far.
+ */
+export function patternBranchBound(net: Network, box: Box | null, options: PatternBranchOptions = {}): PatternBranchResult | null {
+  const budget = options.budget ?? new Budget(options.timeLimit ?? 60);
+  const targetGap = options.targetGap ?? 1.0001;
+  const nodeLimit = options.nodeTimeLimit ?? 0.5;
+  if (net.layers.length < 2) return null;
+  const roots = box ? [boxRoot(net, box)] : globalFacets(net, liftedDomain(net).scale)?.map(facetRoot);
+  if (!roots) return null;
+  const fDomain = liftedDomain(net); // read only through the bounds handed to intervalJacobianBound
+  let witness: Witness = NO_WITNESS;
+  const share = options.lowerShare ?? 0.1;
+  if (share > 0) {
+    const found = lowerBound(net, { norm: '2', box }, { timeLimit: Infinity, budget: budget.share(share), seed: options.seed ?? 1 });
+    witness = better(witness, found.witness);
+  }
+  const lowerNow = () => Math.max(witness.value, options.lower?.() ?? -Infinity);
+  let nodes = 0;
+
+  const rootSdp = lipSdpBound(net, box, { budget: budget.within(Math.max(2, 4 * nodeLimit)), relativeGap: 1e-3 });
+  const rootUpper = rootSdp?.upper ?? Infinity;
+
+  /** Completes a node: LP bounds on its layer, moving down while a layer is all stable, then its bound. */
+  const evaluate = (root: Root, rows: number[], rhs: number[], layer: number, forms: Forms, states: Int8Array[], parent: { upper: number; multipliers: NetworkMultipliers | null }): Node => {
+    nodes++;
+    const L = root.net.layers.length - 1;
+    const poly: Polytope = { n: root.lo.length, rows, rhs, lo: root.lo, hi: root.hi };
+    let lo: Float64Array;
+    let hi: Float64Array;
+    const points: Float64Array[] = [];
+    for (;;) {
+      const width = forms.c.length;
+      lo = new Float64Array(width);
+      hi = new Float64Array(width);
+      const s = states[layer];
+      for (let i = 0; i < width; i++) {
+        const a = forms.a.subarray(i * poly.n, (i + 1) * poly.n);
+        const up = soundMax(poly, a);
+        const down = soundMax(poly, a.map((x) => -x));
+        if (up.point) points.push(up.point);
+        if (down.point) points.push(down.point);
+        hi[i] = widenSum(up.bound, forms.c[i], forms.e[i], 1);
+        lo[i] = widenSum(down.bound, forms.c[i], forms.e[i], -1);
+        const carrier = root.carrier && i === width - 1;
+        if (carrier) s[i] = 1; // t ≥ 0 on every facet box: ρ(t) = t
+        else if (s[i] === -1) s[i] = lo[i] > 0 ? 1 : hi[i] < 0 ? 0 : -1;
+      }
+      if (layer === L - 1 || s.some((v) => v === -1)) break;
+      forms = nextForms(root.net, layer, forms, s, root.lo, root.hi);
+      layer++;
+    }
+    const next = layer + 1 < L ? relaxedNextBounds(root.net, layer, forms, states[layer], lo, hi, poly) : null;
+    const bounds = deeperBounds(root.net, layer, lo, hi, states, next);
+    const fStates = states.map((s) => (root.carrier ? s.slice(0, s.length - 1) : s.slice()));
+    const fBounds = {
+      lo: bounds.lo.map((v, l) => (root.carrier ? v.subarray(0, v.length - 1) : v).map((x, i) => (fStates[l][i] === 1 ? Math.max(x, ETA) : fStates[l][i] === 0 ? Math.min(x, -1) : x))),
+      hi: bounds.hi.map((v, l) => (root.carrier ? v.subarray(0, v.length - 1) : v).map((x, i) => (fStates[l][i] === 0 ? Math.min(x, -ETA) : fStates[l][i] === 1 ? Math.max(x, 1) : x))),
+    };
+    let upper = Math.min(parent.upper, intervalJacobianBound(net, fDomain, '2', fBounds).value);
+    let multipliers = parent.multipliers;
+    const target = targetGap * lowerNow();
+    if (upper > target && fStates.some((s) => s.some((v) => v === -1))) {
+      // First the parent's multipliers as they are (one verification), then the solver if needed.
+      if (parent.multipliers) {
+        const quick = lipSdpBound(net, null, { states: fStates, budget: new Budget(0), warmStart: parent.multipliers, closedForm: false });
+        if (quick && quick.upper < upper) ({ upper, multipliers } = { upper: quick.upper, multipliers: quick.multipliers });
+      }
+      if (upper > target && !budget.exceeded()) {
+        const solved = lipSdpBound(net, null, { states: fStates, budget: budget.within(nodeLimit), warmStart: parent.multipliers ?? undefined, relativeGap: 1e-2, closedForm: !parent.multipliers });
+        if (solved && solved.upper < upper) ({ upper, multipliers } = { upper: solved.upper, multipliers: solved.multipliers });
+      }
+    }
+    {
+      // The mean of the LPs' vertices (inside the node when it is convex and they are), else the box centre.
+      const mean = new Float64Array(poly.n);
+      if (points.length > 0) for (const p of points) for (let j = 0; j < poly.n; j++) mean[j] += p[j] / points.length;
+      else for (let j = 0; j < poly.n; j++) mean[j] = 0.5 * (root.lo[j] + root.hi[j]);
+      const x = root.toInput(mean);
+      if (x) witness = better(witness, witnessAt(net, x, '2'));
+    }
+    return { root, rows, rhs, layer, forms, states, lo, hi, upper, multipliers };
+  };
+
+  const heap = new MaxHeap<Node>();
+  const rootParent = { upper: rootUpper, multipliers: rootSdp?.multipliers ?? null };
+  for (const root of roots) {
+    if (budget.exceeded() && heap.items.length > 0) break;
+    heap.push(evaluate(root, [], [], 0, firstForms(root.net), initialStates(root.net), rootParent));
+  }
+  // Roots not reached keep the root bound (a node without cuts).
+  const unreached = roots.length - heap.items.length;
+  let stoppedBy: PatternBranchResult['stoppedBy'] = 'time';
+  for (;;) {
+    const top = heap.peek();
+    const upperNow = Math.max(top?.upper ?? 0, unreached > 0 ? rootUpper : 0);
+    options.onProgress?.(upperNow, lowerNow(), nodes);
+    if (!top || (top.upper === 0 && unreached === 0)) {
+      stoppedBy = 'exhausted';
+      break;
+    }
+    if (upperNow <= targetGap * lowerNow()) {
+      stoppedBy = 'gap';
+      break;
+    }
+    if (budget.exceeded()) break;
+    const neuron = splitNeuron(top);
+    if (neuron < 0) {
+      // Every neuron is stable: the bound is the pattern's own ‖J‖ (up to rounding); nothing to split.
+      stoppedBy = 'exhausted';
+      break;
+    }
+    heap.pop();
+    const n = top.root.lo.length;
+    const a = Array.from(top.forms.a.subarray(neuron * n, (neuron + 1) * n));
+    for (const sign of [1, -1]) {
+      // s·(a·v + c) ≥ −e, i.e. −s·a·v ≤ s·c + e (rounded up).
+      const rhs = sign * top.forms.c[neuron] + top.forms.e[neuron];
+      const rows = [...top.rows, ...a.map((x) => -sign * x)];
+      const states = top.states.map((s) => s.slice());
+      states[top.layer][neuron] = sign > 0 ? 1 : 0;
+      heap.push(evaluate(top.root, rows, [...top.rhs, rhs + Math.abs(rhs) * 4 * 2 ** -53 + ETA], top.layer, top.forms, states, top));
+    }
+  }
+  const lower = lowerNow();
+  const upper = Math.max(heap.peek()?.upper ?? 0, unreached > 0 ? rootUpper : 0);
+  return { upper, lower, witness, rootUpper, nodes, open: heap.items.filter((p) => p.upper > targetGap * lower).length, stoppedBy, seconds: budget.elapsed() };
+}
+
+function boxRoot(net: Network, box: Box): Root {
+  return { net, lo: box.lo.slice(), hi: box.hi.slice(), carrier: false, toInput: (v) => Float64Array.from(v) };
+}
+
+function facetRoot(facet: Facet): Root {
+  return { net: facet.net, lo: facet.box.lo, hi: facet.box.hi, carrier: facet.carrier, toInput: facet.toInput };
+}
+
+function initialStates(net: Network): Int8Array[] {
+  return net.layers.slice(0, -1).map((l) => new Int8Array(l.outDim).fill(-1));
+}
+
+/** Layer 0's forms: exactly the first layer's weights and biases. */
+function firstForms(net: Network): Forms {
+  const first = net.layers[0];
+  return { a: first.weights, c: first.biases, e: new Float64Array(first.outDim) };
+}
+
+/** A bound on c + value (dir = 1: upper end; −1: lower end, from a bound on max −a·v), widened by e and rounding. */
+function widenSum(bound: number, c: number, e: number, dir: 1 | -1): number {
+  if (!Number.isFinite(bound)) return dir * Infinity;
+  const s = dir * bound + c;
+  const slack = e + 4 * 2 ** -53 * (Math.abs(bound) + Math.abs(c) + e) + ETA;
+  return dir > 0 ? s + slack : s - slack;
+}
+
+/**
+ * Layer l + 1's affine forms when every neuron of layer l is stable (states s): a' = W·D·a,
+ * c' = W·D·c + b, with e' bounding the error of the computed forms over the box: per dot product
+ * of m terms γ_{m+2}·Σ|terms| (entries of a, and c), plus Σ|w|·e of the factors, summed over the
+ * box (|v_j| ≤ max(|lo_j|, |hi_j|)).
+ */
+function nextForms(net: Network, l: number, forms: Forms, s: Int8Array, lo: Float64Array, hi: Float64Array): Forms {
+  const layer = net.layers[l + 1];
+  const n = lo.length;
+  const width = layer.outDim;
+  const inDim = layer.inDim;
+  const g = gamma(inDim + 2);
+  const reach = Float64Array.from(lo, (v, j) => Math.max(Math.abs(v), Math.abs(hi[j])));
+  const a = new Float64Array(width * n);
+  const c = new Float64Array(width);
+  const e = new Float64Array(width);
+  const mag = new Float64Array(n);
+  for (let i = 0; i < width; i++) {
+    mag.fill(0);
+    let cSum = layer.biases[i];
+    let cMag = Math.abs(cSum);
+    let propagated = 0;
+    for (let k = 0; k < inDim; k++) {
+      const w = layer.weights[i * inDim + k];
+      if (w === 0 || s[k] !== 1) continue;
+      for (let j = 0; j < n; j++) {
+        const t = w * forms.a[k * n + j];
+        a[i * n + j] += t;
+        mag[j] += Math.abs(t);
+      }
+      const t = w * forms.c[k];
+      cSum += t;
+      cMag += Math.abs(t);
+      propagated += Math.abs(w) * forms.e[k];
+    }
+    c[i] = cSum;
+    let err = g * cMag + propagated + (inDim + 1) * ETA;
+    for (let j = 0; j < n; j++) err += (g * mag[j] + (inDim + 1) * ETA) * reach[j];
+    e[i] = err * (1 + gamma(n + 4));
+  }
+  return { a, c, e };
+}
+
+/**
+ * Bounds on every hidden layer's pre-activations: layer `layer`'s given, earlier layers' left
+ * open (their neurons are stable, states say how), deeper ones by interval propagation widened
+ * for rounding (γ_{m+2} times the magnitudes, plus underflow).
+ */
+function deeperBounds(net: Network, layer: number, lo: Float64Array, hi: Float64Array, states: Int8Array[], next: { lo: Float64Array; hi: Float64Array } | null): { lo: Float64Array[]; hi: Float64Array[] } {
+  const L = net.layers.length - 1;
+  const outLo: Float64Array[] = [];
+  const outHi: Float64Array[] = [];
+  for (let l = 0; l < layer; l++) {
+    outLo.push(Float64Array.from(states[l], (v) => (v === 1 ? 1 : -1)));
+    outHi.push(Float64Array.from(states[l], (v) => (v === 1 ? 1 : -1)));
+  }
+  outLo.push(lo);
+  outHi.push(hi);
+  let pLo = lo;
+  let pHi = hi;
+  for (let l = layer + 1; l < L; l++) {
+    const W = net.layers[l];
+    const prev = states[l - 1];
+    const aLo = Float64Array.from(pLo, (v, k) => (prev[k] === 0 ? 0 : Math.max(v, 0)));
+    const aHi = Float64Array.from(pHi, (v, k) => (prev[k] === 0 ? 0 : Math.max(v, 0)));
+    const g = gamma(W.inDim + 2);
+    const nLo = new Float64Array(W.outDim);
+    const nHi = new Float64Array(W.outDim);
+    for (let i = 0; i < W.outDim; i++) {
+      let sLo = W.biases[i];
+      let sHi = W.biases[i];
+      let mag = Math.abs(W.biases[i]);
+      for (let k = 0; k < W.inDim; k++) {
+        const w = W.weights[i * W.inDim + k];
+        if (w === 0) continue;
+        const x = w > 0 ? w * aLo[k] : w * aHi[k];
+        const y = w > 0 ? w * aHi[k] : w * aLo[k];
+        sLo += x;
+        sHi += y;
+        mag += Math.abs(w) * Math.max(Math.abs(aLo[k]), Math.abs(aHi[k]));
+      }
+      const slack = g * mag + (W.inDim + 2) * ETA;
+      nLo[i] = sLo - slack;
+      nHi[i] = sHi + slack;
+      if (next && l === layer + 1) {
+        nLo[i] = Math.max(nLo[i], next.lo[i]);
+        nHi[i] = Math.min(nHi[i], next.hi[i]);
+      }
+      if (states[l][i] === -1) states[l][i] = nLo[i] > 0 ? 1 : nHi[i] < 0 ? 0 : -1;
+    }
+    outLo.push(nLo);
+    outHi.push(nHi);
+    pLo = nLo;
+    pHi = nHi;
+  }
+  return { lo: outLo, hi: outHi };
+}
+
+/**
+ * Bounds on layer l + 1's pre-activations over the node from a linear relaxation of layer l's
+ * ReLUs (CROWN's lines, with layer l's exact LP bounds lo ≤ z ≤ hi): for an unstable neuron,
+ * σ·z ≤ ρ(z) ≤ σ·(z − lo) with σ ≥ hi/(hi − lo) rounded up and at most 1; stable ones are exact.
+ * z' = b + Σ w·ρ(z_k) is then bounded above and below by affine functions of v, which soundMax
+ * maximises over the node's polytope. Errors: layer l's form errors e_k times |μ_k|, the rounding
+ * of μ_k = w·σ (u·|μ_k|·(hi − lo)), and γ_{m+3} times the magnitudes of the sums over the box.
+ */
+function relaxedNextBounds(net: Network, l: number, forms: Forms, s: Int8Array, lo: Float64Array, hi: Float64Array, poly: Polytope): { lo: Float64Array; hi: Float64Array } {
+  const layer = net.layers[l + 1];
+  const n = poly.n;
+  const inDim = layer.inDim;
+  const g = gamma(inDim + 3);
+  const reach = Float64Array.from(poly.lo, (v, j) => Math.max(Math.abs(v), Math.abs(poly.hi[j])));
+  const sigma = Float64Array.from(s, (v, k) => (v === -1 ? Math.min(1, (hi[k] / (hi[k] - lo[k])) * (1 + 2 ** -51)) : v));
+  const outLo = new Float64Array(layer.outDim).fill(-Infinity);
+  const outHi = new Float64Array(layer.outDim).fill(Infinity);
+  const r = new Float64Array(n);
+  const mag = new Float64Array(n);
+  for (let i = 0; i < layer.outDim; i++) {
+    r.fill(0);
+    mag.fill(0);
+    let c = layer.biases[i];
+    let cMag = Math.abs(c);
+    let kUp = 0; // the chords' constants −μ·lo for the upper bound (w > 0) and the lower one (w < 0)
+    let kDown = 0;
+    let err = 0;
+    let finite = true;
+    for (let k = 0; k < inDim; k++) {
+      const w = layer.weights[i * inDim + k];
+      if (w === 0 || s[k] === 0) continue;
+      if (s[k] === -1 && !(Number.isFinite(lo[k]) && Number.isFinite(hi[k]))) {
+        finite = false;
+        break;
+      }
+      const mu = w * sigma[k];
+      for (let j = 0; j < n; j++) {
+        const t = mu * forms.a[k * n + j];
+        r[j] += t;
+        mag[j] += Math.abs(t);
+      }
+      const t = mu * forms.c[k];
+      c += t;
+      cMag += Math.abs(t);
+      err += Math.abs(mu) * forms.e[k];
+      if (s[k] === -1) {
+        const chord = -mu * lo[k];
+        if (w > 0) kUp += chord;
+        else kDown += chord;
+        cMag += Math.abs(chord);
+        err += 2 * 2 ** -53 * Math.abs(mu) * (hi[k] - lo[k]);
+      }
+    }
+    if (!finite) continue;
+    for (let j = 0; j < n; j++) err += (g * mag[j] + (inDim + 1) * ETA) * reach[j];
+    err = (err + g * cMag + (inDim + 2) * ETA) * (1 + gamma(n + 4));
+    outHi[i] = widenSum(soundMax(poly, r).bound, c + kUp, err, 1);
+    outLo[i] = widenSum(soundMax(poly, r.map((x) => -x)).bound, c + kDown, err, -1);
+  }
+  return { lo: outLo, hi: outHi };
+}
+
+/** The unstable neuron of the node's layer to cut: the most balanced, min(hi, −lo) largest; −1 if none. */
+function splitNeuron(node: Node): number {
+  let best = -1;
+  let score = -Infinity;
+  const s = node.states[node.layer];
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== -1) continue;
+    const v = Math.min(node.hi[i], -node.lo[i]) / (node.hi[i] - node.lo[i]);
+    if (v > score) {
+      score = v;
+      best = i;
+    }
+  }
+  return best;
+}
