@@ -28,7 +28,7 @@ describe('pattern branch and bound (facets + neuron cuts + local LipSDP)', () =>
     { name: 'd=2 on a far, thin box', n: net(2, [5, 3], 16), box: boxFromPairs([[1e6, 1e6 + 1], [-0.3, 0.3]], 2) },
   ])('$name: lower ≤ exact ≤ upper, and the bracket closes', ({ n, box }) => {
     const truth = exact(n, box);
-    const r = patternBranchBound(n, box, { timeLimit: 4, lowerShare: 0, nodeTimeLimit: 0.2 })!;
+    const r = patternBranchBound(n, box, { timeLimit: 4, lowerShare: 0, rootTimeLimit: 0.5 })!;
     expect(r.upper).toBeGreaterThanOrEqual(truth);
     expect(r.lower).toBeLessThanOrEqual(truth * (1 + 1e-12));
     expect(r.upper).toBeLessThanOrEqual(r.rootUpper);
@@ -46,7 +46,7 @@ describe('pattern branch and bound (facets + neuron cuts + local LipSDP)', () =>
     const n = makeNetwork(2, [first, denseLayer([[0.8, -1.1, 0.6, 0.4, 0.9], [-0.5, 0.7, 1.2, -0.3, 0.2]], [0.1, -0.2]), denseLayer([[1.1, -0.9]], [0])]);
     for (const box of [null, boxFromPairs([[0, 1], [-1, 0]], 2)]) {
       const truth = exact(n, box);
-      const r = patternBranchBound(n, box, { timeLimit: 0.4, lowerShare: 0, nodeTimeLimit: 0.1 })!;
+      const r = patternBranchBound(n, box, { timeLimit: 0.4, lowerShare: 0, rootTimeLimit: 0.1 })!;
       expect(r.upper).toBeGreaterThanOrEqual(truth);
       expect(r.lower).toBeLessThanOrEqual(truth * (1 + 1e-12));
     }
