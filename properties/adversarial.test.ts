@@ -38,22 +38,6 @@ const RESOLVED = 1e-7;
  * under fresh seeds; below that it runs.
  */
 const KNOWN_CORE_BUGS: Partial<Record<AdversarialFamily | 'without-exact', { bug: string; failsAtScale: number }>> = {
-  'zero-rows': {
-    bug: 'exactLipschitz throws "no point strictly inside a linear region" on a constant network on a box (a neuron whose input is a dead neuron times a non-zero weight: its pre-activation is exactly 0 everywhere, and the kink margin counts it as a kink); smallest: d = 2, layers [[0,0],[0,0]] b [0,0] → [[0,−1],[0,0]] b [0,0] → [[0,0]], box [−0.1, 0.1]², seed 1404',
-    failsAtScale: 10,
-  },
-  parallel: {
-    bug: "exactLipschitz gives up ('numerical': an LP of the region search could not be verified) on three parallel kinks x₂ = 1e-10, 0.2500000001, 0.25000000027534636 (d = 2, u = e₂, global), seed 1406",
-    failsAtScale: 10,
-  },
-  'near-duplicates': {
-    bug: "exactLipschitz gives up ('numerical', after 2 regions) on a tilted copy 1e-9 away, cancelling: d = 2, W₀ = [[0.5596782323535684, 0.016391908396910248], [0.5596782323535684, 0.01639190895658848]], b₀ = [−0.47590876290268497, −0.47590876290268497], a = [−0.1, 0.1], box [0.6009, 1.0983]×[−0.2238, 0.2736] (true constant 0.05599 for p = 2, 4 regions); found with fresh seed 1971146402 only",
-    failsAtScale: Infinity,
-  },
-  'without-exact': {
-    bug: 'the cutting-planes upper bound (p = 2) is 8.9e-17 on a far box whose true constant is 0.2: d = 2, W₀ = [[0.668, 0.850], [1.478, 1.030]], b₀ = [3559.18, 1622.08], box [4028.3312, 4028.3322]×[−7354.7919, −7354.7909] with a kink 1e-10 of its width from a face; a certified bound below the constant (seed 1410)',
-    failsAtScale: 10,
-  },
 };
 
 /** True when a known core bug's family is skipped in this run (see KNOWN_CORE_BUGS). */

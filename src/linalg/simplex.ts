@@ -1,4 +1,5 @@
 import type { Budget } from '../lipschitz/budget.js';
+import { EXACT_LP_MAX_ENTRIES, solveLpExactly } from './exactSimplex.js';
 import { solveLinear } from './solve.js';
 
 /**
@@ -20,8 +21,16 @@ import { solveLinear } from './solve.js';
  * the final basis's dual point y ≥ 0 satisfies Aᵀy = c to the same relative tolerance, and the
  * duality gap bᵀy − cᵀx is below VERIFY_TOLERANCE·(1 + |cᵀx| + Σ|b_i y_i|). `gap` then bounds how
  * far the true maximum can lie above `value` (weak duality, for points within `variableBound`).
- * A basis that fails the check is 'unverified'; one cut off at the pivot cap is 'iteration-limit';
- * a run stopped by its budget is 'stopped'. Those three carry the last point for diagnosis only.
+ * When the final basis's tableau fails the check, the dual point is formed afresh from that basis
+ * (A_Bᵀ y_B = c) and checked again: the tableau accumulates every pivot's rounding.
+ *
+ * What floating point cannot settle goes to exact arithmetic (exactSimplex.ts), for LPs of up to
+ * EXACT_LP_MAX_ENTRIES entries: nearly parallel rows (near-duplicate neurons, thin slabs) have
+ * optimal duals of order 1/angle that cancel, so no dual point in doubles passes the check, and the
+ * float phase 1 can call such an LP infeasible when it is not. So every status is a proof except
+ * three: 'unverified' (the check failed and the LP is too large for exact arithmetic, or the float
+ * solver said infeasible or unbounded there), 'iteration-limit' (the pivot cap) and 'stopped' (the
+ * budget). Those three carry the last point for diagnosis only.
  */
 
 export type LpStatus = 'optimal' | 'infeasible' | 'unbounded' | 'unverified' | 'iteration-limit' | 'stopped';
@@ -45,6 +54,8 @@ export interface LpOptions {
   readonly maxIterations?: number;
   /** A bound on |u_k| over the feasible set, for `gap` (default: 1 + the point's largest |u_k|). */
   readonly variableBound?: number;
+  /** Re-solve in exact arithmetic what floating point cannot settle (default true; see solveLp). */
+  readonly exactFallback?: boolean;
 }
 
 /** Relative tolerance of the a-posteriori checks (see the module comment). */
@@ -63,8 +74,21 @@ const PIVOT_TOL = 1e-11;
 const COST_TOL = 1e-10;
 const MAX_DEGENERATE_RUN = 50;
 
-/** Solves a dense LP (see module comment); never throws for numerical trouble, reports a status. */
+/**
+ * Solves a dense LP (see the module comment); never throws for numerical trouble, reports a
+ * status. Every status but 'unverified', 'iteration-limit' and 'stopped' is proven: 'optimal' by
+ * the a-posteriori check or by exact arithmetic, 'infeasible' and 'unbounded' by exact arithmetic.
+ */
 export function solveLp(lp: DenseLp, options: LpOptions = {}): LpResult {
+  const float = solveInFloat(lp, options);
+  if (float.status === 'optimal' || float.status === 'stopped') return float;
+  const unproven = float.status === 'infeasible' || float.status === 'unbounded' ? { ...float, status: 'unverified' as const } : float;
+  if (options.exactFallback === false || lp.m * lp.n > EXACT_LP_MAX_ENTRIES) return unproven;
+  const exact = solveLpExactly(lp, options);
+  return exact.status === 'iteration-limit' ? unproven : exact;
+}
+
+function solveInFloat(lp: DenseLp, options: LpOptions): LpResult {
   const { n, m, A, b, c } = lp;
   const limits = { budget: options.budget ?? null, maxIterations: options.maxIterations ?? 50_000 };
   // Tableau for the dual: rows r = 0..n−1 are the equations Σ_i A[i][r] y_i = c_r; columns are the m
@@ -126,7 +150,21 @@ export function solveLp(lp: DenseLp, options: LpOptions = {}): LpResult {
   if (minPivot === 0) return fail(phase2 === 'cap' ? 'iteration-limit' : 'unbounded');
   const y = new Float64Array(m);
   for (let r = 0; r < n; r++) if (basis[r] < m) y[basis[r]] = Math.max(0, T[r * width + rhsCol]);
-  const check = verify(lp, point, y, options.variableBound);
+  let check = verify(lp, point, y, options.variableBound);
+  if (!check.verified) {
+    // The tableau's right-hand side carries the rounding of every pivot; the final basis alone
+    // gives the dual point afresh: A_Bᵀ y_B = c.
+    const MT = new Float64Array(n * n);
+    active.forEach((i, r) => {
+      for (let k = 0; k < n; k++) MT[k * n + r] = A[i * n + k];
+    });
+    const fresh = solveLinear(MT, c, n);
+    if (fresh.minPivot > 0) {
+      const y2 = new Float64Array(m);
+      active.forEach((i, r) => (y2[i] = Math.max(0, fresh.x[r])));
+      check = verify(lp, point, y2, options.variableBound);
+    }
+  }
   const status: LpStatus = check.verified ? 'optimal' : phase2 === 'cap' ? 'iteration-limit' : 'unverified';
   return { status, value: status === 'optimal' ? check.value : NaN, point, activeRows: Int32Array.from(active), gap: status === 'optimal' ? check.gap : NaN };
 

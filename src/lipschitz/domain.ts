@@ -152,9 +152,10 @@ export function cubePreActivations(net: Network, domain: Domain, u: ArrayLike<nu
 
 /**
  * The lifted forward pass (t·z on every layer) and, with `errors`, a running bound on the error of
- * every computed value (see `certifiedPattern`).
+ * every computed value (γ·Σ|terms| per sum, doubled for second-order terms, plus the propagated
+ * errors of its inputs and, on a box, the first layer's `localError`; see exact/certify.ts).
  */
-function cubeForward(net: Network, domain: Domain, u: ArrayLike<number>, errors: Float64Array[] | null): { z: Float64Array[] } {
+export function cubeForward(net: Network, domain: Domain, u: ArrayLike<number>, errors: Float64Array[] | null): { z: Float64Array[] } {
   const d = domain.inputDim;
   const local = domain.local;
   const layers = local ? local.layers : net.layers;
@@ -198,38 +199,6 @@ function cubeForward(net: Network, domain: Domain, u: ArrayLike<number>, errors:
     hErr = err ? err.map((e, i) => (z[i] < -e ? 0 : e)) : hErr;
   }
   return { z: out };
-}
-
-/**
- * The activation pattern at a cube point, and whether it is certified: every hidden pre-activation
- * is farther from 0 than a rigorous bound on its error (running error analysis: γ·Σ|terms| per
- * sum, doubled for second-order terms, plus the propagated errors of its inputs and, on a box, the
- * first layer's `localError`), or is exactly 0 with error bound 0 in a hidden layer after the first
- * (then it is constant 0 near the point), or has an all-zero first-layer row (constant). A
- * certified pattern is the pattern of f at the real point x(u), which is therefore an interior
- * point of that activation region: the region has positive measure and meets the domain.
- */
-export function certifiedPattern(net: Network, domain: Domain, u: ArrayLike<number>): { pattern: Pattern; certified: boolean } {
-  const errors: Float64Array[] = [];
-  const { z } = cubeForward(net, domain, u, errors);
-  const layers = domain.local ? domain.local.layers : net.layers;
-  let certified = true;
-  const pattern = z.map((zl, l) =>
-    Uint8Array.from(zl, (v, i) => {
-      const e = errors[l][i];
-      if (!(Math.abs(v) > e)) {
-        const constant = l === 0 ? isZeroRow(layers[0].weights, i, layers[0].inDim) : v === 0 && e === 0;
-        if (!constant) certified = false;
-      }
-      return v > 0 ? 1 : 0;
-    }),
-  );
-  return { pattern, certified };
-}
-
-function isZeroRow(W: Float64Array, i: number, cols: number): boolean {
-  for (let j = 0; j < cols; j++) if (W[i * cols + j] !== 0) return false;
-  return true;
 }
 
 /** The activation pattern at a cube point (floating point, uncertified). */

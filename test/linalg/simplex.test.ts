@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getHighs } from '../../src/linalg/highs.js';
 import { solveLp, verify, type DenseLp } from '../../src/linalg/simplex.js';
+import { EXACT_LP_MAX_ENTRIES } from '../../src/linalg/exactSimplex.js';
 import { Budget } from '../../src/lipschitz/budget.js';
 import { solveLinear } from '../../src/linalg/solve.js';
 import { createStream } from '../../src/random/stream.js';
@@ -101,6 +102,12 @@ describe('dense simplex', () => {
       expect(solveLp(lp).status).toBe('infeasible');
       expect(highsMax(lp).status).toBe('infeasible');
     }
+  });
+  it('does not take the float solver\'s word for infeasibility where exact arithmetic is too costly: unverified', () => {
+    const lp = randomLp(1, 10, 2100, { infeasible: true }); // 2,121 rows × 10 > EXACT_LP_MAX_ENTRIES
+    expect(lp.m * lp.n).toBeGreaterThan(EXACT_LP_MAX_ENTRIES);
+    expect(solveLp(lp).status).toBe('unverified');
+    expect(solveLp(randomLp(1, 3, 10, { infeasible: true })).status).toBe('infeasible'); // small: proven exactly
   });
   it('reports an unbounded LP instead of a wrong number', () => {
     // max u subject to −u ≤ 0 only.

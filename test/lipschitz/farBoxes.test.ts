@@ -89,13 +89,14 @@ describe('boxes far from the origin keep their kinks', () => {
     }
     expect(crossing).toBeGreaterThan(24); // most kinks really cross their box
   });
-  it('the MIP bound (p = ∞, one reverse-mode MIP) never falls below the analytic constant, or is refused', async () => {
+  it('the MIP bound (p = ∞, one reverse-mode MIP) never falls below the analytic constant, and is never refused', async () => {
     let solved = 0;
     for (const c of cases.filter((x) => x.net.inputDim > 1).slice(0, 8)) {
       const r = await lipschitzMip(c.net, queryDomain(c.net, c.box), { kind: 'reverse-l1', v: Float64Array.of(1) }, 5);
       if (r.upper < Infinity) solved++;
       expect(r.upper).toBeGreaterThanOrEqual(analytic(c, 'inf'));
     }
-    expect(solved).toBeGreaterThan(2); // the rest are refused as too small for the solver's tolerances
+    // Kinks a hair inside a tiny box are handed to the solver on the exactly rescaled copy (they were refused).
+    expect(solved).toBe(8);
   });
 });

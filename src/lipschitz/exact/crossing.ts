@@ -1,7 +1,8 @@
 import type { Pattern } from '../../network/evaluate.js';
 import type { Network } from '../../network/network.js';
 import type { Budget } from '../budget.js';
-import { certifiedPattern, cubePattern, cubePreActivations, type CubeConstraints, type Domain } from '../domain.js';
+import { cubePattern, cubePreActivations, type CubeConstraints, type Domain } from '../domain.js';
+import { certifiedPattern } from './certify.js';
 import { SLACK_NOISE, slackAt, slackLp, type Facet } from './facets.js';
 
 /**
@@ -22,7 +23,7 @@ import { SLACK_NOISE, slackAt, slackLp, type Facet } from './facets.js';
  *   piece of the segment is longer than BISECTION_RESOLUTION — thin slabs included — and lands
  *   beyond the last hyperplane of the bundle.
  *
- * A probe counts as a region only if its pattern is certified (domain.ts, `certifiedPattern`): a
+ * A probe counts as a region only if its pattern is certified (certify.ts): a
  * running error bound proves every pre-activation's sign at a real point, so no pattern is ever
  * counted that the network does not realise on a set of positive measure.
  */
@@ -86,6 +87,7 @@ export function crossFacet(
   let lp = slackLp(cons, rows, n, j, { budget });
   for (let round = 0; ; round++) {
     if (lp.status === 'stopped') return 'stopped';
+    if (lp.status === 'infeasible') return []; // proven: the row's hyperplane misses the region (not a facet)
     if (lp.status !== 'optimal') return 'failed';
     if (lp.tau > THICK || round === 8) break;
     const before = exempt.size;

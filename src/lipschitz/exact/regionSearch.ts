@@ -3,7 +3,8 @@ import { jacobianOfPattern, type Pattern } from '../../network/evaluate.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
 import { createStream } from '../../random/stream.js';
 import { Budget } from '../budget.js';
-import { certifiedPattern, cubeConstraints, queryDomain, toInput, type Domain } from '../domain.js';
+import { cubeConstraints, queryDomain, toInput, type Domain } from '../domain.js';
+import { certifiedPattern } from './certify.js';
 import type { Box } from '../query.js';
 import { tooLarge, type ExactOutcome } from './types.js';
 import { UserError } from '../../errors.js';
@@ -34,7 +35,8 @@ export { stepAcross } from './crossing.js';
  *   the segment is longer than 1e-15 (BISECTION_RESOLUTION), and a point there certifies its pattern;
  *   regions narrower than that, or whose every point is within rounding of some kink, are not.
  * - Rows equal bit for bit count as one hyperplane (their region, if any, is below rounding).
- * - An LP that the dense simplex cannot verify ends the search with a 'numerical' outcome, not a number.
+ * - An LP that the dense simplex cannot verify, in floating point or (small LPs) exactly, ends the
+ *   search with a 'numerical' outcome, not a number.
  */
 export const REGION_TOLERANCE = THICK;
 

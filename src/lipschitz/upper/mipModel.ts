@@ -1,4 +1,5 @@
 import { getHighs } from '../../linalg/highs.js';
+import { gamma, MIP_SMALL_COEFFICIENT } from './rounding.js';
 
 /**
  * A small builder for mixed-integer programs, solved by HiGHS (WebAssembly). Columns and rows are
@@ -25,14 +26,30 @@ export class MipModel {
     return this.colLower.length - 1;
   }
 
-  /** Adds a row lower ≤ Σ coef·x ≤ upper (Infinity for none); terms on the same column are summed. */
+  /**
+   * Adds a row lower ≤ Σ coef·x ≤ upper (Infinity for none); terms on the same column are summed.
+   * A coefficient of magnitude ≤ MIP_SMALL_COEFFICIENT is not handed to the solver (HiGHS drops such
+   * values, or treats them as noise): its term is moved into the row's range instead, widened by
+   * |coef|·max|x| over the column's bounds, so the row sent is a relaxation of the row asked for.
+   */
   addRow(terms: readonly (readonly [number, number])[], lower: number, upper: number): void {
     const merged = new Map<number, number>();
     for (const [col, coef] of terms) if (coef !== 0) merged.set(col, (merged.get(col) ?? 0) + coef);
+    let slack = 0;
     for (const [col, coef] of merged) {
       if (coef === 0) continue;
+      if (Math.abs(coef) <= MIP_SMALL_COEFFICIENT) {
+        slack += Math.abs(coef) * Math.max(Math.abs(this.colLower[col]), Math.abs(this.colUpper[col]));
+        continue;
+      }
       this.rowIndices.push(col);
       this.rowValues.push(coef);
+    }
+    if (slack > 0) {
+      // Outward, with the rounding of the sum and of the subtraction covered.
+      slack = slack * (1 + 4 * gamma(merged.size + 2)) + Number.MIN_VALUE;
+      lower = lower - slack - Math.abs(lower) * 2 ** -52;
+      upper = upper + slack + Math.abs(upper) * 2 ** -52;
     }
     this.rowStarts.push(this.rowIndices.length);
     this.rowLower.push(lower);
@@ -54,25 +71,31 @@ export class MipModel {
     const inf = highs.infinity;
     const clamp = (v: number) => (v === Infinity ? inf : v === -Infinity ? -inf : v);
     const numRows = this.rowLower.length;
-    const model = highs.createModel({
-      numCols: this.columns,
-      numRows,
-      sense: highs.constants.objectiveSense.maximize,
-      colCost: this.colCost,
-      colLower: this.colLower.map(clamp),
-      colUpper: this.colUpper.map(clamp),
-      rowLower: this.rowLower.map(clamp),
-      rowUpper: this.rowUpper.map(clamp),
-      matrix: {
-        format: 'csr',
-        numRows,
+    const refused = (): MipSolution => ({ status: 'other', bound: Infinity, incumbent: -Infinity, solution: null, seconds: 0 });
+    let model: ReturnType<typeof highs.createModel>;
+    try {
+      model = highs.createModel({
         numCols: this.columns,
-        starts: new Int32Array(this.rowStarts),
-        indices: new Int32Array(this.rowIndices),
-        values: new Float64Array(this.rowValues),
-      },
-      integrality: new Int32Array(this.integrality) as unknown as readonly (0 | 1)[],
-    });
+        numRows,
+        sense: highs.constants.objectiveSense.maximize,
+        colCost: this.colCost,
+        colLower: this.colLower.map(clamp),
+        colUpper: this.colUpper.map(clamp),
+        rowLower: this.rowLower.map(clamp),
+        rowUpper: this.rowUpper.map(clamp),
+        matrix: {
+          format: 'csr',
+          numRows,
+          numCols: this.columns,
+          starts: new Int32Array(this.rowStarts),
+          indices: new Int32Array(this.rowIndices),
+          values: new Float64Array(this.rowValues),
+        },
+        integrality: new Int32Array(this.integrality) as unknown as readonly (0 | 1)[],
+      });
+    } catch {
+      return refused(); // HiGHS refused the model's numbers: no bound rather than a crash
+    }
     try {
       model.options.set({
         output_flag: false,
@@ -82,8 +105,8 @@ export class MipModel {
         primal_feasibility_tolerance: 1e-9,
         dual_feasibility_tolerance: 1e-9,
         mip_feasibility_tolerance: 1e-9,
-        // Coefficients below this are dropped; lipschitzMip scales layers to O(1), and the minimum
-        // keeps tiny but real weights in the model.
+        // HiGHS drops coefficients below this; addRow has already moved every coefficient
+        // ≤ MIP_SMALL_COEFFICIENT into its row's range, so none is dropped silently.
         small_matrix_value: 1e-12,
         random_seed: 0,
       });
@@ -106,7 +129,10 @@ export class MipModel {
       };
       const info = { mip_dual_bound: read('mip_dual_bound'), mip_primal_bound: read('mip_primal_bound') };
       const optimal = status === codes.optimal;
-      let bound = info.mip_dual_bound;
+      // Without integer columns HiGHS solves an LP and leaves mip_dual_bound at 0 (it read 0 for
+      // max x s.t. x ≤ 0.5): an LP's bound is its optimal objective, and there is none otherwise.
+      const isMip = this.integrality.some((v) => v === 1);
+      let bound = isMip ? info.mip_dual_bound : optimal ? model.getObjectiveValue() : Infinity;
       if (optimal && !Number.isFinite(bound)) bound = model.getObjectiveValue();
       const hasIncumbent = (Number.isFinite(info.mip_primal_bound) && Math.abs(info.mip_primal_bound) < 1e30) || optimal;
       const solution = hasIncumbent ? model.getSolution().colValue.slice() : null;

@@ -11,12 +11,29 @@
  *   the interval bounds add to their radius and the MIP rows allow as a range. The centre itself
  *   is exact (a double-double), so the cube is the box.
  * - Region search certifies a pattern at a point by a running error bound (domain.ts
- *   `certifiedPattern`): γ·Σ|terms| per sum, doubled, plus the propagated input errors.
+ *   `cubeForward`): γ·Σ|terms| per sum, doubled, plus the propagated input errors; what that bound
+ *   cannot decide is decided in exact arithmetic on small networks (exact/certify.ts). Its LPs are
+ *   verified a posteriori or solved exactly (linalg/simplex.ts, exactSimplex.ts).
  * - Singular values come from backward-stable algorithms (error ≤ c·n·u·‖W‖); results that rest
  *   on them are multiplied by (1 + SPECTRAL_MARGIN), far above c·n·u for any n < 10⁶.
- * - MIP bounds come from HiGHS's dual bound, which is exact only up to its feasibility tolerances
- *   (set to 1e-9); they are multiplied by (1 + MIP_MARGIN). This is the one place where a
- *   "certified" bound rests on a solver's tolerances rather than on a proof of the arithmetic.
+ * - MIP bounds come from HiGHS's dual bound, which is exact only up to its tolerances (set to
+ *   1e-9, on a copy of the network rescaled to weights of order 1): this is the one place where a
+ *   "certified" bound rests on a solver's word rather than on a proof of the arithmetic. The rule
+ *   that keeps the word sound (lipschitzMip.ts): the solver sees numbers of order 1 and the
+ *   network's own kinks, and every row it is sent is the row meant or a relaxation of it. (1) The
+ *   network is rescaled by powers of two only, so the rescaled copy has the same kinks (dividing
+ *   by the largest weight moved a kink 1e-12 on a box 7e3 from the origin, across a sliver 1e-13
+ *   wide, and the cutting-planes bound came out 8.9e-17 where the constant is 0.2). (2)
+ *   Coefficients of magnitude ≤ MIP_SMALL_COEFFICIENT (which HiGHS drops) are moved into their
+ *   row's range (mipModel.ts), so every row sent is a relaxation of the row meant. (3) The bound
+ *   is multiplied by (1 + MIP_MARGIN) and MIP_MARGIN × an interval bound on the objective's magnitude
+ *   is added, for the solver's absolute errors when the optimum is small beside its terms
+ *   (cancelling neurons). (4) A program without integer columns takes its LP optimum as the bound
+ *   (HiGHS leaves mip_dual_bound at 0 there). What remains is trust in HiGHS itself: that a point
+ *   satisfying every row exactly is never cut off (its presolve and cuts are valid up to its
+ *   tolerances), including where a kink lies within the tolerances of the box's edge (free gates
+ *   for such neurons were tried and dropped: they loosened bounds 20% on ordinary networks, and no
+ *   case was found where the solver lost such a sliver).
  * - LipSDP-Neuron bounds (sdp/) never rest on the solver: the multipliers it returns are verified
  *   (sdp/certificate.ts). The LMI matrix is formed with an entrywise radius (γ_{t+2}·Σ|terms| per
  *   entry, plus the errors of rows composed through active neurons, sdp/problem.ts, plus G₀ = W₀W₀ᵀ's
@@ -30,6 +47,8 @@
 export const UNIT_ROUNDOFF = 2 ** -53;
 export const SPECTRAL_MARGIN = 1e-9;
 export const MIP_MARGIN = 1e-6;
+/** Matrix coefficients at or below this are not handed to the MIP solver (moved into row ranges). */
+export const MIP_SMALL_COEFFICIENT = 1e-10;
 
 /** γ_n. */
 export function gamma(n: number): number {
