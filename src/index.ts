@@ -24,9 +24,21 @@ export { Budget } from './lipschitz/budget.js';
  * Certified upper bounds on Lip₂ from LipSDP's family, proven in floating point (upper/rounding.ts):
  * `lipSdpBound` (LipSDP-Neuron, global or on a box with stable neurons fixed; anytime),
  * `eclipseFastBound` (ECLipsE-Fast's closed form, milliseconds) and `branchedSdpBound` (branch and
- * bound on the input domain with local LipSDP cells, for low-dimensional deep nets).
+ * bound on the input domain with local LipSDP cells, for low-dimensional deep nets) and
+ * `patternBranchBound` (branch and bound on activation patterns, the strongest for d ≤ 6).
  */
-export { lipSdpBound, eclipseFastBound, branchedSdpBound, type LipSdpOptions, type LipSdpResult, type BranchedSdpOptions, type BranchedSdpResult } from './lipschitz/upper/sdp/index.js';
+export {
+  lipSdpBound,
+  eclipseFastBound,
+  branchedSdpBound,
+  patternBranchBound,
+  type LipSdpOptions,
+  type LipSdpResult,
+  type BranchedSdpOptions,
+  type BranchedSdpResult,
+  type PatternBranchOptions,
+  type PatternBranchResult,
+} from './lipschitz/upper/sdp/index.js';
 /** The linear-relaxation Jacobian bound (Fast-Lip/RecurJac style; every norm, best on boxes). */
 export { relaxedJacobianBound, type RelaxedJacobianOptions, type RelaxedJacobianBound } from './lipschitz/upper/jacobianRelaxation.js';
 /** The many-start ascent on ‖J(x)‖ (O(parameters) per step; witnesses re-checked). */

@@ -111,7 +111,12 @@ export function shapeCheck(outcomes: readonly CaseOutcome[], planned?: number): 
   const notes = [`slope of log(answer) on log d over ${points.length} He-random shallow networks (d = ${dims.length > 0 ? dims.join(', ') : 'none'}); paper A: ½`];
   if (shape.length < total) notes.push(`only ${shape.length} of the ${total} shape cases were run before the time limit: the slope rests on those (a wider interval, less power)`);
   if (points.length < 3 || dims.length < 2) {
-    const why = shape.length < total && shape.length < 3 ? 'the time limit ended the run before enough shape cases were run' : 'too few exact claims, estimates or brackets on these cases';
+    const why =
+      total === 0
+        ? 'no shape cases in this run (they need p = 2, global constants, the first shard and no --no-shape)'
+        : shape.length < total && shape.length < 3
+          ? 'the time limit ended the run before enough shape cases were run'
+          : 'too few exact claims, estimates or brackets on these cases';
     return { name: 'theorem-shape', status: 'skipped', checked: 0, failed: 0, first: null, notes: [...notes, why] };
   }
   const v = bracketSlopeTest(points, SHAPE_WINDOW, SHAPE_ALPHA);

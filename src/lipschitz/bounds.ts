@@ -13,7 +13,7 @@ import { witnessAt, type Witness } from './lower/witness.js';
 import type { LipschitzQuery } from './query.js';
 import { euclideanCuttingPlanes } from './upper/euclideanCuts.js';
 import { lipschitzMip } from './upper/lipschitzMip.js';
-import { branchedSdpBound } from './upper/sdp/index.js';
+import { branchedSdpBound, patternBranchBound } from './upper/sdp/index.js';
 import { lipSdpStage, quickUpperBounds, type MethodReport } from './upperStages.js';
 
 export type { MethodReport } from './upperStages.js';
@@ -90,14 +90,24 @@ export function exactPlan(net: Network, query: LipschitzQuery): { readonly share
   const affine = net.layers.length === 1; // one region: the exact solver answers at once
   // At large d one region's LP takes seconds: on a box the exact attempt then leaves more to LipSDP and the search.
   const box = query.box === null ? 0 : d <= 64 ? 0.6 : 0.3;
-  return { share: affine || predicted <= 2_000_000 ? 0.8 : d <= 4 ? 0.6 : Math.max(box, d <= 6 ? 0.3 : 0), predicted };
+  // Where the pattern branch and bound applies it closes the bracket anytime; the exact solver, which
+  // only helps if it finishes, gets less.
+  const patterns = patternBranchApplies(net, query) ? 0.25 : Infinity;
+  return { share: affine || predicted <= 2_000_000 ? 0.8 : Math.min(patterns, d <= 4 ? 0.6 : Math.max(box, d <= 6 ? 0.3 : 0)), predicted };
+}
+
+/** ℓ2, d ≤ 6, at least two hidden layers: where patternBranchBound is the strongest upper bound. */
+function patternBranchApplies(net: Network, query: LipschitzQuery): boolean {
+  return query.norm === '2' && net.inputDim <= PATTERN_BRANCH_MAX_INPUT_DIM && net.layers.length >= 3;
 }
 
 /** Shares of the time remaining when each stage starts (see the pattern in budget.ts). */
-const SHARES = { searchBeforeMips: 0.4, searchAlone: 0.95, branchAfterSearch: 0.3 } as const;
+const SHARES = { searchBeforeMips: 0.4, searchAlone: 0.95, branchAfterSearch: 0.3, patternsAfterSearch: 0.75 } as const;
 
 /** Input dimension up to which branch and bound on the input domain with LipSDP cells is worth its time. */
 const BRANCH_MAX_INPUT_DIM = 8;
+/** Up to this input dimension the branch and bound splits activation patterns (its LPs have d or d − 1 variables); above it, the input domain. */
+const PATTERN_BRANCH_MAX_INPUT_DIM = 6;
 
 /** The ascent's share of the search: most of it at large d (O(parameters) steps), less where local search's LPs are cheap. */
 const ascentShare = (d: number) => (d >= 32 ? 0.6 : 0.3);
@@ -175,13 +185,16 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   // for a bound) is planned only if all its root LPs fit in the time the search leaves.
   const mipCount = query.norm === '1' ? d : query.norm === 'inf' ? k : k === 1 ? 1 : d + k;
   let mipRoot = secondsFor(mipRootFlops(net));
-  let mipsApply = neuronCount(net) <= MIP_NEURON_LIMIT && (query.norm !== '2' || k > 1 || d <= 12);
+  // For ℓ2 on scalar nets the pattern branch and bound (below) supersedes the cutting planes where it applies.
+  let mipsApply = neuronCount(net) <= MIP_NEURON_LIMIT && (query.norm !== '2' || k > 1 || (d <= 12 && !patternBranchApplies(net, query)));
   if (mipsApply && !((1 - SHARES.searchBeforeMips) * budget.remaining() >= mipCount * mipRoot)) {
     mipsApply = false;
     budget.skip(`the MIP bounds (${mipCount} MIPs, each at least ${mipRoot.toPrecision(2)} s here)`);
   }
   const branches = query.norm === '2' && d <= BRANCH_MAX_INPUT_DIM && net.layers.length >= 3;
-  const searchBudget = budget.share(mipsApply ? SHARES.searchBeforeMips : branches ? 1 - SHARES.branchAfterSearch : SHARES.searchAlone);
+  const searchBudget = budget.share(
+    mipsApply ? SHARES.searchBeforeMips : patternBranchApplies(net, query) ? 1 - SHARES.patternsAfterSearch : branches ? 1 - SHARES.branchAfterSearch : SHARES.searchAlone,
+  );
   const stopAbove = Math.min(upper / targetGap, options.stopWhen?.lowerAbove ?? Infinity);
   const search = witnessSearch(net, query, searchBudget, methods, { seed: options.seed ?? 0, stopAbove, onProgress: (v) => report('lower bound search', Math.max(v, best.value), upper) });
   if (search.value > best.value) best = search;
@@ -241,8 +254,24 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     upper = Math.min(upper, mipUpper);
   }
 
-  // 4. Low-dimensional deep nets: branch and bound on the input domain with local LipSDP cells.
-  if (branches && budget.remaining() > 0.05 && upper > targetGap * best.value) {
+  // 4. Low-dimensional deep nets: branch and bound on activation patterns (d ≤ 6: each node's LPs
+  //    live in d or d − 1 variables) or on the input domain with local LipSDP cells.
+  if (patternBranchApplies(net, query) && budget.remaining() > 0.05 && upper > targetGap * best.value) {
+    const [b, tb] = timed(() =>
+      patternBranchBound(net, query.box, {
+        budget: budget.share(0.95),
+        lower: () => best.value,
+        lowerShare: 0,
+        targetGap,
+        onProgress: (u, l) => report('pattern branch and bound', l, Math.min(upper, u)),
+      }),
+    );
+    if (b) {
+      methods['pattern-branch'] = { kind: 'upper', value: b.upper, seconds: tb, note: `${b.nodes} activation-pattern nodes (root LipSDP ${b.rootUpper.toPrecision(6)}, its multipliers re-certified per node), ${b.open} open, stopped by ${b.stoppedBy}` };
+      if (b.witness.value > best.value) best = b.witness;
+      upper = Math.min(upper, b.upper);
+    }
+  } else if (branches && budget.remaining() > 0.05 && upper > targetGap * best.value) {
     const [b, tb] = timed(() =>
       branchedSdpBound(net, query.box, {
         budget: budget.share(0.95),

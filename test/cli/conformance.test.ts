@@ -1,30 +1,24 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cli, spawnCli } from '../support/cli.js';
 
 const adapter = (name: string, arg = '') => `python3 ${resolve('fixtures/adapters', name + '.py')} ${arg}`.trim();
-const quick = ['--runs', '6', '--reference-time', '0.5'];
+
+/** A temporary directory, removed when the file's tests are done. */
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('lipcheck conformance against the example adapters', () => {
-  it('passes the sound adapter (exit 0) and writes JSON and JUnit reports', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lipcheck-conf-'));
-    const junit = join(dir, 'report.xml');
-    const r = await cli('conformance', '--cmd', adapter('sound_python'), ...quick, '--json', '--junit', junit);
-    expect(r.code, r.stdout).toBe(0);
-    const report = JSON.parse(r.stdout);
-    expect(report.exitCode).toBe(0);
-    expect(report.checks.find((c: { name: string }) => c.name === 'soundness').status).toBe('passed');
-    expect(report.cases.length).toBe(report.counts.cases);
-    const xml = readFileSync(junit, 'utf8');
-    expect(xml).toMatch(/<testsuite name="lipcheck conformance" tests="7" failures="0" errors="0"/);
-    expect(xml).toMatch(/name="coverage \(\d+ checked, at least 1 required\)"\/>/);
-    expect(report.coverage.enough).toBe(true);
-  });
   it('refutes an upper bound that is the best of many sampled gradients (exit 1, with the witness)', async () => {
-    const r = await cli('conformance', '--cmd', adapter('sampled_upper'), '--runs', '12', '--reference-time', '1', '--global');
+    const r = await cli('conformance', '--cmd', adapter('sampled_upper'), '--runs', '12', '--reference-time', '1', '--global', '--no-shape');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/soundness\s+FAILED/);
     expect(r.stdout).toMatch(/upper [\d.e-]+ is below the Jacobian norm [\d.e-]+ at lipcheck's witness/);
@@ -36,7 +30,7 @@ describe('lipcheck conformance against the example adapters', () => {
     expect(r.stdout).toMatch(/exact [\d.e-]+ differs from lipcheck's exact/);
   });
   it('says unsupported cases are unsupported, not failures; but a run that checked nothing fails (--min-checked)', async () => {
-    const r = await cli('conformance', '--cmd', adapter('tiny_ball'), '--global', '--runs', '3', '--json');
+    const r = await cli('conformance', '--cmd', adapter('tiny_ball'), '--global', '--runs', '3', '--json', '--no-shape');
     const report = JSON.parse(r.stdout);
     expect(report.counts.unsupported).toBe(report.counts.cases);
     expect(report.checks.every((c: { status: string }) => c.status === 'skipped')).toBe(true);
@@ -47,7 +41,7 @@ describe('lipcheck conformance against the example adapters', () => {
 
 describe('error answers are reported, and do not count as checked', () => {
   // A tiny adapter in JavaScript that answers every request with an error.
-  const dir = mkdtempSync(join(tmpdir(), 'lipcheck-errors-'));
+  const dir = tempDir('lipcheck-errors-');
   const script = join(dir, 'errors.cjs');
   writeFileSync(
     script,
@@ -88,9 +82,9 @@ describe('implementation faults: exit 3, the case saved for replay, the child al
     ['wrong-id', [], /fault \(protocol\).*wrong id: expected 0, got 1/],
     ['missing', [], /fault \(protocol\).*no claim/],
     ['early-exit', [], /fault \(early-exit\).*exited with code 0 (without answering|before) case 1/],
-    ['slow-once', ['--timeout', '2'], /fault \(hang\).*no answer to case 1 within 2 s/],
+    ['slow-once', ['--timeout', '6'], /fault \(hang\).*no answer to case 1 within 6 s/], // 6 s: python and numpy can take over 2 s to start on a loaded machine
   ])('%s', (mode, extra, message) => {
-    const dir = mkdtempSync(join(tmpdir(), 'lipcheck-fault-'));
+    const dir = tempDir('lipcheck-fault-');
     const started = Date.now();
     const r = spawnCli(['conformance', '--cmd', adapter('faulty', mode), '--runs', '3', '--reference-time', '0.3', ...(extra as string[])], undefined, {}, dir);
     expect(r.code, r.stdout + r.stderr).toBe(3);
@@ -102,7 +96,7 @@ describe('implementation faults: exit 3, the case saved for replay, the child al
     expect(existsSync(join(dir, saved!))).toBe(true);
   });
   it('a saved case replays with --cases', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lipcheck-replay-'));
+    const dir = tempDir('lipcheck-replay-');
     const first = spawnCli(['conformance', '--cmd', adapter('faulty', 'garbage'), '--runs', '2'], undefined, {}, dir);
     const saved = /replay it with --cases (\S+)/.exec(first.stdout)![1];
     const again = spawnCli(['conformance', '--cmd', adapter('sound_python'), '--cases', saved, '--reference-time', '0.3'], undefined, {}, dir);
@@ -126,14 +120,14 @@ describe('conformance usage errors', () => {
 
 describe('the documentation', () => {
   it('the minimal adapter of docs/conformance.md and the README passes', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lipcheck-doc-'));
+    const dir = tempDir('lipcheck-doc-');
     for (const [doc, section] of [['docs/conformance.md', '## A minimal adapter'], ['README.md', '## Check your own estimator']]) {
       const full = readFileSync(doc, 'utf8');
       const text = full.slice(full.indexOf(section));
       const code = /```python\n([\s\S]*?)```/.exec(text)![1];
       const path = join(dir, 'adapter.py');
       writeFileSync(path, code);
-      const r = spawnCli(['conformance', '--cmd', `python3 ${path}`, '--runs', '4', '--reference-time', '0.3'], undefined, {}, dir);
+      const r = spawnCli(['conformance', '--cmd', `python3 ${path}`, '--runs', '4', '--reference-time', '0.3', '--no-shape'], undefined, {}, dir);
       expect(r.code, `${doc}: ${r.stdout}`).toBe(0);
       expect(r.stdout).toMatch(/upper-tightness/);
     }
@@ -155,8 +149,9 @@ describe('conformance on a user network (--cases model.onnx)', () => {
 describe('the child is always ended', () => {
   it('kills what the command started, even after the shell itself has exited', () => {
     const marker = 7770 + Math.floor(Math.random() * 200);
-    const r = spawnCli(['conformance', '--cmd', `sleep ${marker} & python3 ${resolve('fixtures/adapters/sound_python.py')}`, '--runs', '2', '--reference-time', '0.3']);
+    const r = spawnCli(['conformance', '--cmd', `sleep ${marker} & python3 ${resolve('fixtures/adapters/sound_python.py')}`, '--runs', '2', '--reference-time', '0.3', '--no-shape']);
     expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/theorem-shape\s+SKIPPED[\s\S]*no shape cases in this run/); // --no-shape
     const left = spawnSync('pgrep', ['-f', `sleep ${marker}`], { encoding: 'utf8' });
     expect(left.stdout.trim()).toBe('');
   });

@@ -117,6 +117,18 @@ describe('certified bounds', () => {
       }
     }
   });
+  it('closes the ℓ2 bracket of a low-dimensional deep net by branching on activation patterns when exact is forbidden', async () => {
+    const net = sampleNetwork({ inputDim: 3, widths: [6, 6, 6], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 11 });
+    const exact = exactValue(exactLipschitz(net, { norm: '2', box: null }));
+    const r = await certifiedBounds(net, { norm: '2', box: null }, { timeLimit: 4, maxExactRegions: 1, targetGap: 1.01 });
+    const branch = r.methods['pattern-branch'];
+    expect(branch, Object.keys(r.methods).join(', ')).toBeDefined();
+    expect(branch.value).toBeGreaterThanOrEqual(exact * (1 - SLACK));
+    expect(r.lower).toBeLessThanOrEqual(exact * (1 + SLACK));
+    // LipSDP alone stays well above the constant on deep nets; the branch and bound gets within the target gap.
+    expect(r.methods['lipsdp'].value).toBeGreaterThan(1.05 * exact);
+    expect(r.upper).toBeLessThanOrEqual(1.01 * r.lower * (1 + SLACK));
+  });
   it('flags a pattern-agnostic best upper bound', async () => {
     // Large enough that no MIP or exact run happens in the time given.
     const net = sampleNetwork({ inputDim: 12, widths: [256, 256], bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed: 1 });

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.js';
 import { expandCells, parseStudyConfig } from '../../src/study/config.js';
 import { cellNetwork, computeCell } from '../../src/study/compute.js';
@@ -18,9 +18,14 @@ const tiny = {
   ],
 };
 
+/** Temporary directories, removed when the file's tests are done. */
+const made: string[] = [];
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'lipcheck-study-'));
+  const dir = mkdtempSync(join(tmpdir(), 'lipcheck-study-'));
+  made.push(dir);
+  return dir;
 }
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('study configuration', () => {
   it('expands groups into cells in a fixed order, with stable ids', () => {

@@ -52,6 +52,8 @@ interface ConformanceOptions {
   json?: boolean;
   junit?: string;
   minChecked: number;
+  /** False with --no-shape. */
+  shape: boolean;
 }
 
 export function conformanceCommand(io: CliIo): Command {
@@ -71,6 +73,7 @@ export function conformanceCommand(io: CliIo): Command {
     .option('--time-limit <s>', 'seconds for the whole run: the reference time is spread over the cases, and the run stops with a partial report when it runs out', positiveNumber('--time-limit'))
     .option('--cases <file>', 'replay saved cases (JSON Lines), or check one network file (relu-mlp, ONNX, NNet) and copies of it')
     .option('--save-cases <file>', 'write the cases to this file (JSON Lines) for later replay')
+    .option('--no-shape', "leave out the theorem-shape check's networks (18 He-random nets, d = 2 … 64)")
     .option('--min-checked <n>', 'fail (exit 1) unless at least n answers with claims were checked for soundness; 0 turns the gate off', nonNegativeInt('--min-checked'), DEFAULT_MIN_CHECKED)
     .option('--json', 'print the report as one JSON object')
     .option('--junit <file>', 'also write a JUnit XML report')
@@ -112,6 +115,7 @@ export function conformanceCommand(io: CliIo): Command {
           norms: opts.norm ? [parseNorm(opts.norm)] : undefined,
           domains: opts.local ? 'local' : opts.global ? 'global' : 'both',
           shard: opts.shard ? parseShard(opts.shard) : undefined,
+          shape: opts.shape,
         });
       }
       if (opts.saveCases) writeFileAtomic(opts.saveCases, cases.map(caseToLine).join('\n') + '\n');

@@ -59,7 +59,7 @@ export function tooLarge(
   lowerBound: number,
   lowerBoundWitness: Float64Array | null,
 ): TooLarge {
-  const what = limit === 'regions' ? `more than --max-regions ${limitValue} linear regions` : `more than --time-limit ${limitValue} s`;
+  const what = limit === 'regions' ? `more than --max-regions ${limitValue} linear regions` : `more than --time-limit ${Number(limitValue.toPrecision(3))} s`;
   const message =
     limit === 'numerical'
       ? `exact gave up: an LP of the region search could not be verified (visited ${regionsVisited} regions); use \`lipcheck bounds\` for certified bounds`

@@ -11,3 +11,5 @@ export { lipSdpBound, eclipseFastBound, boxStates, type LipSdpOptions, type LipS
 export { branchedSdpBound, type BranchedSdpOptions, type BranchedSdpResult } from './branch.js';
 export { certify, proveCertificate, type Certificate } from './certificate.js';
 export { sdpProblem, toNetworkUnits, fromNetworkUnits, type NetworkMultipliers, type SdpProblem } from './problem.js';
+export { patternBranchBound, type PatternBranchOptions, type PatternBranchResult } from './patternBranch.js';
+export { globalFacets, type Facet } from './facets.js';

@@ -166,8 +166,20 @@ export function sdpProblem(net: Network, states: readonly Int8Array[] | null): S
   throw new Error('unreachable');
 }
 
-/** Each layer times an exact power of two (largest entry about 1), where that is exact. */
-function rescaled(net: Network): { weights: Float64Array[]; layerExponents: number[]; exponent: number } {
+type Rescaled = { weights: Float64Array[]; layerExponents: number[]; exponent: number };
+/** Per network (networks are immutable): branch and bound builds thousands of problems of one net. */
+const rescaledCache = new WeakMap<Network, Rescaled>();
+
+/** Each layer times an exact power of two (largest entry about 1), where that is exact. Read-only. */
+function rescaled(net: Network): Rescaled {
+  const cached = rescaledCache.get(net);
+  if (cached) return cached;
+  const value = computeRescaled(net);
+  rescaledCache.set(net, value);
+  return value;
+}
+
+function computeRescaled(net: Network): Rescaled {
   const weights: Float64Array[] = [];
   const layerExponents: number[] = [];
   let exponent = 0;
