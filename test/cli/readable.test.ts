@@ -1,3 +1,4 @@
+import { describeBox, describeQuery } from '../../src/cli/commands/exact.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,5 +96,18 @@ describe('784-input networks: readable terminal output, everything in --json', (
     const text = formatReport(report);
     expect(text).toMatch(/witness x = \[0, 1, 2, … 781 more\] \(--json prints every coordinate\)/);
     expect(longestLine(text)).toBeLessThan(200);
+  });
+});
+
+describe('the query line names the box readably', () => {
+  it('a box with equal sides as [a, b]^d, a few sides in full, many sides as the first ones and a count', () => {
+    const sides = (d: number, f: (i: number) => [number, number]) => Array.from({ length: d }, (_, i) => f(i));
+    expect(describeBox(sides(784, () => [0.3, 0.32]))).toBe('[0.3, 0.32]^784');
+    expect(describeBox(sides(2, (i) => [i, i + 1]))).toBe('[0, 1]×[1, 2]');
+    const many = describeBox(sides(784, (i) => [i, i + 1]));
+    expect(many.startsWith('[0, 1]×[1, 2]×')).toBe(true);
+    expect(many).toMatch(/\(784 sides; --json prints them all\)$/);
+    expect(many.length).toBeLessThan(120);
+    expect(describeQuery('2', null, null)).toBe('Lip_2 (global)');
   });
 });

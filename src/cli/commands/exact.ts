@@ -14,9 +14,18 @@ import { stoppedOnTimeLine } from './bounds.js';
 
 /** Human name of a query, e.g. "Lip_2 on [0,1]^2 of c·f". */
 export function describeQuery(norm: string, box: [number, number][] | null, c: number[] | null): string {
-  const where = box === null ? 'global' : `on the box ${box.map(([a, b]) => `[${a}, ${b}]`).join('×')}`;
+  const where = box === null ? 'global' : `on the box ${describeBox(box)}`;
   return `Lip_${norm}${c ? ' of c·f' : ''} (${where})`;
 }
+
+/** A box in one readable line: [a, b]^d when every side is the same, the first sides and a count when d is large. */
+export function describeBox(box: [number, number][]): string {
+  const side = ([a, b]: [number, number]) => `[${a}, ${b}]`;
+  if (box.length > 1 && box.every(([a, b]) => a === box[0][0] && b === box[0][1])) return `${side(box[0])}^${box.length}`;
+  if (box.length <= BOX_SIDES_SHOWN) return box.map(side).join('×');
+  return `${box.slice(0, BOX_SIDES_SHOWN - 1).map(side).join('×')}×… (${box.length} sides; --json prints them all)`;
+}
+const BOX_SIDES_SHOWN = 6;
 
 export function exactCommand(io: CliIo): Command {
   return networkQueryCommand('exact', 'the exact Lipschitz constant by linear-region enumeration (small input dimension)')
