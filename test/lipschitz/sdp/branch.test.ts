@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { exactLip2, papersNet } from '../../support/euclidean.js';
 import { Budget } from '../../../src/lipschitz/budget.js';
-import { exactLipschitz } from '../../../src/lipschitz/exact/index.js';
-import { boxFromPairs, type Box } from '../../../src/lipschitz/query.js';
+import { boxFromPairs } from '../../../src/lipschitz/query.js';
 import { branchedSdpBound } from '../../../src/lipschitz/upper/sdp/index.js';
 import { preActivationBounds } from '../../../src/lipschitz/upper/intervals.js';
-import { denseLayer, makeNetwork, type Network } from '../../../src/network/network.js';
-import { sampleNetwork } from '../../../src/network/sample.js';
-import { parseBiasLaw } from '../../../src/random/biasLaws.js';
+import { denseLayer, makeNetwork } from '../../../src/network/network.js';
 
-const normal = parseBiasLaw('normal:1');
-const net = (d: number, widths: number[], seed: number, outputs = 1) => sampleNetwork({ inputDim: d, widths, bias: normal, weights: 'he-fanout', seed, outputs });
-const exact = (n: Network, box: Box | null) => {
-  const r = exactLipschitz(n, { norm: '2', box }, { timeLimit: 20 });
-  if (r.kind !== 'exact') throw new Error(r.message);
-  return r.lipschitz;
-};
+const net = papersNet;
+const exact = exactLip2;
 
 describe('branch and bound with local LipSDP bounds', () => {
   it.each([

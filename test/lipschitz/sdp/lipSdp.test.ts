@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { EigenvalueDecomposition, Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
+import { exactLip2, papersNet } from '../../support/euclidean.js';
 import { symmetricEigenvalues } from '../../../src/linalg/jacobi.js';
 import { Budget } from '../../../src/lipschitz/budget.js';
-import { exactLipschitz } from '../../../src/lipschitz/exact/index.js';
-import { boxFromPairs, type Box } from '../../../src/lipschitz/query.js';
+import { boxFromPairs } from '../../../src/lipschitz/query.js';
 import { operatorNormProduct } from '../../../src/lipschitz/upper/operatorNorms.js';
 import { solveBarrier, solverEmbedding } from '../../../src/lipschitz/upper/sdp/barrier.js';
 import { descend } from '../../../src/lipschitz/upper/sdp/descent.js';
@@ -15,17 +15,10 @@ import { boxStates, eclipseFastBound, lipSdpBound } from '../../../src/lipschitz
 import { fromNetworkUnits, sdpProblem, toNetworkUnits, type SdpProblem } from '../../../src/lipschitz/upper/sdp/problem.js';
 import { networkFromJson } from '../../../src/network/format.js';
 import { denseLayer, makeNetwork, type Network } from '../../../src/network/network.js';
-import { sampleNetwork } from '../../../src/network/sample.js';
-import { parseBiasLaw } from '../../../src/random/biasLaws.js';
 import { exactlyPositiveDefinite, exactMatrix } from '../../linalg/exactDefinite.js';
 
-const normal = parseBiasLaw('normal:1');
-const net = (d: number, widths: number[], seed: number, outputs = 1) => sampleNetwork({ inputDim: d, widths, bias: normal, weights: 'he-fanout', seed, outputs });
-const exact = (n: Network, box: Box | null) => {
-  const r = exactLipschitz(n, { norm: '2', box }, { timeLimit: 20 });
-  if (r.kind !== 'exact') throw new Error(r.message);
-  return r.lipschitz;
-};
+const net = papersNet;
+const exact = exactLip2;
 const problemOf = (n: Network, states: Int8Array[] | null = null): SdpProblem => {
   const setup = sdpProblem(n, states);
   if (setup.kind !== 'problem') throw new Error(setup.kind);

@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { exactLipschitz } from '../../../src/lipschitz/exact/index.js';
+import { exactLip2, papersNet } from '../../support/euclidean.js';
 import { witnessAt } from '../../../src/lipschitz/lower/witness.js';
-import { boxFromPairs, type Box } from '../../../src/lipschitz/query.js';
+import { boxFromPairs } from '../../../src/lipschitz/query.js';
 import { patternBranchBound } from '../../../src/lipschitz/upper/sdp/index.js';
-import { denseLayer, makeNetwork, type Network } from '../../../src/network/network.js';
-import { sampleNetwork } from '../../../src/network/sample.js';
-import { parseBiasLaw } from '../../../src/random/biasLaws.js';
+import { denseLayer, makeNetwork } from '../../../src/network/network.js';
 
-const net = (d: number, widths: number[], seed: number, bias = 'normal:1', outputs = 1) =>
-  sampleNetwork({ inputDim: d, widths, bias: parseBiasLaw(bias), weights: 'he-fanout', seed, outputs });
-const exact = (n: Network, box: Box | null) => {
-  const r = exactLipschitz(n, { norm: '2', box }, { timeLimit: 20 });
-  if (r.kind !== 'exact') throw new Error(r.message);
-  return r.lipschitz;
-};
+const net = (d: number, widths: number[], seed: number, bias = 'normal:1', outputs = 1) => papersNet(d, widths, seed, outputs, bias);
+const exact = exactLip2;
 
 describe('pattern branch and bound (facets + neuron cuts + local LipSDP)', () => {
   // Small nets run to the end: every leaf's pattern is then fixed, so the bracket closes on the
