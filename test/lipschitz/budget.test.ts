@@ -36,16 +36,6 @@ describe('Budget', () => {
     expect([grandchild.stoppedOnTime, child.stoppedOnTime, root.stoppedOnTime]).toEqual([true, true, true]);
     expect(root.exceeded()).toBe(null); // the root itself still has time
   });
-  it('skipped steps are listed once, in every ancestor, and count as stopping on time', () => {
-    const root = new Budget(10);
-    const child = root.share(0.5);
-    child.skip('the SVD');
-    child.skip('the SVD');
-    root.skip('the MIPs');
-    expect(child.skipped).toEqual(['the SVD']);
-    expect(root.skipped).toEqual(['the SVD', 'the MIPs']);
-    expect(root.stoppedOnTime).toBe(true);
-  });
   it('counts limits and an earlier origin', () => {
     expect(new Budget(Infinity, 3).exceeded(4)).toBe('count');
     expect(new Budget(Infinity, 3).exceeded(3)).toBe(null);
