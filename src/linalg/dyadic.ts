@@ -6,6 +6,8 @@
  * (exactSimplex.ts). Conversions back to doubles are correctly rounded (to nearest, ties to even).
  */
 
+import { ldexp } from './verifiedDefinite.js';
+
 /** An exact dyadic rational m·2^e. */
 export interface Dyadic {
   readonly m: bigint;
@@ -87,24 +89,11 @@ export function ratioToDouble(num: bigint, den: bigint, exponent = 0): number {
   const drop = Math.max(0, bits - 64);
   let top = q >> BigInt(drop);
   if (drop > 0 && (q & ((1n << BigInt(drop)) - 1n)) !== 0n) top |= 1n;
-  const value = scaleByPowerOfTwo(Number(top), drop - shift + exponent);
+  const value = ldexp(Number(top), drop - shift + exponent);
   return negative ? -value : value;
 }
 
 /** The double nearest to a dyadic. */
 export function toDouble(a: Dyadic): number {
   return ratioToDouble(a.m, 1n, a.e);
-}
-
-/** x·2^k without intermediate overflow or underflow when the result is representable. */
-function scaleByPowerOfTwo(x: number, k: number): number {
-  while (k > 1000) {
-    x *= 2 ** 1000;
-    k -= 1000;
-  }
-  while (k < -1000) {
-    x *= 2 ** -1000;
-    k += 1000;
-  }
-  return x * 2 ** k;
 }

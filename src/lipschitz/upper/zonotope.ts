@@ -1,4 +1,5 @@
 import { eigenDecomposition } from '../../linalg/eigen.js';
+import { ldexp } from '../../linalg/verifiedDefinite.js';
 import { dot, matmul, type Mat } from '../../linalg/mat.js';
 import { vectorNorm } from '../../linalg/norms.js';
 import type { Network } from '../../network/network.js';
@@ -183,20 +184,6 @@ function nextDesign(Y: Float64Array, M: Float64Array, d: number): Float64Array {
 /** The exponent e with 2^e nearest to x > 0 (0 for x = 0 or x not finite). */
 function exponentOf(x: number): number {
   return x > 0 && Number.isFinite(x) ? Math.round(Math.log2(x)) : 0;
-}
-
-/**
- * x·2^e in steps of at most 2^±1000, all in one direction: exact while the result is a normal
- * number; scaling down into the subnormal range rounds at most twice (below 2⁻¹⁰⁷³ in all).
- */
-function ldexp(x: number, e: number): number {
-  let y = x;
-  for (let left = e; left !== 0 && y !== 0 && Number.isFinite(y); ) {
-    const step = Math.max(-1000, Math.min(1000, left));
-    y *= 2 ** step;
-    left -= step;
-  }
-  return y;
 }
 
 /** bound·2^E, rounded up: Infinity past the largest double, one step up in the subnormal range. */
