@@ -55,7 +55,7 @@ export interface StageOptions {
 const SHARES = { product: 0.3, zonotope: 0.1, linear: 0.3 } as const;
 
 /** Default share of the remaining time for LipSDP (it returns it as soon as it converges). */
-export const LIPSDP_SHARE = 0.5;
+const LIPSDP_SHARE = 0.5;
 
 /**
  * The quick certified upper bounds, each recorded in `methods` with its time. Every stage is

@@ -60,7 +60,8 @@ describe('the many-start ascent', () => {
           expect(r.climbs).toBe(8);
           expect(r.witness.value).toBe(witnessAt(f, r.witness.x, p).value);
           expect(r.witness.value).toBeLessThanOrEqual(exact.lipschitz * (1 + 1e-9));
-          // On nets this small the ascent finds the constant, or comes close.
+          // On nets this small the ascent finds the constant, or comes close. A deterministic
+          // regression check (seed 5, 8 starts: the same climbs every run), not a statistical claim.
           expect(r.witness.value).toBeGreaterThan(0.9 * exact.lipschitz);
         }
       }

@@ -127,8 +127,9 @@ export function branchedSdpBound(net: Network, box: Box | null, options: Branche
   const budget = options.budget ?? new Budget(options.timeLimit ?? 60);
   const targetGap = options.targetGap ?? 1.0001;
   const boundsOf = options.bounds ?? preActivationBounds;
+  if (net.layers.length < 2) return null;
   const roots = box ? boxRoots(net, box, boundsOf) : globalRoots(net, boundsOf);
-  if (!roots || net.layers.length < 2) return null;
+  if (!roots) return null;
   const fDomain = queryDomain(net, box); // only read by the interval bound through its bounds argument
   const cellLimit = options.cellTimeLimit ?? Math.max(0.5, budget.remaining() / 20);
   let witness: Witness = { value: -Infinity, x: new Float64Array(0) };

@@ -1,5 +1,6 @@
 import { solveLp } from '../../../linalg/simplex.js';
 import { gamma } from '../rounding.js';
+import { solveLinearInPlace } from '../../../linalg/solve.js';
 
 /**
  * Rigorous upper bounds on a linear function over a polytope {v : A·v ≤ b, lo ≤ v ≤ hi}, for the
@@ -66,34 +67,14 @@ export function soundMax(p: Polytope, c: ArrayLike<number>): SoundMax {
   return { bound: dualBound(p, c, y), point };
 }
 
-/** Solves A_Bᵀ·z = c for the n active rows by Gaussian elimination with partial pivoting, or null. */
+/** Solves A_Bᵀ·z = c for the n active rows (Gaussian elimination, linalg/solve.ts), or null when nearly singular. */
 function activeDual(A: Float64Array, n: number, active: Int32Array, c: ArrayLike<number>): Float64Array | null {
   // M = A_Bᵀ (n × n): M[j][k] = A[active[k]][j].
   const M = new Float64Array(n * n);
-  const rhs = Float64Array.from(c);
   for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) M[j * n + k] = A[active[k] * n + j];
-  for (let col = 0; col < n; col++) {
-    let piv = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(M[r * n + col]) > Math.abs(M[piv * n + col])) piv = r;
-    if (!(Math.abs(M[piv * n + col]) > 1e-14)) return null;
-    if (piv !== col) {
-      for (let k = 0; k < n; k++) [M[col * n + k], M[piv * n + k]] = [M[piv * n + k], M[col * n + k]];
-      [rhs[col], rhs[piv]] = [rhs[piv], rhs[col]];
-    }
-    for (let r = col + 1; r < n; r++) {
-      const f = M[r * n + col] / M[col * n + col];
-      if (f === 0) continue;
-      for (let k = col; k < n; k++) M[r * n + k] -= f * M[col * n + k];
-      rhs[r] -= f * rhs[col];
-    }
-  }
   const z = new Float64Array(n);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = rhs[r];
-    for (let k = r + 1; k < n; k++) s -= M[r * n + k] * z[k];
-    z[r] = s / M[r * n + r];
-  }
-  return z.every(Number.isFinite) ? z : null;
+  const minPivot = solveLinearInPlace(M, Float64Array.from(c), z, n);
+  return minPivot > 1e-14 && z.every(Number.isFinite) ? z : null;
 }
 
 /** y·b + Σ_j max(r_j·lo_j, r_j·hi_j), r = c − Aᵀy, widened for rounding (y ≥ 0 assumed). */
