@@ -17,36 +17,6 @@ const normal = parseBiasLaw('normal:1');
 /** A budget that has already run out. */
 const spent = () => new Budget(0, Infinity, { origin: performance.now() - 1000 });
 
-describe('Budget', () => {
-  it('children get a share of what remains, never outlive the parent, and report running out upward', () => {
-    const root = new Budget(100);
-    const child = root.share(0.25);
-    expect(child.timeLimit).toBeGreaterThan(24.9);
-    expect(child.timeLimit).toBeLessThanOrEqual(25);
-    expect(root.within(1e9).timeLimit).toBeLessThanOrEqual(100);
-    expect(root.share(7).timeLimit).toBeLessThanOrEqual(100); // fractions are clamped to [0, 1]
-    expect(new Budget(Infinity).share(0).timeLimit).toBe(0); // not 0·∞ = NaN
-    expect(new Budget(Infinity).share(0.5).timeLimit).toBe(Infinity);
-    expect(root.stoppedOnTime).toBe(false);
-    const grandchild = child.within(0);
-    expect(grandchild.fits(0)).toBe(true);
-    expect(grandchild.fits(1e-3)).toBe(false);
-    while (performance.now() === performance.now()); // let the clock tick past a zero limit
-    expect(grandchild.exceeded()).toBe('time');
-    expect([grandchild.stoppedOnTime, child.stoppedOnTime, root.stoppedOnTime]).toEqual([true, true, true]);
-    expect(root.exceeded()).toBe(null); // the root itself still has time
-  });
-  it('counts limits and an earlier origin', () => {
-    expect(new Budget(Infinity, 3).exceeded(4)).toBe('count');
-    expect(new Budget(Infinity, 3).exceeded(3)).toBe(null);
-    // Counted from the process start, the time already spent is gone.
-    const fromStart = Budget.sinceProcessStart(1e6);
-    expect(fromStart.elapsed()).toBeGreaterThanOrEqual(performance.now() / 1000 - 1e-3);
-    expect(spent().exceeded()).toBe('time');
-    expect(spent().remaining()).toBe(0);
-  });
-});
-
 describe('cost estimates', () => {
   it('measure a positive speed and grow with the sizes', () => {
     const s = secondsPerFlop();
@@ -64,9 +34,11 @@ describe('cost estimates', () => {
     // solves): not startable; region search checks it every 16 rows of a region's maps: it is.
     const global = { norm: '2' as const, box: null };
     const shallowWide = { inputDim: 784, layers: [shape(1024, 784), shape(1, 1024)] } as unknown as Network;
-    expect(secondsFor(exactChunkFlops(shallowWide, global))).toBeGreaterThan(60);
+    // In flops, not seconds: the measured speed varies with the machine's load (a loaded run once
+    // measured the small net's chunk at 1.03 s). 1e14 flops is over a day at 1 Gflop/s; 1e9, a second.
+    expect(exactChunkFlops(shallowWide, global)).toBeGreaterThan(1e14);
     expect(exactChunkFlops(wide, global)).toBeLessThan(pieceMapsFlops(wide) / 10);
-    expect(secondsFor(exactChunkFlops(small, global))).toBeLessThan(1);
+    expect(exactChunkFlops(small, global)).toBeLessThan(1e9);
   });
 });
 
