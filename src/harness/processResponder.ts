@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseResponse, ProtocolFault, type Request, type Response } from './protocol.js';
-import { ImplementationFault, type Responder } from './session.js';
+import { ImplementationFault, MAX_TIMER_MS, type Responder } from './session.js';
 
 /**
  * An implementation run as a child process (`sh -c <cmd>`, in its own process group so that
@@ -62,7 +62,7 @@ export function processResponder(cmd: string, timeout: number): Responder {
       if (exited) throw new ImplementationFault(`the implementation ${describeExit()} before case ${request.id}`, (exited as { code: number | null }).code === 0 ? 'early-exit' : 'crash');
       child.stdin!.write(JSON.stringify(request) + '\n');
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeout * 1000)));
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.min(timeout * 1000, MAX_TIMER_MS))));
       const line = await Promise.race([nextLine(), timedOut, spawnError]);
       clearTimeout(timer);
       if (line === 'timeout') {

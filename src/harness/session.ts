@@ -69,11 +69,17 @@ export interface SessionOptions extends CheckOptions {
   readonly budget?: Budget;
 }
 
+/**
+ * The longest delay `setTimeout` keeps (2³¹ − 1 ms, about 24.8 days): a longer one, or Infinity,
+ * fires after 1 ms instead. Timers on user-given seconds are capped at this.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Resolves to the promise's value, or to `null` after `seconds` (the promise is left to settle alone). */
 async function until<T>(promise: Promise<T>, seconds: number): Promise<T | null> {
   promise.catch(() => {}); // abandoned, it fails later when the implementation is killed: expected
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), Math.max(0, seconds) * 1000)));
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), Math.min(Math.max(0, seconds) * 1000, MAX_TIMER_MS))));
   try {
     return await Promise.race([promise, late]);
   } finally {
