@@ -75,22 +75,23 @@ export async function shapeReference(c: ConformanceCase, budget: Budget = new Bu
     return { exact: null, lower: b.lower, witness: b.witness, upper: b.upper, seconds: seconds() };
   }
   budget.skip('shape-case pattern search');
-  const atOrigin = witnessAt(c.network, new Float64Array(c.network.inputDim), c.norm);
-  const lower = atOrigin.value > 0 ? atOrigin : { value: 0, x: new Float64Array(c.network.inputDim) };
+  const origin = new Float64Array(c.network.inputDim);
+  const lower = Math.max(0, witnessAt(c.network, origin, c.norm).value); // −∞ on a kink: then 0, still at the origin
   const N = c.network.layers[0].outDim;
   const svdFits = budget.fits(secondsFor(svdFlops(N, c.network.inputDim)));
   if (!svdFits) budget.skip('shape-case upper bound');
-  return { exact: null, lower: lower.value, witness: lower.x, upper: svdFits ? operatorNormProduct(c.network, c.norm) : Infinity, seconds: seconds() };
+  return { exact: null, lower, witness: origin, upper: svdFits ? operatorNormProduct(c.network, c.norm) : Infinity, seconds: seconds() };
 }
 
-/** The implementation's answer on a case as a bracket (a point for exact or estimate), or null. */
+/** The implementation's answer on a case as a bracket (a point for exact or estimate), or null without claims. */
 function answered(o: CaseOutcome): BracketPoint | null {
   const r = o.response;
+  // Stryker disable next-line ConditionalExpression: equivalent, an answer without claims has none of the fields read below (null either way)
   if (r.kind !== 'claims') return null;
   const x = o.case.network.inputDim;
   const point = r.exact ?? r.estimate;
-  if (point !== undefined) return { x, lower: point, upper: point };
-  return r.lower !== undefined && r.upper !== undefined ? { x, lower: r.lower, upper: r.upper } : null;
+  // A bracket needs both ends: a missing one reads as 0 or ∞, which `shapeCheck` leaves out.
+  return point !== undefined ? { x, lower: point, upper: point } : { x, lower: r.lower ?? 0, upper: r.upper ?? Infinity };
 }
 
 /**

@@ -101,9 +101,10 @@ describe('theorem-shape on answers with a known slope', () => {
   });
 });
 
+// Made inside each test (not once per file), so that the mutation run sees the code that makes them.
 describe('shape cases', () => {
-  const cases = shapeCases(5, 10);
   it('three rounds over d = 2, 64, 8, 32, 4, 16 of He-random d → max(d, 16) → 1 nets, numbered from firstId', () => {
+    const cases = shapeCases(5, 10);
     expect(cases.map((c) => c.id)).toEqual(Array.from({ length: 18 }, (_, i) => 10 + i));
     expect(cases.map((c) => c.network.inputDim)).toEqual([...DIMS, ...DIMS, ...DIMS]);
     for (const c of cases) {
@@ -116,6 +117,7 @@ describe('shape cases', () => {
     }
   });
   it('every draw is a different network, and another seed gives other networks', () => {
+    const cases = shapeCases(5, 10);
     const weights = (cs: typeof cases) => cs.map((c) => `${c.network.layers[0].weights[0]} ${c.network.layers[1].weights[0]} ${c.network.layers[0].biases[0]}`);
     expect(new Set(weights(cases)).size).toBe(18);
     const other = weights(shapeCases(6, 10));
@@ -140,15 +142,25 @@ describe('the shape reference within a budget', () => {
     expect(budget.skipped).toEqual([]);
     expect(r.seconds).toBeGreaterThanOrEqual(0);
   });
-  it('is the full search exactly when the cost model fits (a controlled clock)', async () => {
+  it('is the full search exactly when the cost model fits (a controlled clock), and says how long it took', async () => {
     vi.useFakeTimers({ toFake: ['performance'], now: 0 });
-    const seconds = secondsFor(fullFlops(2, 1));
+    // d = 3 inputs, N = 2 neurons (distinct, and N ≠ 1, so that every factor of the model counts).
+    const two = unitCase(2, { network: ridgeNet(3, [3, 0.5], [1, 1]), shape: true });
+    const seconds = secondsFor(fullFlops(3, 2));
     const fits = new Budget(seconds);
-    await shapeReference(on, fits);
+    await shapeReference(two, fits);
     expect(fits.skipped).toEqual([]);
     const short = new Budget(seconds * (1 - 1e-9));
-    await shapeReference(on, short);
+    await shapeReference(two, short);
     expect(short.skipped[0]).toBe('shape-case pattern search');
+    vi.advanceTimersByTime(1234);
+    vi.useRealTimers();
+    const started = performance.now();
+    for (const budget of [new RoomFor(Infinity), new Budget(0)]) {
+      const r = await shapeReference(two, budget);
+      expect(r.seconds).toBeGreaterThanOrEqual(0);
+      expect(r.seconds).toBeLessThanOrEqual((performance.now() - started) / 1000);
+    }
   });
   it('without that room: the gradient at the origin and the operator-norm product, or no upper bound', async () => {
     const svd = secondsFor(svdFlops(1, 2));
