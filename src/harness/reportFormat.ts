@@ -45,7 +45,7 @@ function coverageLine(report: ConformanceReport): string {
 
 /** The report for machines: checks, counts, fault, and per case the claims and lipcheck's reference. */
 export function reportToJson(report: ConformanceReport): unknown {
-  const finite = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
+  const finite = (x: number | null) => (Number.isFinite(x) ? x : null); // null, ±∞ and NaN are not JSON numbers
   return {
     exitCode: report.exitCode,
     seconds: report.seconds,

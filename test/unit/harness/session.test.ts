@@ -63,6 +63,19 @@ describe('runSession', () => {
     expect((await runSession(cases, good, { ...options, minChecked: 2 })).coverage).toEqual({ checked: 2, required: 2, enough: true });
     expect((await runSession(cases, good, { ...options, minChecked: 3 })).exitCode).toBe(1);
   });
+  it('does not keep a reference that stopped at a refuted claim (it is no reference for another implementation)', async () => {
+    // A large case: lipcheck brackets it, and a lower claim ten times the constant is refuted by the first upper bound.
+    const large = [unitCase(0, { network: ridgeNet(2, [1], [0.5]), size: 'large' })];
+    const cache = new Map<number, Reference>();
+    const r = await runSession(large, scriptedResponder((id) => claimsOf(id, { lower: 10 * lip(id) })), { ...options, referenceCache: cache });
+    expect(r.outcomes[0].reference).toMatchObject({ exact: null, stoppedAtClaim: true });
+    expect(r.outcomes[0].reference!.upper).toBeLessThan(10 * lip(0));
+    expect(cache.size).toBe(0);
+    expect(r.exitCode).toBe(1);
+    const sound = await runSession(large, scriptedResponder((id) => claimsOf(id, { upper: 10 * lip(id) })), { ...options, referenceCache: cache });
+    expect(sound.exitCode).toBe(0);
+    expect([...cache.keys()]).toEqual([0]);
+  });
   it('stops at the first fault, keeps its kind, saves the case for replay, and still closes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lipcheck-session-'));
     temps.push(dir);
