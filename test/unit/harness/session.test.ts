@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -106,18 +106,19 @@ describe('runSession', () => {
     expect(unwritable.fault!.savedTo).toBeNull();
   });
   it('saves to lipcheck-failures/ in the working directory by default', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lipcheck-session-'));
-    temps.push(dir);
-    const cwd = process.cwd();
-    process.chdir(dir);
+    // A case id no other test uses; the file (and the folder, when this test made it) is removed after.
+    const odd = unitCase(987_654, { network: ridgeNet(2, [1], [0.5]) });
+    const folderExisted = existsSync('lipcheck-failures');
+    const path = join('lipcheck-failures', 'case-987654.jsonl');
     try {
-      const r = await runSession(cases, scriptedResponder(() => {
+      const r = await runSession([odd], scriptedResponder(() => {
         throw new Error('oops');
       }), { ...options, faultDir: undefined });
-      expect(r.fault!.savedTo).toBe(join('lipcheck-failures', 'case-0.jsonl'));
-      expect(readFileSync(join(dir, 'lipcheck-failures', 'case-0.jsonl'), 'utf8')).toBe(caseToLine(cases[0]) + '\n');
+      expect(r.fault!.savedTo).toBe(path);
+      expect(readFileSync(path, 'utf8')).toBe(caseToLine(odd) + '\n');
     } finally {
-      process.chdir(cwd);
+      rmSync(path, { force: true });
+      if (!folderExisted) rmSync('lipcheck-failures', { recursive: true, force: true });
     }
   });
 });
