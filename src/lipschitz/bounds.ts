@@ -9,7 +9,7 @@ import { exactLipschitz } from './exact/index.js';
 import { regionCentre } from './exact/regionSearch.js';
 import { ascentLowerBound } from './lower/ascent.js';
 import { lowerBound } from './lower/index.js';
-import { witnessAt, type Witness } from './lower/witness.js';
+import { better, witnessAt, type Witness } from './lower/witness.js';
 import type { LipschitzQuery } from './query.js';
 import { euclideanCuttingPlanes } from './upper/euclideanCuts.js';
 import { lipschitzMip } from './upper/lipschitzMip.js';
@@ -178,7 +178,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   if (decided()) return finish(best.value, best.x, upper, null);
   if (exact?.lowerBoundWitness) {
     const w = witnessAt(net, exact.lowerBoundWitness, query.norm);
-    if (w.value > best.value) best = w;
+    best = better(best, w);
   }
   // HiGHS looks at its time limit only after the root LP relaxation, so each MIP call is given what
   // is left minus that LP's estimated time, and a family of MIPs (one per column or row, all needed
@@ -197,7 +197,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   );
   const stopAbove = Math.min(upper / targetGap, options.stopWhen?.lowerAbove ?? Infinity);
   const search = witnessSearch(net, query, searchBudget, methods, { seed: options.seed ?? 0, stopAbove, onProgress: (v) => report('lower bound search', Math.max(v, best.value), upper) });
-  if (search.value > best.value) best = search;
+  best = better(best, search);
   if (decided()) return finish(best.value, best.x, upper, null);
 
   /** A witness inside a MIP's maximising pattern: its region's centre, by an LP when one fits. */
@@ -206,7 +206,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     const u = regionCentre(net, domain, pattern);
     if (!u) return;
     const w = witnessAt(net, toInput(domain, u), query.norm);
-    if (w.value > best.value) best = w;
+    best = better(best, w);
   };
 
   // 3. MIP-based bounds over realisable patterns, one HiGHS call at a time with its own time limit.
@@ -268,7 +268,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     );
     if (b) {
       methods['pattern-branch'] = { kind: 'upper', value: b.upper, seconds: tb, note: `${b.nodes} activation-pattern nodes (root LipSDP ${b.rootUpper.toPrecision(6)}, its multipliers re-certified per node), ${b.open} open, stopped by ${b.stoppedBy}` };
-      if (b.witness.value > best.value) best = b.witness;
+      best = better(best, b.witness);
       upper = Math.min(upper, b.upper);
     }
   } else if (branches && budget.remaining() > 0.05 && upper > targetGap * best.value) {
@@ -282,7 +282,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     );
     if (b) {
       methods['branched-lipsdp'] = { kind: 'upper', value: b.upper, seconds: tb, note: `${b.cells} cells with local LipSDP bounds, ${b.leaves} leaves open, stopped by ${b.stoppedBy}` };
-      if (b.witness.value > best.value) best = b.witness;
+      best = better(best, b.witness);
       upper = Math.min(upper, b.upper);
     }
   }
@@ -332,7 +332,7 @@ export function witnessSearch(
   if (budget.fits(secondsFor(witnessCheckFlops(net)) * 4)) {
     const [ascent, ta] = timed(() => ascentLowerBound(net, query, { budget: budget.share(ascentShare(net.inputDim)), seed: options.seed ?? 0, stopAbove }));
     methods['ascent'] = { kind: 'lower', value: ascent.witness.value, seconds: ta, note: `${ascent.climbs} climbs, ${ascent.steps} steps (many-start ascent on ‖J(x)‖)` };
-    if (ascent.witness.value > best.value) best = ascent.witness;
+    best = better(best, ascent.witness);
     options.onProgress?.(best.value);
   } else budget.skip('the ascent (one witness re-check would not fit)');
   if (best.value > stopAbove) return best;
@@ -341,7 +341,7 @@ export function witnessSearch(
   methods['sampling'] = { kind: 'lower', value: search.methods.sampling, seconds: NaN };
   methods['local-search'] = { kind: 'lower', value: search.methods.localSearch, seconds: search.seconds, note: `${search.restarts} climbs` };
   methods['line-search'] = { kind: 'lower', value: search.methods.lineSearch, seconds: NaN };
-  return search.witness.value > best.value ? search.witness : best;
+  return better(best, search.witness);
 }
 
 /**

@@ -1,6 +1,7 @@
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
+import type { Norm } from '../../src/linalg/norms.js';
 import { Budget } from '../../src/lipschitz/budget.js';
-import type { Box } from '../../src/lipschitz/query.js';
+import type { Box, LipschitzQuery } from '../../src/lipschitz/query.js';
 import { denseLayer, makeNetwork, type DenseLayer, type Network } from '../../src/network/network.js';
 import type { RandomStream } from '../../src/random/stream.js';
 
@@ -62,3 +63,30 @@ export function tickingClock(msPerRead: number, startMs = (nextStart += 2 ** 30)
     restore: () => spy.mockRestore(),
   };
 }
+
+/**
+ * x₁ + relu(x₂) written as relu(x₁) − relu(−x₁) + relu(x₂), a cancelling pair: its regions have the
+ * gradients (1, 0) and (1, 1), so Lip₂ = √2, Lip₁ = max ‖g‖_∞ = 1 and Lip_∞ = max ‖g‖₁ = 2, while the
+ * pattern (1, 1, ·), realised nowhere, makes every pattern-agnostic bound loose (interval: √5).
+ */
+export const CANCELLING = net(2, [[[1, 0], [-1, 0], [0, 1]], [0, 0, 0]], [[[1, -1, 1]], [0]]);
+export const CANCELLING_LIP = { '2': Math.SQRT2, '1': 1, inf: 2 } as const;
+
+/**
+ * For a test file whose tests start a `tickingClock`: returns `start(msPerRead = TICK)`, and restores
+ * the real clock after each test.
+ */
+export function clockPerTest(): (msPerRead?: number) => ReturnType<typeof tickingClock> {
+  let clock: ReturnType<typeof tickingClock> | null = null;
+  afterEach(() => {
+    clock?.restore();
+    clock = null;
+  });
+  return (msPerRead = TICK) => {
+    clock?.restore();
+    return (clock = tickingClock(msPerRead));
+  };
+}
+
+/** The query for the global constant in norm p. */
+export const globalQuery = (norm: Norm): LipschitzQuery => ({ norm, box: null });

@@ -10,19 +10,19 @@ import { jacobian } from '../../../src/network/evaluate.js';
 import { operatorNorm, type Norm } from '../../../src/linalg/norms.js';
 import type { Network } from '../../../src/network/network.js';
 import { createStream } from '../../../src/random/stream.js';
-import { net, randomNet } from '../../support/lipschitzUnits.js';
+import { CANCELLING, CANCELLING_LIP, net, randomNet } from '../../support/lipschitzUnits.js';
 
 // Hand-made shallow nets whose constants follow from their gradients, region by region (k = 1, so
 // Lip_p = max over regions of ‖g‖_{p′}: ‖g‖₂ for p = 2, ‖g‖_∞ for p = 1, ‖g‖₁ for p = ∞).
 /** relu(x₁) + relu(x₂): gradients (0,0), (1,0), (0,1), (1,1). */
 const H1 = net(2, [[[1, 0], [0, 1]], [0, 0]], [[[1, 1]], [0]]);
-/** relu(x₁) − relu(−x₁) + relu(x₂) = x₁ + relu(x₂): gradients (1,0), (1,1) — a cancelling pair. */
-const H2 = net(2, [[[1, 0], [-1, 0], [0, 1]], [0, 0, 0]], [[[1, -1, 1]], [0]]);
+/** x₁ + relu(x₂) with a cancelling pair (test/support/lipschitzUnits.ts). */
+const H2 = CANCELLING;
 /** relu(x₁ + x₂) + relu(x₁ − x₂): gradients (0,0), (1,1), (1,−1), (2,0). */
 const H3 = net(2, [[[1, 1], [1, -1]], [0, 0]], [[[1, 1]], [0]]);
 const LIP: Record<string, Record<Norm, number>> = {
   H1: { '2': Math.SQRT2, '1': 1, inf: 2 },
-  H2: { '2': Math.SQRT2, '1': 1, inf: 2 },
+  H2: CANCELLING_LIP,
   H3: { '2': 2, '1': 2, inf: 2 },
 };
 const NETS = { H1, H2, H3 };

@@ -65,6 +65,10 @@ describe('the measured rate (a clock that advances a fixed step at every read)',
     // After 8 trials 18 reads; trial 8 + m starts only if the check at read 19 + 3m sees less than
     // the deadline: 0.25·(19 + 3m) < 15.5 up to m = 14, so the check of m = 15 ends it.
     expect(clock.reads()).toBe(1 + 1 + 2 * 8 + 3 * 15 + 1);
+    clock.restore();
+    clock = tickingClock(0.75); // the deadline, 16.5 ms on, is read exactly at the check of m = 1: it ends the loop
+    secondsPerFlop();
+    expect(clock.reads()).toBe(1 + 1 + 2 * 8 + 3 * 1 + 1);
   });
   it('is kept for 10 s, then measured again (the load of the moment counts)', () => {
     clock = tickingClock(1);
