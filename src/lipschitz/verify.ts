@@ -14,7 +14,10 @@ const CLAIM_SLACK = 1e-9;
 
 export interface Verdict {
   readonly status: 'refuted' | 'consistent';
-  /** True when lipcheck proved the claim (e.g. its certified upper bound is below a claimed upper bound). */
+  /**
+   * True when the verdict is settled: the claim proven (e.g. lipcheck's certified upper bound is below
+   * a claimed upper bound) or refuted (by a witness, a certified bound or the exact constant).
+   */
   readonly proven: boolean;
   /** For a refuted upper (or exact) claim: a point whose Jacobian norm exceeds it. */
   readonly witness: { readonly x: Float64Array; readonly value: number } | null;
@@ -73,7 +76,7 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
       const witnessRefutes = exact.witnessValue > v * (1 + CLAIM_SLACK) + Number.MIN_VALUE;
       return {
         status: refuted ? 'refuted' : 'consistent',
-        proven: !refuted,
+        proven: true,
         witness: refuted && witnessRefutes ? { x: exact.witness, value: exact.witnessValue } : null,
         certifiedUpper: null,
         exact: exact.lipschitz,
@@ -158,7 +161,7 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
     return {
       ...base,
       status: off ? 'refuted' : 'consistent',
-      proven: !off,
+      proven: true,
       witness: off && v < b.exact ? { x: b.witness, value: b.exact } : null,
       certifiedUpper: off && v > b.exact ? b.exact : null,
       message: off ? `refuted: the exact constant is ${b.exact}, the claim ${v} is off by ${Math.abs(b.exact - v) / Math.abs(b.exact)} (relative; --rtol ${rtol})` : `consistent: the exact constant is ${b.exact}, within --rtol ${rtol} (exact as README's "How sure the numbers are" states)`,
