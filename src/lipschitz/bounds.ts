@@ -5,7 +5,7 @@ import type { Seed } from '../random/stream.js';
 import { Budget, timed } from './budget.js';
 import { exactChunkFlops, mipRootFlops, regionLpFlops, secondsFor, witnessCheckFlops } from './costs.js';
 import { toInput } from './domain.js';
-import { exactLipschitz } from './exact/index.js';
+import { exactLipschitz, type ExactOutcome } from './exact/index.js';
 import { regionCentre } from './exact/regionSearch.js';
 import { ascentLowerBound } from './lower/ascent.js';
 import { lowerBound } from './lower/index.js';
@@ -96,6 +96,19 @@ export function exactPlan(net: Network, query: LipschitzQuery): { readonly share
   return { share: affine || predicted <= 2_000_000 ? 0.8 : Math.min(patterns, d <= 4 ? 0.6 : Math.max(box, d <= 6 ? 0.3 : 0)), predicted };
 }
 
+/**
+ * The exact solver in `share` of the time that remains, with at most `maxRegions` regions — if one of
+ * its uninterruptible steps fits in that time; otherwise (share > 0) the skip is recorded in the
+ * budget. Null when not attempted.
+ */
+export function tryExact(net: Network, query: LipschitzQuery, budget: Budget, share: number, maxRegions: number): ExactOutcome | null {
+  if (!(share > 0)) return null;
+  const seconds = share * budget.remaining();
+  if (seconds >= secondsFor(exactChunkFlops(net, query))) return exactLipschitz(net, query, { timeLimit: seconds, maxRegions });
+  budget.skip('the exact solver (one of its steps would not fit)');
+  return null;
+}
+
 /** ℓ2, d ≤ 6, at least two hidden layers: where patternBranchBound is the strongest upper bound. */
 function patternBranchApplies(net: Network, query: LipschitzQuery): boolean {
   return query.norm === '2' && net.inputDim <= PATTERN_BRANCH_MAX_INPUT_DIM && net.layers.length >= 3;
@@ -154,11 +167,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   //    of the time). Its solvers check the budget between regions (and vertices, layers), so it
   //    starts only when one such step fits in its share.
   const { share: exactShare, predicted } = exactPlan(net, query);
-  const exactSeconds = exactShare * budget.remaining();
-  let exact = null;
-  if (exactShare > 0 && exactSeconds >= secondsFor(exactChunkFlops(net, query))) {
-    exact = exactLipschitz(net, query, { timeLimit: exactSeconds, maxRegions: options.maxExactRegions ?? Math.max(200_000, predicted <= 2_000_000 ? predicted : 0) });
-  } else if (exactShare > 0) budget.skip('the exact solver (one of its steps would not fit)');
+  const exact = tryExact(net, query, budget, exactShare, options.maxExactRegions ?? Math.max(200_000, predicted <= 2_000_000 ? predicted : 0));
   if (exact?.kind === 'exact') {
     methods.exact = { kind: 'exact', value: exact.lipschitz, seconds: exact.seconds, note: `${exact.regions} regions by ${exact.algorithm}; exact as README's "How sure the numbers are" states` };
     return finish(exact.witnessValue, exact.witness, exact.lipschitz, exact.lipschitz);

@@ -1,8 +1,6 @@
 import type { Network } from '../network/network.js';
-import { certifiedBounds, exactPlan, witnessSearch, type BoundsResult } from './bounds.js';
+import { certifiedBounds, exactPlan, tryExact, witnessSearch, type BoundsResult } from './bounds.js';
 import { Budget } from './budget.js';
-import { exactChunkFlops, secondsFor } from './costs.js';
-import { exactLipschitz } from './exact/index.js';
 import type { LipschitzQuery } from './query.js';
 import { lipSdpStage, quickUpperBounds } from './upperStages.js';
 
@@ -64,11 +62,7 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
     // Search for a counterexample: exact if it is quick, otherwise a lower-bound search that stops
     // as soon as it beats the claim.
     // Region enumeration only where it can finish (bounds.ts's plan: not at large d without a box).
-    const plan = exactPlan(net, query);
-    const exactSeconds = Math.min(0.3, plan.share) * budget.remaining();
-    const fits = plan.share > 0 && exactSeconds >= secondsFor(exactChunkFlops(net, query));
-    if (plan.share > 0 && !fits) budget.skip('the exact solver (one of its steps would not fit)');
-    const exact = fits ? exactLipschitz(net, query, { timeLimit: exactSeconds, maxRegions: 200_000 }) : null;
+    const exact = tryExact(net, query, budget, Math.min(0.3, exactPlan(net, query).share), 200_000);
     if (exact?.kind === 'exact') {
       const refuted = exact.lipschitz > v * (1 + CLAIM_SLACK) + Number.MIN_VALUE;
       // The witness is re-checked (exact/witness.ts); it may attain less than the constant when the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discardBelowWitness, exactPlan, witnessSearch, type MethodReport } from '../../../src/lipschitz/bounds.js';
+import { discardBelowWitness, exactPlan, tryExact, witnessSearch, type MethodReport } from '../../../src/lipschitz/bounds.js';
 import { Budget } from '../../../src/lipschitz/budget.js';
 import { jacobian } from '../../../src/network/evaluate.js';
 import { operatorNorm, type Norm } from '../../../src/linalg/norms.js';
@@ -47,6 +47,21 @@ describe('exactPlan: how much of the time the exact solver may take', () => {
     expect(exactPlan(shape(7, [3, 3]), { norm: '2', box: cube(7) }).share).toBe(0.6);
     expect(exactPlan(shape(2, [3, 3]), global('inf')).share).toBe(0.6);
     expect(exactPlan(shape(2, [3]), { norm: '2', box: cube(2) }).share).toBe(0.6); // shallow: no pattern branch
+  });
+});
+
+describe('tryExact', () => {
+  it('runs the exact solver in its share when one step fits, else names the skip; not at all for a share of 0', () => {
+    ticking();
+    const budget = new Budget(0.01);
+    const r = tryExact(H2, global('2'), budget, 0.5, 100);
+    expect(r?.kind === 'exact' && r.lipschitz).toBeCloseTo(Math.SQRT2, 14);
+    expect(tryExact(H2, global('2'), budget, 0.5, 1)).toMatchObject({ kind: 'too-large', limit: 'regions' });
+    expect(tryExact(H2, global('2'), budget, 0, 100)).toBeNull();
+    expect(budget.skipped).toEqual([]);
+    const none = spent();
+    expect(tryExact(H2, global('2'), none, 0.5, 100)).toBeNull();
+    expect(none.skipped).toEqual(['the exact solver (one of its steps would not fit)']);
   });
 });
 
