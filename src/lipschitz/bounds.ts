@@ -3,7 +3,7 @@ import { neuronCount, outputDim } from '../network/network.js';
 import type { Pattern } from '../network/evaluate.js';
 import type { Seed } from '../random/stream.js';
 import { Budget, timed } from './budget.js';
-import { exactChunkFlops, mipRootFlops, regionLpFlops, secondsFor, witnessCheckFlops } from './costs.js';
+import { exactChunkFlops, mipRootFlops, regionLpFlops, secondsFor, shallowRegionCount, witnessCheckFlops } from './costs.js';
 import { toInput } from './domain.js';
 import { exactLipschitz, type ExactOutcome } from './exact/index.js';
 import { regionCentre } from './exact/regionSearch.js';
@@ -64,18 +64,6 @@ export interface BoundsOptions {
   readonly onProgress?: (stage: string, fraction: number, lower: number, upper: number) => void;
 }
 
-/** Σ_{j≤d} C(N, j): the number of regions of a shallow network in general position. */
-function shallowRegionCount(net: Network): number {
-  const N = net.layers[0].outDim;
-  let total = 0;
-  let c = 1;
-  for (let j = 0; j <= net.inputDim; j++) {
-    total += c;
-    c = (c * (N - j)) / (j + 1);
-  }
-  return total;
-}
-
 /** Neuron count above which the MIP-based bounds are not attempted (the relaxations get too weak). */
 const MIP_NEURON_LIMIT = 400;
 
@@ -86,7 +74,7 @@ const MIP_NEURON_LIMIT = 400;
  */
 export function exactPlan(net: Network, query: LipschitzQuery): { readonly share: number; readonly predicted: number } {
   const d = net.inputDim;
-  const predicted = query.box === null && net.layers.length === 2 ? shallowRegionCount(net) : Infinity;
+  const predicted = query.box === null && net.layers.length === 2 ? shallowRegionCount(d, net.layers[0].outDim) : Infinity;
   const affine = net.layers.length === 1; // one region: the exact solver answers at once
   // At large d one region's LP takes seconds: on a box the exact attempt then leaves more to LipSDP and the search.
   const box = query.box === null ? 0 : d <= 64 ? 0.6 : 0.3;

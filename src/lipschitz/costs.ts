@@ -66,6 +66,20 @@ export function secondsFor(flops: number): number {
 /** The memory-bound loop of `pieceMaps` runs about this many times slower per multiply-add. */
 export const AXPY_SLOWDOWN = 4;
 
+/**
+ * Σ_{j≤d} C(N, j): the number of linear regions of a shallow network with d inputs and N neurons in
+ * general position (Zaslavsky), what decides whether enumerating them can finish.
+ */
+export function shallowRegionCount(d: number, N: number): number {
+  let total = 0;
+  let c = 1;
+  for (let j = 0; j <= Math.min(d, N); j++) {
+    total += c;
+    c = (c * (N - j)) / (j + 1);
+  }
+  return total;
+}
+
 /** Σ N_ℓ·N_{ℓ−1}: the multiply-adds of one forward pass. */
 export function weightCount(net: Network): number {
   let p = 0;

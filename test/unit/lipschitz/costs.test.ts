@@ -12,6 +12,7 @@ import {
   SAFETY,
   sdpSetupFlops,
   secondsFor,
+  shallowRegionCount,
   secondsPerFlop,
   svdFlops,
   weightCount,
@@ -143,6 +144,14 @@ describe('cost estimates from the sizes (worked out by hand from each doc commen
     // Shallow and global: 1,024 vertices, each a d×d solve, N·d·(1 + k), and 2^d cells of d·k·d + 20N.
     expect(exactChunkFlops(shallow, global)).toBeCloseTo(1024 * (8 / 3 + 3 * 2 * 2 + 4 * (2 * 1 * 2 + 20 * 3)), 6);
     expect(exactChunkFlops(shape(2, [3], 2), global)).toBeCloseTo(1024 * (8 / 3 + 3 * 2 * 3 + 4 * (2 * 2 * 2 + 20 * 3)), 6);
+  });
+  it('the regions of a shallow net in general position: Σ_{j≤d} C(N, j)', () => {
+    expect(shallowRegionCount(2, 16)).toBe(137); // the brief's example
+    expect(shallowRegionCount(0, 5)).toBe(1);
+    expect(shallowRegionCount(3, 2)).toBe(4); // every pattern: 2^N when d ≥ N
+    expect(shallowRegionCount(5, 5)).toBe(32);
+    expect(shallowRegionCount(4, 120)).toBe(1 + 120 + 7140 + 280840 + 8214570);
+    expect(shallowRegionCount(3000, 2000)).toBe(Infinity); // overflows, but never to NaN
   });
   it('never decreases when a layer widens or an input is added', () => {
     const all = (n: Network, fullForm: boolean) => [
