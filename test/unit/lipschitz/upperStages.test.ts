@@ -84,7 +84,9 @@ describe('quickUpperBounds', () => {
     // Every neuron is proven stable on this box: f is affine there, and ECLipsE-Fast gives no bound.
     expect(Object.keys(methods)).toEqual(['operator-norm-product', 'interval-jacobian', 'linear-relaxation']);
     expectSoundMinimum(methods, q.upper, exact(deep, query));
-    expect(methods['linear-relaxation'].note).toMatch(/^gated-chain Jacobian bound on back-substituted pre-activation bounds; \d+% of neurons unstable$/);
+    expect(methods['linear-relaxation'].note).toBe('gated-chain Jacobian bound on back-substituted pre-activation bounds; 0% of neurons unstable');
+    expect(methods['interval-jacobian'].note).toBe('20% of neurons unstable on the domain'); // one of five
+    expect([methods['interval-jacobian'].patternAgnostic, methods['linear-relaxation'].patternAgnostic]).toEqual([false, false]);
     const grid = gridStates(deep, b);
     const states = q.states!.map((l) => Array.from(l));
     states.forEach((layer, l) => layer.forEach((st, k) => st !== -1 && expect(st, `neuron ${l}.${k}`).toBe(grid[l][k])));
@@ -161,6 +163,14 @@ describe('quickUpperBounds', () => {
     expect(lipSdpStage(shallow, query, budget, methods, q.states)).toBe(methods.lipsdp.value);
     expect(methods.lipsdp.note).toMatch(/neurons \d unstable, 0 active, \d inactive \(fixed\); active neurons not fixed/);
     expectSoundMinimum(methods, Math.min(...Object.values(methods).map((m) => m.value)), exact(shallow, query));
+    // Without active neurons there is nothing to free, whatever the budget.
+    const statesOn = (b: Box) => Array.from(neuronStates(preActivationBounds(shallow, queryDomain(shallow, b)))[0]);
+    const centres = [-3, -2, -1, 0, 1, 2, 3].flatMap((u) => [-3, -2, -1, 0, 1, 2, 3].map((v) => [u, v]));
+    const quiet = centres.map(([u, v]) => box([u - 0.5, v - 0.5], [u + 0.5, v + 0.5])).find((b) => !statesOn(b).includes(1) && statesOn(b).includes(-1));
+    expect(quiet).toBeDefined(); // the premise: a box with an unstable neuron and no active one
+    const m2: Record<string, MethodReport> = {};
+    quickUpperBounds(shallow, { norm: '2', box: quiet! }, new Budget(budget.timeLimit), m2);
+    expect(m2['eclipse-fast'].note).toBe('ECLipsE-Fast closed form (one multiplier per layer), proven by the LipSDP verifier');
     // With room for the proof over the input too, ECLipsE-Fast keeps them fixed (no note).
     const roomy: Record<string, MethodReport> = {};
     quickUpperBounds(shallow, query, new Budget(10), roomy);
