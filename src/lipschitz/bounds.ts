@@ -3,13 +3,13 @@ import { neuronCount, outputDim } from '../network/network.js';
 import type { Pattern } from '../network/evaluate.js';
 import type { Seed } from '../random/stream.js';
 import { Budget, timed } from './budget.js';
-import { exactChunkFlops, mipRootFlops, regionLpFlops, secondsFor, witnessCheckFlops } from './costs.js';
+import { exactChunkFlops, mipRootFlops, regionLpFlops, secondsFor, shallowRegionCount, witnessCheckFlops } from './costs.js';
 import { toInput } from './domain.js';
-import { exactLipschitz } from './exact/index.js';
+import { exactLipschitz, type ExactOutcome } from './exact/index.js';
 import { regionCentre } from './exact/regionSearch.js';
 import { ascentLowerBound } from './lower/ascent.js';
 import { lowerBound } from './lower/index.js';
-import { witnessAt, type Witness } from './lower/witness.js';
+import { better, witnessAt, type Witness } from './lower/witness.js';
 import type { LipschitzQuery } from './query.js';
 import { euclideanCuttingPlanes } from './upper/euclideanCuts.js';
 import { lipschitzMip } from './upper/lipschitzMip.js';
@@ -64,18 +64,6 @@ export interface BoundsOptions {
   readonly onProgress?: (stage: string, fraction: number, lower: number, upper: number) => void;
 }
 
-/** Σ_{j≤d} C(N, j): the number of regions of a shallow network in general position. */
-function shallowRegionCount(net: Network): number {
-  const N = net.layers[0].outDim;
-  let total = 0;
-  let c = 1;
-  for (let j = 0; j <= net.inputDim; j++) {
-    total += c;
-    c = (c * (N - j)) / (j + 1);
-  }
-  return total;
-}
-
 /** Neuron count above which the MIP-based bounds are not attempted (the relaxations get too weak). */
 const MIP_NEURON_LIMIT = 400;
 
@@ -86,7 +74,7 @@ const MIP_NEURON_LIMIT = 400;
  */
 export function exactPlan(net: Network, query: LipschitzQuery): { readonly share: number; readonly predicted: number } {
   const d = net.inputDim;
-  const predicted = query.box === null && net.layers.length === 2 ? shallowRegionCount(net) : Infinity;
+  const predicted = query.box === null && net.layers.length === 2 ? shallowRegionCount(d, net.layers[0].outDim) : Infinity;
   const affine = net.layers.length === 1; // one region: the exact solver answers at once
   // At large d one region's LP takes seconds: on a box the exact attempt then leaves more to LipSDP and the search.
   const box = query.box === null ? 0 : d <= 64 ? 0.6 : 0.3;
@@ -94,6 +82,19 @@ export function exactPlan(net: Network, query: LipschitzQuery): { readonly share
   // only helps if it finishes, gets less.
   const patterns = patternBranchApplies(net, query) ? 0.25 : Infinity;
   return { share: affine || predicted <= 2_000_000 ? 0.8 : Math.min(patterns, d <= 4 ? 0.6 : Math.max(box, d <= 6 ? 0.3 : 0)), predicted };
+}
+
+/**
+ * The exact solver in `share` of the time that remains, with at most `maxRegions` regions — if one of
+ * its uninterruptible steps fits in that time; otherwise (share > 0) the skip is recorded in the
+ * budget. Null when not attempted.
+ */
+export function tryExact(net: Network, query: LipschitzQuery, budget: Budget, share: number, maxRegions: number): ExactOutcome | null {
+  if (!(share > 0)) return null;
+  const seconds = share * budget.remaining();
+  if (seconds >= secondsFor(exactChunkFlops(net, query))) return exactLipschitz(net, query, { timeLimit: seconds, maxRegions });
+  budget.skip('the exact solver (one of its steps would not fit)');
+  return null;
 }
 
 /** ℓ2, d ≤ 6, at least two hidden layers: where patternBranchBound is the strongest upper bound. */
@@ -154,11 +155,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   //    of the time). Its solvers check the budget between regions (and vertices, layers), so it
   //    starts only when one such step fits in its share.
   const { share: exactShare, predicted } = exactPlan(net, query);
-  const exactSeconds = exactShare * budget.remaining();
-  let exact = null;
-  if (exactShare > 0 && exactSeconds >= secondsFor(exactChunkFlops(net, query))) {
-    exact = exactLipschitz(net, query, { timeLimit: exactSeconds, maxRegions: options.maxExactRegions ?? Math.max(200_000, predicted <= 2_000_000 ? predicted : 0) });
-  } else if (exactShare > 0) budget.skip('the exact solver (one of its steps would not fit)');
+  const exact = tryExact(net, query, budget, exactShare, options.maxExactRegions ?? Math.max(200_000, predicted <= 2_000_000 ? predicted : 0));
   if (exact?.kind === 'exact') {
     methods.exact = { kind: 'exact', value: exact.lipschitz, seconds: exact.seconds, note: `${exact.regions} regions by ${exact.algorithm}; exact as README's "How sure the numbers are" states` };
     return finish(exact.witnessValue, exact.witness, exact.lipschitz, exact.lipschitz);
@@ -178,7 +175,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   if (decided()) return finish(best.value, best.x, upper, null);
   if (exact?.lowerBoundWitness) {
     const w = witnessAt(net, exact.lowerBoundWitness, query.norm);
-    if (w.value > best.value) best = w;
+    best = better(best, w);
   }
   // HiGHS looks at its time limit only after the root LP relaxation, so each MIP call is given what
   // is left minus that LP's estimated time, and a family of MIPs (one per column or row, all needed
@@ -197,7 +194,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
   );
   const stopAbove = Math.min(upper / targetGap, options.stopWhen?.lowerAbove ?? Infinity);
   const search = witnessSearch(net, query, searchBudget, methods, { seed: options.seed ?? 0, stopAbove, onProgress: (v) => report('lower bound search', Math.max(v, best.value), upper) });
-  if (search.value > best.value) best = search;
+  best = better(best, search);
   if (decided()) return finish(best.value, best.x, upper, null);
 
   /** A witness inside a MIP's maximising pattern: its region's centre, by an LP when one fits. */
@@ -206,7 +203,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     const u = regionCentre(net, domain, pattern);
     if (!u) return;
     const w = witnessAt(net, toInput(domain, u), query.norm);
-    if (w.value > best.value) best = w;
+    best = better(best, w);
   };
 
   // 3. MIP-based bounds over realisable patterns, one HiGHS call at a time with its own time limit.
@@ -268,7 +265,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     );
     if (b) {
       methods['pattern-branch'] = { kind: 'upper', value: b.upper, seconds: tb, note: `${b.nodes} activation-pattern nodes (root LipSDP ${b.rootUpper.toPrecision(6)}, its multipliers re-certified per node), ${b.open} open, stopped by ${b.stoppedBy}` };
-      if (b.witness.value > best.value) best = b.witness;
+      best = better(best, b.witness);
       upper = Math.min(upper, b.upper);
     }
   } else if (branches && budget.remaining() > 0.05 && upper > targetGap * best.value) {
@@ -282,7 +279,7 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     );
     if (b) {
       methods['branched-lipsdp'] = { kind: 'upper', value: b.upper, seconds: tb, note: `${b.cells} cells with local LipSDP bounds, ${b.leaves} leaves open, stopped by ${b.stoppedBy}` };
-      if (b.witness.value > best.value) best = b.witness;
+      best = better(best, b.witness);
       upper = Math.min(upper, b.upper);
     }
   }
@@ -332,7 +329,7 @@ export function witnessSearch(
   if (budget.fits(secondsFor(witnessCheckFlops(net)) * 4)) {
     const [ascent, ta] = timed(() => ascentLowerBound(net, query, { budget: budget.share(ascentShare(net.inputDim)), seed: options.seed ?? 0, stopAbove }));
     methods['ascent'] = { kind: 'lower', value: ascent.witness.value, seconds: ta, note: `${ascent.climbs} climbs, ${ascent.steps} steps (many-start ascent on ‖J(x)‖)` };
-    if (ascent.witness.value > best.value) best = ascent.witness;
+    best = better(best, ascent.witness);
     options.onProgress?.(best.value);
   } else budget.skip('the ascent (one witness re-check would not fit)');
   if (best.value > stopAbove) return best;
@@ -341,7 +338,7 @@ export function witnessSearch(
   methods['sampling'] = { kind: 'lower', value: search.methods.sampling, seconds: NaN };
   methods['local-search'] = { kind: 'lower', value: search.methods.localSearch, seconds: search.seconds, note: `${search.restarts} climbs` };
   methods['line-search'] = { kind: 'lower', value: search.methods.lineSearch, seconds: NaN };
-  return search.witness.value > best.value ? search.witness : best;
+  return better(best, search.witness);
 }
 
 /**

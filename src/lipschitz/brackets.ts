@@ -1,6 +1,7 @@
 import type { Norm } from '../linalg/norms.js';
 import { type Network } from '../network/network.js';
 import type { Seed } from '../random/stream.js';
+import { shallowRegionCount } from './costs.js';
 import { queryDomain } from './domain.js';
 import { exactLipschitz } from './exact/index.js';
 import { lowerBound } from './lower/index.js';
@@ -72,17 +73,6 @@ export const DEFAULT_EFFORT: BracketEffort = {
   zonotopeMaxInputDim: 256,
   seed: 0,
 };
-
-/** Σ_{j≤d} C(N, j): the region count of a shallow net in general position. */
-function shallowRegionCount(d: number, N: number): number {
-  let total = 0;
-  let c = 1;
-  for (let j = 0; j <= d && c > 0; j++) {
-    total += c;
-    c = (c * (N - j)) / (j + 1);
-  }
-  return total;
-}
 
 /** x·√d rounded up: an upper bound for the exact product (one rounding each for √ and ×). */
 function timesSqrt(x: number, d: number): number {

@@ -47,16 +47,16 @@ export function boxFromPairs(pairs: readonly (readonly [number, number])[], dim:
 export function parseBox(text: string, dim: number): Box {
   const parts = text.split(',').map((s) => s.trim());
   const pairs = parts.map((part, i): [number, number] => {
+    // Both sides are non-empty and, the part being trimmed, start and end with a non-blank (Number('') would be 0).
     const m = /^(.+?):(.+)$/.exec(part);
     const a = m ? Number(m[1]) : NaN;
     const b = m ? Number(m[2]) : NaN;
-    if (!m || m[1].trim() === '' || m[2].trim() === '' || !Number.isFinite(a) || !Number.isFinite(b)) {
+    if (!Number.isFinite(a) || !Number.isFinite(b)) {
       throw new UserError(`--box: "${part}" (interval ${i + 1}) is not of the form lo:hi with finite numbers`);
     }
     return [a, b];
   });
-  if (pairs.length === 1 && dim > 1) return boxFromPairs(Array(dim).fill(pairs[0]), dim, '--box');
-  return boxFromPairs(pairs, dim, '--box');
+  return boxFromPairs(pairs.length === 1 ? Array(dim).fill(pairs[0]) : pairs, dim, '--box');
 }
 
 /** The box as [lo, hi] pairs (the protocol's and the JSON outputs' form). */
@@ -73,23 +73,18 @@ export function scalarize(net: Network, c: readonly number[]): Network {
   if (c.length !== k) throw new UserError(`--c: has ${c.length} entries but the network has ${k} outputs`);
   if (c.some((v) => !Number.isFinite(v))) throw new UserError('--c: every entry must be a finite number');
   const last = net.layers[net.layers.length - 1];
-  const weights = new Float64Array(last.inDim);
-  let bias = 0;
-  for (let i = 0; i < k; i++) {
-    if (c[i] === 0) continue;
-    for (let j = 0; j < last.inDim; j++) weights[j] += c[i] * last.weights[i * last.inDim + j];
-    bias += c[i] * last.biases[i];
-  }
+  const weights = Float64Array.from({ length: last.inDim }, (_, j) => c.reduce((s, ci, i) => s + ci * last.weights[i * last.inDim + j], 0));
+  const bias = c.reduce((s, ci, i) => s + ci * last.biases[i], 0);
   const layers = [...net.layers.slice(0, -1), { outDim: 1, inDim: last.inDim, weights, biases: Float64Array.of(bias) }];
   return makeNetwork(net.inputDim, layers, { ...(net.meta ?? {}), scalarizedBy: [...c] });
 }
 
 /** Parses a comma-separated list of finite numbers (for `--x`, `--c`); `what` names the option in errors. */
 export function parseNumberList(text: string, what: string, expected?: number): number[] {
-  const parts = text.split(',');
+  const parts = text.split(',').map((p) => p.trim());
   const values = parts.map((p, i) => {
-    const v = Number(p.trim());
-    if (p.trim() === '' || !Number.isFinite(v)) throw new UserError(`${what}: entry ${i + 1} ("${p.trim()}") is not a finite number`);
+    const v = Number(p);
+    if (p === '' || !Number.isFinite(v)) throw new UserError(`${what}: entry ${i + 1} ("${p}") is not a finite number`);
     return v;
   });
   if (expected !== undefined && values.length !== expected) {

@@ -1,8 +1,6 @@
 import type { Network } from '../network/network.js';
-import { certifiedBounds, exactPlan, witnessSearch, type BoundsResult } from './bounds.js';
+import { certifiedBounds, exactPlan, tryExact, witnessSearch, type BoundsResult } from './bounds.js';
 import { Budget } from './budget.js';
-import { exactChunkFlops, secondsFor } from './costs.js';
-import { exactLipschitz } from './exact/index.js';
 import type { LipschitzQuery } from './query.js';
 import { lipSdpStage, quickUpperBounds } from './upperStages.js';
 
@@ -14,7 +12,10 @@ const CLAIM_SLACK = 1e-9;
 
 export interface Verdict {
   readonly status: 'refuted' | 'consistent';
-  /** True when lipcheck proved the claim (e.g. its certified upper bound is below a claimed upper bound). */
+  /**
+   * True when the verdict is settled: the claim proven (e.g. lipcheck's certified upper bound is below
+   * a claimed upper bound) or refuted (by a witness, a certified bound or the exact constant).
+   */
   readonly proven: boolean;
   /** For a refuted upper (or exact) claim: a point whose Jacobian norm exceeds it. */
   readonly witness: { readonly x: Float64Array; readonly value: number } | null;
@@ -61,11 +62,7 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
     // Search for a counterexample: exact if it is quick, otherwise a lower-bound search that stops
     // as soon as it beats the claim.
     // Region enumeration only where it can finish (bounds.ts's plan: not at large d without a box).
-    const plan = exactPlan(net, query);
-    const exactSeconds = Math.min(0.3, plan.share) * budget.remaining();
-    const fits = plan.share > 0 && exactSeconds >= secondsFor(exactChunkFlops(net, query));
-    if (plan.share > 0 && !fits) budget.skip('the exact solver (one of its steps would not fit)');
-    const exact = fits ? exactLipschitz(net, query, { timeLimit: exactSeconds, maxRegions: 200_000 }) : null;
+    const exact = tryExact(net, query, budget, Math.min(0.3, exactPlan(net, query).share), 200_000);
     if (exact?.kind === 'exact') {
       const refuted = exact.lipschitz > v * (1 + CLAIM_SLACK) + Number.MIN_VALUE;
       // The witness is re-checked (exact/witness.ts); it may attain less than the constant when the
@@ -73,7 +70,7 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
       const witnessRefutes = exact.witnessValue > v * (1 + CLAIM_SLACK) + Number.MIN_VALUE;
       return {
         status: refuted ? 'refuted' : 'consistent',
-        proven: !refuted,
+        proven: true,
         witness: refuted && witnessRefutes ? { x: exact.witness, value: exact.witnessValue } : null,
         certifiedUpper: null,
         exact: exact.lipschitz,
@@ -158,7 +155,7 @@ export async function verifyClaim(net: Network, query: LipschitzQuery, claim: Cl
     return {
       ...base,
       status: off ? 'refuted' : 'consistent',
-      proven: !off,
+      proven: true,
       witness: off && v < b.exact ? { x: b.witness, value: b.exact } : null,
       certifiedUpper: off && v > b.exact ? b.exact : null,
       message: off ? `refuted: the exact constant is ${b.exact}, the claim ${v} is off by ${Math.abs(b.exact - v) / Math.abs(b.exact)} (relative; --rtol ${rtol})` : `consistent: the exact constant is ${b.exact}, within --rtol ${rtol} (exact as README's "How sure the numbers are" states)`,

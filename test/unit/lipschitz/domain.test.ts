@@ -2,21 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { cubeConstraints, cubeForward, cubePattern, cubePreActivations, liftedDomain, localFirstLayer, queryDomain, toInput, type Domain } from '../../../src/lipschitz/domain.js';
 import { forward } from '../../../src/network/evaluate.js';
 import { makeNetwork, type DenseLayer, type Network } from '../../../src/network/network.js';
-import { createStream, type RandomStream } from '../../../src/random/stream.js';
+import { createStream } from '../../../src/random/stream.js';
+import { box, randomNet } from '../../support/lipschitzUnits.js';
 import { add, dyadic, mul, sign, type Dyadic } from '../../support/exactArithmetic.js';
 import type { Box } from '../../../src/lipschitz/query.js';
 import { Budget } from '../../../src/lipschitz/budget.js';
 
-function randomNet(s: RandomStream, d: number, widths: number[], biasScale = 1): Network {
-  const dims = [d, ...widths, 1];
-  const layers: DenseLayer[] = [];
-  for (let l = 0; l + 1 < dims.length; l++) {
-    const [inDim, outDim] = [dims[l], dims[l + 1]];
-    layers.push({ inDim, outDim, weights: Float64Array.from({ length: inDim * outDim }, () => s.gaussian()), biases: Float64Array.from({ length: outDim }, () => biasScale * s.gaussian()) });
-  }
-  return makeNetwork(d, layers);
-}
-const box = (lo: number[], hi: number[]): Box => ({ lo: Float64Array.from(lo), hi: Float64Array.from(hi) });
 const half = (a: Dyadic): Dyadic => ({ m: a.m, e: a.e - 1 });
 const neg = (a: Dyadic): Dyadic => ({ m: -a.m, e: a.e });
 const sumOf = (terms: Dyadic[]): Dyadic => terms.reduce(add, dyadic(0));
@@ -71,7 +62,7 @@ describe('the cube of a box', () => {
     // Midpoints that are not doubles (lo + hi inexact: centreLow ≠ 0) and half-widths that are not either.
     boxes.push({ offset: 2 ** 53, b: box([1, 0.1, -3], [2 ** 53 + 2, 0.3, 2 ** 52 + 1]) });
     for (const { offset, b } of boxes) {
-      const net = randomNet(s, 3, [5], 1 + offset);
+      const net = randomNet(s, 3, [5], 1, 1 + offset);
       const domain = queryDomain(net, b);
       const { P, q, error } = localFirstLayer(net, domain);
       expect(Array.from(domain.local!.layers[0].weights)).toEqual(Array.from(P));
@@ -169,7 +160,7 @@ describe('the running error bound of the cube forward pass', () => {
     let total = 0;
     let undecidedKinks = 0;
     for (const offset of [0, 1e8]) {
-      const net = randomNet(s, 2, [5, 4], 1 + offset);
+      const net = randomNet(s, 2, [5, 4], 1, 1 + offset);
       for (const b of [box([offset - 1, -1], [offset + 1, 1]), null]) {
         const domain = queryDomain(net, b);
         for (let t = 0; t < 12; t++) {
