@@ -5,6 +5,7 @@ import { preActivationBounds } from '../../../../src/lipschitz/upper/intervals.j
 import { denseLayer, makeNetwork, type Network } from '../../../../src/network/network.js';
 import { createStream } from '../../../../src/random/stream.js';
 import { gaussianNet, stopAfter } from '../../../support/upperUnits.js';
+import { add, dyadic, mul, sign, type Dyadic } from '../../../support/exactArithmetic.js';
 import type { Box } from '../../../../src/lipschitz/query.js';
 
 /**
@@ -243,6 +244,7 @@ describe('linearPreActivationBounds', () => {
     // Layer 0 is refined exactly anyway (x ∈ [−1, 1]); layer 1 = ρ(x) − ρ(x) ∈ [−1, 1] by the relaxations.
     for (let i = 0; i < 2; i++) {
       expect(b.lo[0][i]).toBeGreaterThan(-1 - 1e-12);
+      expect(b.lo[0][i]).toBeLessThanOrEqual(-1); // NaN read as −∞ (no bound), then refined to x ≥ −1
       expect(b.hi[0][i]).toBeLessThan(1 + 1e-12);
     }
     expect(b.hi[1][0]).toBeGreaterThanOrEqual(0);
@@ -252,5 +254,31 @@ describe('linearPreActivationBounds', () => {
     const c = linearPreActivationBounds(net, domain, { intervals: infinite });
     expect(c.hi[0][0]).toBeLessThan(1 + 1e-12);
     expect(c.hi[1][0]).toBeLessThan(1 + 1e-12);
+  });
+  it('after a layer whose bounds overflowed to ±∞, later layers keep sound (infinite) bounds, never NaN', () => {
+    // z₀ = 1e200·x, z₁ = 1e200·ρ(z₀) (bounds reach 1e400 = ∞), z₂ = ρ(z₁) − 1: unbounded above.
+    const net = makeNetwork(1, [denseLayer([[1e200]], [0]), denseLayer([[1e200]], [0]), denseLayer([[1]], [-1]), denseLayer([[1]], [0])]);
+    const b = linearPreActivationBounds(net, queryDomain(net, box([-1], [1])));
+    expect(b.hi[1][0]).toBe(Infinity);
+    expect(b.hi[2][0]).toBe(Infinity);
+    for (const L of b.lo) for (const v of L) expect(Number.isNaN(v)).toBe(false);
+    expect(b.lo[2][0]).toBeLessThanOrEqual(-1);
+  });
+  it('far from the origin, an exact cancellation of terms of 1e8 is contained exactly, with an allowance for the terms, not their difference', () => {
+    // Layer 0: x₁ and x₁ + 1e-9·x₂ (both ≈ 1e8, always active); layer 1: their difference − 0.1,
+    // exactly 1e-9·x₂ − 0.1 (the doubles 1e-9 and 0.1), a range about 1e-12 wide near 0.
+    const c = 1e8;
+    const net = makeNetwork(2, [denseLayer([[1, 0], [1, 1e-9]], [0, 0]), denseLayer([[-1, 1]], [-0.1]), denseLayer([[1]], [0])]);
+    const b = box([c - 5e-4, c - 5e-4], [c + 5e-4, c + 5e-4]);
+    const bounds = linearPreActivationBounds(net, queryDomain(net, b));
+    const at = (x2: number): Dyadic => add(mul(dyadic(1e-9), dyadic(x2)), dyadic(-0.1));
+    const minus = (a: Dyadic, x: number) => add(a, mul(dyadic(-1), dyadic(x)));
+    expect(sign(minus(at(b.lo[1]), bounds.lo[1][0]))).toBeGreaterThanOrEqual(0); // exact ≥ lower bound
+    expect(sign(minus(at(b.hi[1]), bounds.hi[1][0]))).toBeLessThanOrEqual(0); // exact ≤ upper bound
+    // Not vacuous: within 1e-5 of the range. And the allowance covers u·Σ|terms| (terms of 1e8 each).
+    expect(bounds.hi[1][0] - bounds.lo[1][0]).toBeLessThan(1e-5);
+    const slack = 2 ** -53 * 2 * c;
+    expect(bounds.hi[1][0] - (1e-9 * b.hi[1] - 0.1)).toBeGreaterThan(slack);
+    expect(1e-9 * b.lo[1] - 0.1 - bounds.lo[1][0]).toBeGreaterThan(slack);
   });
 });

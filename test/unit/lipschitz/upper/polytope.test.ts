@@ -143,4 +143,21 @@ describe('Polytope: the box, and cuts by the double-description method', () => {
     const corner = r.vertices.find((v) => v.x[0] === 1 && v.x[1] === 0)!;
     expect(corner.facets).toEqual([0, 3, 4]);
   });
+  it('finds the farthest vertex inside the unit ball too, and scales its tolerance with the vertices (far-out boxes)', () => {
+    const small = new Polytope(Float64Array.of(-0.5, -0.25), Float64Array.of(0.5, 0.1));
+    expect(small.farthest().norm).toBe(Math.hypot(0.5, 0.25));
+    // Vertices of size 1e6: a corner outside g₀ + 1e-6·g₁ ≤ 0 by 1e-6 is within eps = 1e-12·(|a|·1e6·d + |b|)
+    // = 2e-6 and stays (on the new facet); the far corner (outside by 1) goes. With eps measured without
+    // the vertices' size the near corner would be replaced by a crossing 1e-6 away.
+    const big = new Polytope(Float64Array.of(-1e6, 0), Float64Array.of(1e-6, 1e6));
+    expect(big.cut(Float64Array.of(1, 1e-6), 0)).toBe(true);
+    const corner = big.vertices.find((v) => v.x[0] === 1e-6 && v.x[1] === 0);
+    expect(corner).toBeDefined();
+    expect(corner!.facets).toEqual([0, 3, 4]);
+    expect(big.vertices.length).toBe(4);
+    // Outside by 4e-6 (above eps, below 2·eps): removed.
+    const bigger = new Polytope(Float64Array.of(-1e6, 0), Float64Array.of(4e-6, 1e6));
+    expect(bigger.cut(Float64Array.of(1, 1e-6), 0)).toBe(true);
+    expect(bigger.vertices.some((v) => v.x[0] === 4e-6 && v.x[1] === 0)).toBe(false);
+  });
 });
