@@ -104,6 +104,12 @@ describe('relaxedJacobianBound', () => {
         const interval = intervalJacobianBound(net, domain, p, preBounds).value;
         expect(r.interval).toBe(interval);
         expect(r.value, label).toBeLessThanOrEqual(Math.min(r.chain!, interval));
+        if (p === 'inf') {
+          // Row by row: each output row keeps the smaller of its chain bound and its interval row norm.
+          const J = intervalJacobianBound(net, domain, p, preBounds);
+          const fallback = rows.map((_, i) => Array.from({ length: d }, (_, j) => Math.max(Math.abs(J.lo[i * d + j]), Math.abs(J.hi[i * d + j]))).reduce((a, v) => a + v, 0));
+          expect(r.value, label).toBeLessThanOrEqual(Math.max(...rows.map((v, i) => Math.min(v, fallback[i]))) * (1 + 1e-9) + 1e-300);
+        }
         expect(r.value, label).toBeGreaterThanOrEqual(patternMaximum(net, states, p) * (1 - 1e-12));
         if (r.chain! < interval * (1 - 1e-6)) chainWins++;
         expect(r.stoppedEarly).toBe(false);
@@ -184,6 +190,9 @@ describe('relaxedJacobianBound', () => {
       if (n === 0) expect(r.value).toBe(r.interval);
     }
     expect(full.value).toBeLessThan(full.interval); // the fallback is visible
+    // Without preBounds the budget is handed to the linear bounds too: stopped at once, they are the intervals.
+    const unbounded = relaxedJacobianBound(net, domain, 'inf', { budget: stopAfter(0) });
+    expect(unbounded.interval).toBe(intervalJacobianBound(net, domain, 'inf').value);
     const none = relaxedJacobianBound(net, domain, 'inf', { preBounds, budget: stopAfter(Infinity) });
     expect(none.stoppedEarly).toBe(false);
     expect(none.value).toBe(full.value);
