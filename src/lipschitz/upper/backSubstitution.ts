@@ -38,11 +38,14 @@ const INNER_BLOCK = 256;
  */
 export function multiplyRows(A: Float64Array, rows: number, inner: number, B: Float64Array, cols: number): Float64Array {
   const C = new Float64Array(rows * cols);
+  // Stryker disable next-line EqualityOperator: one more pass past the end has an empty range (i1 = inner, c1 = cols), so it adds nothing
   for (let i0 = 0; i0 < inner; i0 += INNER_BLOCK) {
     const i1 = Math.min(inner, i0 + INNER_BLOCK);
+    // Stryker disable next-line EqualityOperator: one more pass past the end has an empty range (i1 = inner, c1 = cols), so it adds nothing
     for (let c0 = 0; c0 < cols; c0 += COLUMN_BLOCK) {
       const c1 = Math.min(cols, c0 + COLUMN_BLOCK);
       let r = 0;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: the four-row and the one-row pass add each entry's products in the same order, and rows past the end only write outside the typed array (ignored)
       for (; r + 4 <= rows; r += 4) {
         const a0 = r * inner;
         const a1 = a0 + inner;
@@ -68,6 +71,7 @@ export function multiplyRows(A: Float64Array, rows: number, inner: number, B: Fl
           }
         }
       }
+      // Stryker disable next-line EqualityOperator: row `rows` would only write outside the typed array (ignored)
       for (; r < rows; r++) {
         const a = r * inner;
         const o = r * cols;
@@ -90,6 +94,7 @@ export function multiplyRows(A: Float64Array, rows: number, inner: number, B: Fl
 export function absTimes(M: Float64Array, rows: number, cols: number, v: ArrayLike<number>): Float64Array {
   const out = new Float64Array(rows);
   const up = 1 + 2 * gamma(cols + 2);
+  // Stryker disable next-line EqualityOperator: row `rows` would only write outside the typed array (ignored)
   for (let i = 0; i < rows; i++) {
     let s = 0;
     const o = i * cols;

@@ -72,30 +72,10 @@ export class MipModel {
     const clamp = (v: number) => (v === Infinity ? inf : v === -Infinity ? -inf : v);
     const numRows = this.rowLower.length;
     const refused = (): MipSolution => ({ status: 'other', bound: Infinity, incumbent: -Infinity, solution: null, seconds: 0 });
-    let model: ReturnType<typeof highs.createModel>;
-    try {
-      model = highs.createModel({
-        numCols: this.columns,
-        numRows,
-        sense: highs.constants.objectiveSense.maximize,
-        colCost: this.colCost,
-        colLower: this.colLower.map(clamp),
-        colUpper: this.colUpper.map(clamp),
-        rowLower: this.rowLower.map(clamp),
-        rowUpper: this.rowUpper.map(clamp),
-        matrix: {
-          format: 'csr',
-          numRows,
-          numCols: this.columns,
-          starts: new Int32Array(this.rowStarts),
-          indices: new Int32Array(this.rowIndices),
-          values: new Float64Array(this.rowValues),
-        },
-        integrality: new Int32Array(this.integrality) as unknown as readonly (0 | 1)[],
-      });
-    } catch {
-      return refused(); // HiGHS refused the model's numbers: no bound rather than a crash
-    }
+    // The options first, then the model: HiGHS drops small coefficients as the model is passed, by
+    // the small_matrix_value in force then (passed with createModel, the default 1e-9 applied and
+    // a row x + 2e-10·y ≤ 0 with y = −1e4 read as x ≤ 0, its optimum 2e-6 lost).
+    const model = highs.createModel();
     try {
       model.options.set({
         output_flag: false,
@@ -110,6 +90,29 @@ export class MipModel {
         small_matrix_value: 1e-12,
         random_seed: 0,
       });
+      try {
+        model.passModel({
+          numCols: this.columns,
+          numRows,
+          sense: highs.constants.objectiveSense.maximize,
+          colCost: this.colCost,
+          colLower: this.colLower.map(clamp),
+          colUpper: this.colUpper.map(clamp),
+          rowLower: this.rowLower.map(clamp),
+          rowUpper: this.rowUpper.map(clamp),
+          matrix: {
+            format: 'csr',
+            numRows,
+            numCols: this.columns,
+            starts: new Int32Array(this.rowStarts),
+            indices: new Int32Array(this.rowIndices),
+            values: new Float64Array(this.rowValues),
+          },
+          integrality: new Int32Array(this.integrality) as unknown as readonly (0 | 1)[],
+        });
+      } catch {
+        return refused(); // HiGHS refused the model's numbers: no bound rather than a crash
+      }
       const started = performance.now();
       try {
         model.run();

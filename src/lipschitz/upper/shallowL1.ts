@@ -23,8 +23,10 @@ export function shallowL1PatternMax(net: Network): number {
   const minus = new Float64Array(d);
   for (let j = 0; j < N; j++) {
     const v = output.weights[j];
+    // Stryker disable next-line EqualityOperator: coordinate d would only write outside the typed arrays (ignored; `best` reads k < d)
     for (let k = 0; k < d; k++) {
       const h = v * hidden.weights[j * d + k];
+      // Stryker disable next-line EqualityOperator: h = 0 adds nothing to either sum
       if (h > 0) plus[k] += h;
       else minus[k] -= h;
     }

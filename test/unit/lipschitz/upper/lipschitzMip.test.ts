@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { queryDomain } from '../../../../src/lipschitz/domain.js';
+import { lipschitzMip, type MipObjective } from '../../../../src/lipschitz/upper/lipschitzMip.js';
+import { operatorNorm } from '../../../../src/linalg/norms.js';
+import { jacobianOfPattern } from '../../../../src/network/evaluate.js';
+import { denseLayer, makeNetwork, type Network } from '../../../../src/network/network.js';
+import { createStream } from '../../../../src/random/stream.js';
+import type { Box } from '../../../../src/lipschitz/query.js';
+import { bruteForceLipschitz } from '../../../support/bruteForce.js';
+import { gaussianNet } from '../../../support/upperUnits.js';
+
+const box = (lo: number[], hi: number[]): Box => ({ lo: Float64Array.from(lo), hi: Float64Array.from(hi) });
+const e = (d: number, j: number, s = 1) => Float64Array.from({ length: d }, (_, k) => (k === j ? s : 0));
+
+/** The largest MIP bound and incumbent over a list of objectives, each incumbent checked against its own pattern. */
+async function mipMax(net: Network, b: Box | null, objective: (d: number) => MipObjective[]) {
+  const domain = queryDomain(net, b);
+  let upper = 0;
+  let incumbent = -Infinity;
+  for (const o of objective(net.inputDim)) {
+    const r = await lipschitzMip(net, domain, o, 10);
+    expect(r.status).toBe('optimal');
+    upper = Math.max(upper, r.upper);
+    incumbent = Math.max(incumbent, r.incumbent);
+    // The incumbent's pattern attains the incumbent: its Jacobian's objective value is the same number.
+    expect(Array.from(r.pattern!, (p) => p.length)).toEqual(net.layers.slice(0, -1).map((l) => l.outDim));
+    const J = jacobianOfPattern(net, r.pattern!);
+    const d = net.inputDim;
+    const Jw = (w: Float64Array) => Array.from({ length: J.rows }, (_, i) => w.reduce((acc, wj, j) => acc + J.data[i * d + j] * wj, 0));
+    const vJ = (v: Float64Array) => Array.from({ length: d }, (_, j) => v.reduce((acc, vi, i) => acc + vi * J.data[i * d + j], 0));
+    const l1 = (x: number[]) => x.reduce((acc, y) => acc + Math.abs(y), 0);
+    const value = o.kind === 'directional' ? Jw(o.w).reduce((acc, y, i) => acc + o.v[i] * y, 0) : o.kind === 'forward-l1' ? l1(Jw(o.w)) : l1(vJ(o.v));
+    expect(r.incumbent).toBeCloseTo(value, 6);
+  }
+  return { upper, incumbent };
+}
+
+/** Objectives whose maximum is a Lipschitz constant: ‖∇f‖₁ = Lip_∞ (scalar), max_j ‖J e_j‖₁ = Lip₁. */
+const reverse = () => [{ kind: 'reverse-l1', v: Float64Array.of(1) } as MipObjective];
+const forward = (d: number) => Array.from({ length: d }, (_, j) => ({ kind: 'forward-l1', w: e(d, j) }) as MipObjective);
+
+describe('lipschitzMip: exact up to MIP_MARGIN on small networks (brute force over regions)', () => {
+  const s = createStream(31, 'test/unit/lipschitzMip');
+  const shallow = gaussianNet(s, 2, [3]);
+  const b = box([-0.6, -0.4], [0.5, 0.7]);
+
+  it('one hidden layer on a box: ‖∇f‖₁ (reverse), ‖J‖₁ (forward), and ±e₀ directions agree with forward e₀', async () => {
+    const inf = bruteForceLipschitz(shallow, 'inf', b).lipschitz;
+    const one = bruteForceLipschitz(shallow, '1', b).lipschitz;
+    for (const [objectives, truth] of [[reverse, inf], [forward, one]] as const) {
+      const r = await mipMax(shallow, b, objectives);
+      expect(r.upper).toBeGreaterThanOrEqual(truth);
+      expect(r.upper).toBeLessThanOrEqual(truth * (1 + 1e-5) + 1e-9);
+      expect(r.incumbent).toBeLessThanOrEqual(truth * (1 + 1e-6) + 1e-9);
+      expect(r.incumbent).toBeGreaterThanOrEqual(truth * (1 - 1e-6) - 1e-9);
+    }
+    // max(+e₀·∇f, −e₀·∇f) = max |∂f/∂x₀| = forward-l1 along e₀: two encodings of the same number.
+    const both = await mipMax(shallow, b, () => [1, -1].map((sg) => ({ kind: 'directional', w: e(2, 0, sg), v: Float64Array.of(1) }) as MipObjective));
+    const fwd = await lipschitzMip(shallow, queryDomain(shallow, b), { kind: 'forward-l1', w: e(2, 0) }, 10);
+    expect(both.upper).toBeGreaterThanOrEqual(fwd.incumbent);
+    expect(both.upper).toBeLessThanOrEqual(fwd.incumbent * (1 + 1e-5) + 1e-9);
+    expect(both.incumbent).toBeCloseTo(fwd.incumbent, 6);
+  });
+
+  it('two hidden layers, globally (lifted domain) and on a box: at least the constant, and exact on the box', async () => {
+    const deep = gaussianNet(s, 2, [2, 1]);
+    const global = bruteForceLipschitz(deep, 'inf', null).lipschitz;
+    expect((await mipMax(deep, null, reverse)).upper).toBeGreaterThanOrEqual(global);
+    const local = bruteForceLipschitz(deep, 'inf', b).lipschitz;
+    const r = await mipMax(deep, b, reverse);
+    expect(r.upper).toBeGreaterThanOrEqual(local);
+    expect(r.upper).toBeLessThanOrEqual(local * (1 + 1e-5) + 1e-9);
+  });
+
+  it('vector outputs: forward ‖J e₀‖₁ gives ‖J‖₁ (d = 1)', async () => {
+    const net = gaussianNet(s, 1, [3], 2); // d = 1: one forward MIP, ‖J e₀‖₁ = ‖J‖₁
+    const b1 = box([-0.6], [0.5]);
+    const one = bruteForceLipschitz(net, '1', b1).lipschitz;
+    const fwd = await mipMax(net, b1, forward);
+    expect(fwd.upper).toBeGreaterThanOrEqual(one);
+    expect(fwd.upper).toBeLessThanOrEqual(one * (1 + 1e-5));
+  });
+
+  it('scale-free: weights ×3^20 in layer 0 (biases too) and ×7·2^-40 in layer 1 scale the bound by their product', async () => {
+    const [f0, f1] = [3 ** 20, 7 * 2 ** -40];
+    const scaled = makeNetwork(2, [
+      { ...shallow.layers[0], weights: shallow.layers[0].weights.map((w) => w * f0), biases: shallow.layers[0].biases.map((c) => c * f0) },
+      { ...shallow.layers[1], weights: shallow.layers[1].weights.map((w) => w * f1) },
+    ]);
+    const base = bruteForceLipschitz(shallow, 'inf', b).lipschitz;
+    const r = (await mipMax(scaled, b, reverse)).upper / (f0 * f1);
+    expect(r).toBeGreaterThanOrEqual(base * (1 - 1e-9));
+    expect(r).toBeLessThanOrEqual(base * (1 + 1e-5));
+  });
+
+  it('an affine network has one Jacobian: vᵀWw, ‖Ww‖₁, ‖vᵀW‖₁, bounded from above within rounding', async () => {
+    const net = makeNetwork(2, [denseLayer([[1, -2], [3, 4]], [5, 6])]);
+    const domain = queryDomain(net, null);
+    const cases: [MipObjective, number][] = [
+      [{ kind: 'directional', w: Float64Array.of(1, 0), v: Float64Array.of(1, 1) }, 4],
+      [{ kind: 'directional', w: Float64Array.of(0, -1), v: Float64Array.of(2, 1) }, 0],
+      [{ kind: 'forward-l1', w: Float64Array.of(0, 1) }, 6],
+      [{ kind: 'forward-l1', w: Float64Array.of(1, 1) }, 8],
+      [{ kind: 'reverse-l1', v: Float64Array.of(1, -1) }, 8],
+      [{ kind: 'reverse-l1', v: Float64Array.of(0, 2) }, 14],
+    ];
+    for (const [objective, value] of cases) {
+      const r = await lipschitzMip(net, domain, objective, 1);
+      expect(r.incumbent).toBe(value);
+      expect(r.upper).toBeGreaterThan(value);
+      expect(r.upper).toBeLessThan(value + 1e-13);
+      expect(r.status).toBe('optimal');
+      expect(r.pattern).toEqual([]);
+    }
+    // Cancelling terms still get a positive allowance: 1e16 − 1e16 + 1 is not trusted to be exact.
+    const cancel = makeNetwork(3, [denseLayer([[1e16, -1e16, 1]], [0])]);
+    const r = await lipschitzMip(cancel, queryDomain(cancel, null), { kind: 'directional', w: Float64Array.of(1, 1, 1), v: Float64Array.of(1) }, 1);
+    expect(r.upper).toBeGreaterThanOrEqual(1);
+    expect(r.upper - r.incumbent).toBeGreaterThan(1); // γ·Σ|terms| ≈ 4.4e-16·2e16
+  });
+
+  it('gives no bound (Infinity) when the rescaling would overflow, and 0 for a network with every neuron dead', async () => {
+    const huge = makeNetwork(1, [denseLayer([[1e300]], [0]), denseLayer([[1e300]], [0])]);
+    const r = await lipschitzMip(huge, queryDomain(huge, box([-1], [1])), { kind: 'reverse-l1', v: Float64Array.of(1) }, 1);
+    expect(r.upper).toBe(Infinity);
+    expect(r.status).toBe('scale out of range');
+    expect(r.pattern).toBeNull();
+    const dead = makeNetwork(1, [denseLayer([[1], [2]], [-5, -9]), denseLayer([[3, 4]], [0])]);
+    const z = await lipschitzMip(dead, queryDomain(dead, box([-1], [1])), { kind: 'reverse-l1', v: Float64Array.of(1) }, 1);
+    expect(z.upper).toBeGreaterThanOrEqual(0);
+    expect(z.upper).toBeLessThan(1e-5);
+    expect(operatorNorm(jacobianOfPattern(dead, [Uint8Array.of(0, 0)]), 'inf')).toBe(0);
+  });
+});
