@@ -136,3 +136,12 @@ export function scriptedBudget(answers: readonly ('time' | null)[]): Budget & { 
 /** A seeded He-initialised network with normal(0, 1) biases (the papers' model), for cross-checks. */
 export const randomNet = (d: number, widths: number[], outputs: number, seed: number): Network =>
   sampleNetwork({ inputDim: d, widths, bias: parseBiasLaw('normal:1'), weights: 'he-fanout', seed, outputs });
+
+/** The fixtures with their constants per norm (LEFT_BOX: 3 for every p), for tests that run each. */
+export const HAND_CASES: readonly (readonly [string, Network, Box | null, Record<Norm, number>])[] = [
+  ['one neuron', ONE_NEURON, null, ONE_NEURON_LIP],
+  ['two axes', TWO_AXES, null, TWO_AXES_LIP],
+  ['two axes in a box', TWO_AXES, LEFT_BOX, { '2': 3, '1': 3, inf: 3 }],
+  ['two outputs', TWO_OUTPUTS, null, TWO_OUTPUTS_LIP],
+  ['two hidden layers', DEEP_SUM, null, DEEP_SUM_LIP],
+];

@@ -4,18 +4,7 @@ import { Budget } from '../../../../src/lipschitz/budget.js';
 import { lineSearch } from '../../../../src/lipschitz/lower/lineSearch.js';
 import { boxFromPairs } from '../../../../src/lipschitz/query.js';
 import { kinkMargin } from '../../../../src/network/evaluate.js';
-import {
-  DEEP_SUM,
-  DEEP_SUM_LIP,
-  inBox,
-  LEFT_BOX,
-  normAt,
-  TWO_AXES,
-  TWO_AXES_LIP,
-  TWO_OUTPUTS,
-  TWO_OUTPUTS_LIP,
-  useControlledClock,
-} from '../../../support/lowerUnits.js';
+import { DEEP_SUM, DEEP_SUM_LIP, inBox, LEFT_BOX, normAt, TWO_AXES, TWO_AXES_LIP, TWO_OUTPUTS, TWO_OUTPUTS_LIP, useControlledClock } from '../../../support/lowerUnits.js';
 
 useControlledClock();
 const v = (...a: number[]) => Float64Array.from(a);
