@@ -8,7 +8,8 @@ import { HAND_CASES, inBox, normAt, spentBudget, TWO_AXES, useControlledClock } 
 useControlledClock();
 
 describe('lowerBound', () => {
-  it.each(HAND_CASES)('%s: reaches the hand-known constant, each method at most it, the witness re-evaluating', (_, net, box, lip) => {
+  // The one-neuron and two-output fixtures are left to the ascent's tests (this file's time is the mutation run's).
+  it.each(HAND_CASES.filter(([name]) => name !== 'one neuron' && name !== 'two outputs'))('%s: reaches the hand-known constant, each method at most it, the witness re-evaluating', (_, net, box, lip) => {
     for (const p of NORMS) {
       const r = lowerBound(net, { norm: p, box }, { timeLimit: Infinity, maxRestarts: 1, seed: 2 });
       expect(r.witness.value).toBeCloseTo(lip[p], 12);
