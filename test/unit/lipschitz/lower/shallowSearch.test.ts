@@ -95,6 +95,22 @@ describe('realisePattern', () => {
     expect(realisePattern(f, Uint8Array.of(1, 1))![0]).toBeCloseTo(0.6, 15);
     expect(realisePattern(f, Uint8Array.of(1, 0))![0]).toBeCloseTo(-0.2, 15);
   });
+  it('for N > d solves the normal equations (WᵀW)x = Wᵀ(τ·s − b), by hand in d = 2', () => {
+    // W = [[1, 0], [0, 1], [1, 1]], b = (1, 0, −1): τ = 2; σ = (1, 0, 1) targets (1, −2, 3):
+    // WᵀW = [[2, 1], [1, 2]], Wᵀt = (4, 1): x = (7/3, −2/3).
+    const f = shallowNet(
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+      [1, 0, -1],
+      [1, 1, 1],
+    );
+    const x = realisePattern(f, Uint8Array.of(1, 0, 1))!;
+    expect(x[0]).toBeCloseTo(7 / 3, 14);
+    expect(x[1]).toBeCloseTo(-2 / 3, 14);
+  });
   it('returns null for a singular system', () => {
     expect(realisePattern(shallowNet([[1, 0], [2, 0]], [0, 0], [1, 1]), Uint8Array.of(1, 0))).toBeNull();
     expect(realisePattern(shallowNet([[0], [0]], [0, 0], [1, 1]), Uint8Array.of(1, 0))).toBeNull();
@@ -175,7 +191,7 @@ describe('shallowLineAscent', () => {
     // t_last + max(1, |t_last|), one before the first at t_first − max(1, |t_first|).
     const f = (v3: number) => shallowNet([[1], [1], [-1]], [0, -2, -5], [1, 2, v3]);
     // From x = 1 (value 1): kinks at t = −6, −1, 1; best (2, ∞) entered at t = 2: x = 3.
-    const right = shallowLineAscent(f(1), '2', [{ value: 1, x: v(1) }], { seed: 0, randomDirections: 0 });
+    const right = shallowLineAscent(f(1), '2', [{ value: 1, x: v(1) }], { seed: 0, randomDirections: 0, maxSteps: 1 });
     expect(right.value).toBe(3);
     expect(Array.from(right.x)).toEqual([3]);
     // v₃ = −5: slope 5 on (−∞, −5). From x = −1 (gradient 0, so u = +1): kinks at t = −4, 1, 3;
@@ -188,6 +204,45 @@ describe('shallowLineAscent', () => {
     const mid = shallowLineAscent(hump, '2', [{ value: 0, x: v(-1) }], { seed: 0, randomDirections: 0 });
     expect(mid.value).toBe(3);
     expect(Array.from(mid.x)).toEqual([1]);
+  });
+  it('one step lands in the middle of the best bounded region, whatever the order of the neurons', () => {
+    // Kinks (in neuron order) at 3, −2, 0, 1; slopes by region: (−∞, −2): −2 | (−2, 0): 3 | (0, 1): 5 |
+    // (1, 3): 1 | (3, ∞): 0.5. From x = 2.5 (value 1) the line meets them at t = 0.5, −4.5, −2.5, −1.5:
+    // the best region (0, 1) is t ∈ (−2.5, −1.5), entered at its middle, x = 0.5.
+    const f = shallowNet([[1], [1], [-1], [1]], [-3, 2, 0, -1], [-0.5, 5, 2, -4]);
+    for (const p of NORMS) {
+      const w = shallowLineAscent(f, p, [{ value: 1, x: v(2.5) }], { seed: 0, randomDirections: 0, maxSteps: 1 });
+      expect(w.value).toBe(5);
+      expect(Array.from(w.x)).toEqual([0.5]);
+    }
+  });
+  it('skips the empty region between two equal breakpoints (its value is no region\'s)', () => {
+    // ρ(x)·5 and ρ(−x)·(−5) both switch at 0: slope 5 on either side, never 10 (that would need both on);
+    // ρ(x − 2)·2 adds a real region of slope 7 beyond 2. From x = −1 the step goes there: t = 3 + 3, x = 5.
+    const f = shallowNet([[1], [-1], [1]], [0, 0, -2], [5, -5, 2]);
+    const w = shallowLineAscent(f, '2', [{ value: 5, x: v(-1) }], { seed: 0, randomDirections: 0, maxSteps: 1 });
+    expect(w.value).toBe(7);
+    expect(Array.from(w.x)).toEqual([5]);
+  });
+  it('steps along the dual direction of the current gradient, recomputed at each point', () => {
+    // f = ρ(x₂) + 5ρ(x₂ − 1): at (0, 0.5) the gradient is (0, 1); its line crosses x₂ = 1 (gradient (0, 6)),
+    // a line along x₁ would cross nothing.
+    const f = shallowNet(
+      [
+        [0, 1],
+        [0, 1],
+      ],
+      [0, -1],
+      [1, 5],
+    );
+    for (const p of ['2', '1'] as const) {
+      const w = shallowLineAscent(f, p, [{ value: 1, x: v(0, 0.5) }], { seed: 0, randomDirections: 0 });
+      expect(w.value).toBe(6);
+      expect(w.x[1]).toBeGreaterThan(1);
+    }
+    // Where the gradient is 0 the direction is e₁, parallel to every kink here: no crossing, no move.
+    const start = { value: 0, x: v(0.5, -1) };
+    expect(shallowLineAscent(f, '2', [start], { seed: 0, randomDirections: 0 })).toBe(start);
   });
   it('refuses a network that is not shallow and scalar', () => {
     expect(() => shallowLineAscent(DEEP_SUM, '2', [], { seed: 0 })).toThrow(/shallowLineAscent/);
