@@ -62,7 +62,10 @@ describe('climb (local search across regions)', () => {
       const w = climb(TWO_AXES, { norm: p, box: LEFT_BOX }, at(TWO_AXES, v(-0.75, -0.5), p), new Budget(Infinity));
       expect(w.value).toBe(3);
       expect(inBox(w.x, LEFT_BOX)).toBe(true);
-      expect(w.x[0]).toBe(-0.75); // straight up across x₂ = 0
+      // Straight up across x₂ = 0 (distance 0.5), half as far again but at most half-way to the box face
+      // x₂ = 1: step 0.5 + min(0.5·(1.5 − 0.5), 0.5·0.5) = 0.75.
+      expect(w.x[0]).toBe(-0.75);
+      expect(w.x[1]).toBeCloseTo(0.25, 15);
     }
   });
   it('returns its start after maxSteps = 0, on a spent budget, or when a step does not fit (and says so)', () => {
@@ -76,6 +79,10 @@ describe('climb (local search across regions)', () => {
     const ample = new Budget(10);
     expect(climb(TWO_AXES, q, start, ample).value).toBeCloseTo(Math.sqrt(13), 12);
     expect(ample.skipped).toEqual([]);
+  });
+  it('steps 1.5 times the distance to the facet when nothing else is in the way', () => {
+    // TWO_AXES from (1, −1): the facet x₂ = 0 is 1 away, nothing beyond it: x₂ = −1 + 1.5.
+    for (const p of NORMS) expect(Array.from(climb(TWO_AXES, { norm: p, box: null }, at(TWO_AXES, v(1, -1), p), new Budget(Infinity)).x)).toEqual([1, 0.5]);
   });
   it('stays at a local maximum: no neighbour is better', () => {
     const top = at(TWO_AXES, v(1, 1), '2');
