@@ -52,6 +52,7 @@ export function lineRegions(
 ): { ahead: LineRegion[]; behind: LineRegion[] } {
   const ahead: LineRegion[] = [];
   const behind: LineRegion[] = [];
+  // Stryker disable next-line ConditionalExpression: a shortcut only; with no hidden layer the sweep below finds no event and reports nothing either
   if (net.layers.length < 2) return { ahead, behind }; // affine: a single region
   const start = initialState(net, x, u, c);
   const reversed = negated(start); // before the forward sweep changes `start`
@@ -100,6 +101,7 @@ function initialState(net: Network, x: ArrayLike<number>, u: ArrayLike<number>, 
   const last = net.layers[L - 1];
   const cw = new Float64Array(last.inDim);
   for (let i = 0; i < last.outDim; i++) {
+    // Stryker disable next-line ConditionalExpression: skips adding 0·row, which changes nothing
     if (c[i] === 0) continue;
     for (let j = 0; j < last.inDim; j++) cw[j] += c[i] * last.weights[i * last.inDim + j];
   }
@@ -132,7 +134,9 @@ function sweep(net: Network, state: SweepState, limit: number, maxEvents: number
     if (events >= maxEvents) return; // the current region's end is unknown
     // The next zero crossing: a neuron whose value heads to 0 (or is at 0 and about to change side).
     let dt = Infinity;
+    // Stryker disable next-line UnaryOperator: read only after an event sets it (dt finite)
     let layer = -1;
+    // Stryker disable next-line UnaryOperator: read only after an event sets it (dt finite)
     let neuron = -1;
     for (let l = 0; l < hidden; l++) {
       const v = values[l];
@@ -174,6 +178,7 @@ function flip(net: Network, state: SweepState, l: number, i: number): void {
   active[l][i] ^= 1;
   // The change of the neuron's post-activation slope.
   const delta = active[l][i] ? slopes[l][i] : -slopes[l][i];
+  // Stryker disable next-line ConditionalExpression: a shortcut; a zero change adds 0 to every slope downstream
   if (delta === 0) return;
   if (l === hidden - 1) {
     state.outSlope += cw[i] * delta;

@@ -66,6 +66,7 @@ interface PatternValue {
 /** Alternating maximisation of u·Hσ from one start direction; returns the pattern it settles on. */
 function alternate(H: Float64Array, N: number, d: number, norm: Norm, start: Float64Array): PatternValue {
   let u = start;
+  // Stryker disable next-line ObjectLiteral,UnaryOperator: overwritten at step 0 (the break below needs step > 0), so the initial value is never read
   let best: PatternValue = { sigma: new Uint8Array(N), value: -Infinity };
   for (let step = 0; step < 200; step++) {
     const sigma = new Uint8Array(N);
@@ -117,6 +118,7 @@ export function realisePattern(net: Network, sigma: Uint8Array): Float64Array | 
   const b = hidden.biases;
   let tau = 1;
   for (const v of b) tau = Math.max(tau, 2 * Math.abs(v));
+  // Stryker disable next-line ArithmeticOperator: τ/(±1) equals τ·(±1) exactly in floating point
   const target = Float64Array.from({ length: N }, (_, j) => tau * (sigma[j] ? 1 : -1) - b[j]);
   const x = new Float64Array(d);
   if (N <= d) {

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { NORMS, vectorNorm } from '../../../../src/linalg/norms.js';
+import { Budget } from '../../../../src/lipschitz/budget.js';
+import { ascentDirection, ascentLowerBound, climbNorm } from '../../../../src/lipschitz/lower/ascent.js';
+import { interiorMargin } from '../../../../src/lipschitz/lower/candidates.js';
+import { boxFromPairs } from '../../../../src/lipschitz/query.js';
+import { kinkMargin } from '../../../../src/network/evaluate.js';
+import { denseLayer, makeNetwork, type Network } from '../../../../src/network/network.js';
+import { gradientEngine } from '../../../../src/network/parallelGradients.js';
+import { DEEP_SUM, DEEP_SUM_LIP, HAND_CASES, inBox, normAt, ONE_NEURON, ONE_NEURON_LIP, spentBudget, TWO_AXES, TWO_AXES_LIP, TWO_OUTPUTS_LIP, useControlledClock } from '../../../support/lowerUnits.js';
+
+useControlledClock();
+const v = (...a: number[]) => Float64Array.from(a);
+const one = (net: Network) => {
+  const e = gradientEngine(net, 16);
+  return { exact: e, rank: e };
+};
+const cTMu = (M: Float64Array, k: number, d: number, c: Float64Array, u: Float64Array) => {
+  let s = 0;
+  for (let i = 0; i < k; i++) for (let j = 0; j < d; j++) s += c[i] * M[i * d + j] * u[j];
+  return s;
+};
+
+describe('ascentDirection', () => {
+  const M = v(1, -2, 0, 3, 0, -1); // 2 × 3
+  it('p = ∞: the sign vector of the row of largest ℓ1 norm, c = that output', () => {
+    const { u, c } = ascentDirection(M, 2, 3, 'inf')!;
+    expect(Array.from(u)).toEqual([1, 0, -1]);
+    expect(Array.from(c)).toEqual([0, 1]);
+    expect(cTMu(M, 2, 3, c, u)).toBe(4); // ‖M‖_{∞→∞} = max row sum 4
+    // A tie keeps the first row.
+    const tie = ascentDirection(v(1, 1, 2, 0), 2, 2, 'inf')!;
+    expect(Array.from(tie.c)).toEqual([1, 0]);
+    expect(Array.from(tie.u)).toEqual([1, 1]);
+  });
+  it('p = 1: the coordinate of the column of largest ℓ1 norm, c = its signs', () => {
+    const { u, c } = ascentDirection(M, 2, 3, '1')!;
+    expect(Array.from(u)).toEqual([1, 0, 0]);
+    expect(Array.from(c)).toEqual([1, 1]);
+    expect(cTMu(M, 2, 3, c, u)).toBe(4); // max column sum 4
+    const tie = ascentDirection(v(1, -2, 2, 1), 2, 2, '1')!; // both columns sum to 3
+    expect(Array.from(tie.u)).toEqual([1, 0]);
+    expect(Array.from(tie.c)).toEqual([1, 1]);
+  });
+  it('p = 2: the normalised gradient for one output, the top singular pair for two', () => {
+    const g = ascentDirection(v(3, -4), 1, 2, '2')!;
+    expect(Array.from(g.u)).toEqual([0.6, -0.8]);
+    expect(Array.from(g.c)).toEqual([1]);
+    const J = v(1, 2, 3, 4); // TWO_OUTPUTS's M: σ_max = √(15 + √221)
+    const { u, c } = ascentDirection(J, 2, 2, '2')!;
+    expect(vectorNorm(u, '2')).toBeCloseTo(1, 14);
+    expect(vectorNorm(c, '2')).toBeCloseTo(1, 14);
+    expect(cTMu(J, 2, 2, c, u)).toBeCloseTo(TWO_OUTPUTS_LIP['2'], 12);
+    // Three outputs, rank one: c ∝ (1, 2, 2)/3, u ∝ (1, −1)/√2, σ = 3·√2·… here M = c₀ u₀ᵀ·6.
+    const R = v(2, -2, 4, -4, 4, -4);
+    const r = ascentDirection(R, 3, 2, '2')!;
+    expect(cTMu(R, 3, 2, r.c, r.u)).toBeCloseTo(6 * Math.SQRT2, 12);
+  });
+  it('is null when the norm is 0 (or not finite)', () => {
+    for (const p of NORMS) expect(ascentDirection(new Float64Array(6), 2, 3, p)).toBeNull();
+    expect(ascentDirection(v(Infinity, 1), 1, 2, '2')).toBeNull();
+  });
+});
+
+describe('climbNorm', () => {
+  // p = 1 is left out here: its direction is a coordinate, e₁ at (1, −1), and neither line (x₂ = −1, nor
+  // the smoothed slope of ∂f/∂x₁, to which neuron 2 contributes nothing) reaches neuron 2's kink.
+  it('crosses to the hand-known best region, never lowering the norm, every point a witness (p = 2, ∞)', () => {
+    for (const p of ['2', 'inf'] as const) {
+      const start = { value: 2, x: v(1, -1) }; // gradient (2, 0): norm 2 in every p
+      const values: number[] = [];
+      const r = climbNorm(TWO_AXES, { norm: p, box: null }, start, one(TWO_AXES), new Budget(Infinity), { onStep: (x) => values.push(x) });
+      expect(r.witness.value).toBeCloseTo(TWO_AXES_LIP[p], 12);
+      expect(r.witness.value).toBe(normAt(TWO_AXES, r.witness.x, p));
+      expect(interiorMargin(TWO_AXES, r.witness.x)).toBeGreaterThan(1e-10);
+      expect(values).toEqual(r.values);
+      expect(r.values[0]).toBe(2);
+      expect(r.steps).toBe(r.values.length - 1);
+      expect(r.steps).toBeGreaterThan(0);
+      for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1]);
+      expect(r.evaluations).toBeGreaterThan(r.steps);
+    }
+  });
+  it('along the slope line alone (no temperatures) cannot leave a line that crosses no better region', () => {
+    // At (1, −1) the line along the gradient (2, 0) is x₂ = −1: neuron 2 stays off.
+    const start = { value: 2, x: v(1, -1) };
+    const r = climbNorm(TWO_AXES, { norm: '2', box: null }, start, one(TWO_AXES), new Budget(Infinity), { temperatures: [] });
+    expect(r.witness).toBe(start);
+    expect(r.steps).toBe(0);
+    // From the zero region the slope line has nothing to follow either (no direction).
+    const flat = climbNorm(TWO_AXES, { norm: '2', box: null }, { value: 0, x: v(-1, -1) }, one(TWO_AXES), new Budget(Infinity));
+    expect(flat.steps).toBe(0);
+  });
+  it('crosses a second-layer kink: DEEP_SUM from (2, −1), where only x₁ counts, to its constant', () => {
+    for (const p of NORMS) {
+      const r = climbNorm(DEEP_SUM, { norm: p, box: null }, { value: normAt(DEEP_SUM, [2, -1], p), x: v(2, -1) }, one(DEEP_SUM), new Budget(Infinity));
+      expect(r.witness.value).toBeCloseTo(DEEP_SUM_LIP[p], 12);
+      expect(kinkMargin(DEEP_SUM, r.witness.x)).toBeGreaterThan(1e-10);
+    }
+  });
+  it('in a box stays strictly inside it', () => {
+    const box = boxFromPairs(
+      [
+        [0.5, 1],
+        [-1, 1],
+      ],
+      2,
+    );
+    for (const p of ['2', 'inf'] as const) {
+      const r = climbNorm(TWO_AXES, { norm: p, box }, { value: 2, x: v(0.75, -0.5) }, one(TWO_AXES), new Budget(Infinity));
+      expect(r.witness.value).toBeCloseTo(TWO_AXES_LIP[p], 12);
+      r.witness.x.forEach((xj, j) => expect(xj > box.lo[j] && xj < box.hi[j]).toBe(true));
+    }
+  });
+  it('takes no step past maxSteps, a spent budget, or on an affine network', () => {
+    const start = { value: 2, x: v(1, -1) };
+    const q = { norm: '2' as const, box: null };
+    expect(climbNorm(TWO_AXES, q, start, one(TWO_AXES), new Budget(Infinity), { maxSteps: 0 }).witness).toBe(start);
+    expect(climbNorm(TWO_AXES, q, start, one(TWO_AXES), new Budget(Infinity), { maxSteps: 1 }).steps).toBe(1);
+    expect(climbNorm(TWO_AXES, q, start, one(TWO_AXES), spentBudget()).steps).toBe(0);
+    const affine = makeNetwork(2, [denseLayer([[1, 2]], [0])]);
+    expect(climbNorm(affine, q, { value: Math.sqrt(5), x: v(1, 1) }, one(affine), new Budget(Infinity)).steps).toBe(0);
+  });
+});
+
+describe('ascentLowerBound', () => {
+  it.each(HAND_CASES)('%s: reaches the hand-known constant, never above it, with a witness that re-evaluates', (_, net, box, lip) => {
+    for (const p of NORMS) {
+      const r = ascentLowerBound(net, { norm: p, box }, { budget: new Budget(Infinity), starts: 2, screen: 8, seed: 3 });
+      expect(r.witness.value).toBeCloseTo(lip[p], 12);
+      expect(r.witness.value).toBeLessThanOrEqual(lip[p] * (1 + 1e-12));
+      expect(r.witness.value).toBe(normAt(net, r.witness.x, p));
+      expect(kinkMargin(net, r.witness.x)).toBeGreaterThan(1e-10);
+      if (box) expect(inBox(r.witness.x, box)).toBe(true);
+      expect(r.climbs).toBe(2);
+      expect(r.evaluations).toBeGreaterThanOrEqual(8 * 8);
+    }
+  });
+  it('stops above stopAbove, and reports every step of every climb', () => {
+    const seen: [number, number][] = [];
+    const r = ascentLowerBound(TWO_AXES, { norm: '2', box: null }, { budget: new Budget(Infinity), starts: 5, screen: 4, seed: 1, stopAbove: 1, onStep: (c, x) => seen.push([c, x]) });
+    expect(r.climbs).toBe(1);
+    expect(r.witness.value).toBeGreaterThan(1);
+    expect(seen.every(([c]) => c === 0)).toBe(true);
+    expect(seen.length).toBe(r.steps + 1);
+    const all: number[] = [];
+    const s = ascentLowerBound(TWO_AXES, { norm: '2', box: null }, { budget: new Budget(Infinity), starts: 3, screen: 4, seed: 1, onStep: (c) => all.push(c) });
+    expect(s.climbs).toBe(3);
+    expect(new Set(all)).toEqual(new Set([0, 1, 2]));
+    expect(all.length).toBe(s.steps + 3);
+  });
+  it('with a spent budget climbs nothing and returns no witness', () => {
+    const r = ascentLowerBound(TWO_AXES, { norm: '2', box: null }, { budget: spentBudget(), screen: 4 });
+    expect(r.climbs).toBe(0);
+    expect(r.witness.value).toBe(-Infinity);
+  });
+  it('gives up after five rounds when every point is on a kink (a neuron with no weights and no bias)', () => {
+    const dead = makeNetwork(2, [denseLayer([[1, 2], [0, 0]], [0.5, 0]), denseLayer([[1, 1]], [0])]);
+    const r = ascentLowerBound(dead, { norm: '2', box: null }, { budget: new Budget(Infinity), screen: 2 });
+    expect(r.climbs).toBe(0);
+    expect(r.evaluations).toBe(5 * 8 * 2);
+    expect(r.witness.value).toBe(-Infinity);
+  });
+  it('screens at least one point per climb, in float64 when asked', () => {
+    const r = ascentLowerBound(ONE_NEURON, { norm: 'inf', box: null }, { budget: new Budget(Infinity), starts: 1, screen: 0, precision: 'float64' });
+    expect(r.evaluations).toBeGreaterThanOrEqual(8);
+    expect(r.witness.value).toBeLessThanOrEqual(ONE_NEURON_LIP.inf);
+  });
+});
