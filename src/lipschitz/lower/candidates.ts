@@ -81,9 +81,11 @@ export function rankingEngines(net: Network, points: number, precision: 'float32
 }
 
 /**
- * The smallest |z_i| / (|b_i| + Σ_j |w_ij·h_j|) over ALL hidden neurons, in one forward pass. It is
- * ≤ `kinkMargin` (which takes the minimum over the neurons not constant on x's piece only), so a
- * point that passes this test passes `witnessAt`'s.
+ * The smallest |z_i| / (|b_i| + Σ_j |w_ij·h_j|) over the hidden neurons, in one forward pass; a
+ * neuron whose denominator is 0 counts only if it is a first-layer neuron with a nonzero weight row
+ * (x on its hyperplane: margin 0), since any other is constant on x's piece. It is ≤ `kinkMargin`
+ * (which takes the minimum over the neurons not constant on x's piece, found from zero patterns), so
+ * a point that passes this test passes `witnessAt`'s.
  */
 export function interiorMargin(net: Network, x: ArrayLike<number>): number {
   let h: ArrayLike<number> = x;
@@ -100,7 +102,12 @@ export function interiorMargin(net: Network, x: ArrayLike<number>): number {
         z += term;
         magnitude += Math.abs(term);
       }
-      margin = Math.min(margin, magnitude > 0 ? Math.abs(z) / magnitude : 0);
+      // magnitude 0 means z = 0 exactly. In the first layer that is a kink unless the weight row is
+      // zero (a constant neuron). Deeper, every nonzero weight then meets an inactive input, so the
+      // neuron is constant on the piece as long as those inputs are (their own margins decide that):
+      // skipped, as kinkMargin skips it. Scoring it 0 made every point fail (no witness at all).
+      if (magnitude > 0) margin = Math.min(margin, Math.abs(z) / magnitude);
+      else if (l === 0 && weights.subarray(o, o + inDim).some((w) => w !== 0)) margin = 0;
       next[i] = z > 0 ? z : 0;
     }
     h = next;

@@ -154,12 +154,15 @@ describe('ascentLowerBound', () => {
     expect(r.climbs).toBe(0);
     expect(r.witness.value).toBe(-Infinity);
   });
-  it('gives up after five rounds when every point is on a kink (a neuron with no weights and no bias)', () => {
+  it('climbs on a network with a neuron that has no weights and no bias (constant, not a kink)', () => {
+    // f = ρ(x₁ + 2x₂ + 0.5) + ρ(0): Lip₂ = √5 wherever the first neuron is active. Before the fix
+    // interiorMargin scored the constant neuron 0, so no start passed and there was no witness at all.
     const dead = makeNetwork(2, [denseLayer([[1, 2], [0, 0]], [0.5, 0]), denseLayer([[1, 1]], [0])]);
     const r = ascentLowerBound(dead, { norm: '2', box: null }, { budget: new Budget(Infinity), screen: 2 });
-    expect(r.climbs).toBe(0);
-    expect(r.evaluations).toBe(5 * 8 * 2);
-    expect(r.witness.value).toBe(-Infinity);
+    expect(r.climbs).toBeGreaterThan(0);
+    expect(r.witness.value).toBeCloseTo(Math.sqrt(5), 12);
+    expect(r.witness.value).toBeLessThanOrEqual(Math.sqrt(5) * (1 + 1e-15));
+    expect(kinkMargin(dead, r.witness.x)).toBeGreaterThan(1e-10);
   });
   it('screens at least one point per climb, in float64 when asked', () => {
     const r = ascentLowerBound(ONE_NEURON, { norm: 'inf', box: null }, { budget: new Budget(Infinity), starts: 1, screen: 0, precision: 'float64' });

@@ -134,10 +134,16 @@ describe('interiorMargin', () => {
     expect(interiorMargin(DEEP_SUM, [-2, 3])).toBeCloseTo(0.5, 15);
     expect(interiorMargin(TWO_AXES, [0, 3])).toBe(0);
   });
-  it('is 0 for a neuron with no weights and no bias (unlike kinkMargin, which skips it), never above kinkMargin', () => {
+  it('skips a constant neuron (no weights, no bias; or fed only by inactive inputs), scores a first-layer one on its hyperplane 0, never above kinkMargin', () => {
     const dead = makeNetwork(2, [denseLayer([[1, 2], [0, 0]], [0.5, 0]), denseLayer([[1, 1]], [0])]);
-    expect(interiorMargin(dead, [1, 1])).toBe(0);
+    // At (1, 1): the live neuron z = 3.5 over 3.5, the output neuron 3.5 over 3.5; the dead one is skipped.
+    expect(interiorMargin(dead, [1, 1])).toBe(1);
     expect(kinkMargin(dead, [1, 1])).toBeGreaterThan(0);
+    // A deeper neuron fed only by an inactive neuron (z = −1 − 1 + 0.5 = −1.5 over 1 + 1 + 0.5 = 2.5) is constant: skipped.
+    const fedByDead = makeNetwork(2, [denseLayer([[1, 2]], [0.5]), denseLayer([[3]], [0]), denseLayer([[1]], [0])]);
+    expect(interiorMargin(fedByDead, [-1, -0.5])).toBeCloseTo(1.5 / 2.5, 15);
+    // A first-layer neuron through the origin, at the origin: its hyperplane, margin 0.
+    expect(interiorMargin(makeNetwork(2, [denseLayer([[1, -1]], [0]), denseLayer([[1]], [0])]), [0, 0])).toBe(0);
     for (const x of [[0.3, -0.2], [2, 5], [-1, 0.4]]) expect(interiorMargin(DEEP_SUM, x)).toBeLessThanOrEqual(kinkMargin(DEEP_SUM, x));
     // An affine network has no hidden neuron: Infinity.
     expect(interiorMargin(makeNetwork(2, [denseLayer([[1, 2]], [0])]), [1, 1])).toBe(Infinity);
