@@ -121,3 +121,20 @@ export function allPatternsLip(net: Network): number {
   }
   return best;
 }
+
+/** Two hidden neurons, two inputs, one output (layer exponents 0; the rows are independent: allPatternsLip applies). */
+export const pairNet = netOf(2, [[[1, 0.4], [-0.6, 1.3]], [0.2, -0.1]], [[[1.1, -0.8]], [0.3]]);
+
+/** 2 → 3 → 2 → 2, every layer's largest weight within √2 of 1 (layer exponents 0). */
+export const deepNet = netOf(
+  2,
+  [[[0.9, -0.5], [0.3, 1.2], [-1.1, 0.4]], [0.1, -0.2, 0.3]],
+  [[[0.7, -1.0, 0.5], [1.2, 0.6, -0.9]], [0.2, 0.1]],
+  [[[1.0, -0.6], [0.4, 0.8]], [0, 0]],
+);
+
+/**
+ * States for deepNet: layer 0's neuron 0 active, 1 unstable, 2 inactive; layer 1's neuron 0 unstable
+ * and 1 active — so rows are composed through active neurons and an output row reaches the input.
+ */
+export const mixedStates = (): Int8Array[] => [Int8Array.of(1, -1, 0), Int8Array.of(-1, 1)];

@@ -2,17 +2,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Budget } from '../../../../../src/lipschitz/budget.js';
 import { solveBarrier, solverEmbedding } from '../../../../../src/lipschitz/upper/sdp/barrier.js';
 import { eclipseFastMultipliers } from '../../../../../src/lipschitz/upper/sdp/eclipseFast.js';
-import { allPatternsLip, netOf, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
+import { allPatternsLip, deepNet, mixedStates, netOf, pairNet, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
 import { createStream } from '../../../../../src/random/stream.js';
 
-const pair = netOf(2, [[[1, 0.4], [-0.6, 1.3]], [0.2, -0.1]], [[[1.1, -0.8]], [0.3]]);
-const deep = netOf(
-  2,
-  [[[0.9, -0.5], [0.3, 1.2], [-1.1, 0.4]], [0.1, -0.2, 0.3]],
-  [[[0.7, -1.0, 0.5], [1.2, 0.6, -0.9]], [0.2, 0.1]],
-  [[[1.0, -0.6], [0.4, 0.8]], [0, 0]],
-);
-const mixed = [Int8Array.of(1, -1, 0), Int8Array.of(-1, 1)];
+const pair = pairNet;
+const deep = deepNet;
+const mixed = mixedStates();
 const wide = netOf(3, [[[0.9, -0.5, 0.2], [0.3, 1.2, -0.7]], [0.1, -0.2]], [[[1.0, -0.8], [0.5, 0.6]], [0, 0]]);
 
 afterEach(() => {

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { boundFrom, certify, optimalRho, proveCertificate, rhoWithGradient, verifiedMatrix } from '../../../../../src/lipschitz/upper/sdp/certificate.js';
 import { embed } from '../../../../../src/lipschitz/upper/sdp/lmi.js';
-import { allPatternsLip, netOf, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
+import { allPatternsLip, deepNet, mixedStates, netOf, pairNet, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
 
-const pair = netOf(2, [[[1, 0.4], [-0.6, 1.3]], [0.2, -0.1]], [[[1.1, -0.8]], [0.3]]);
-const deep = netOf(
-  2,
-  [[[0.9, -0.5], [0.3, 1.2], [-1.1, 0.4]], [0.1, -0.2, 0.3]],
-  [[[0.7, -1.0, 0.5], [1.2, 0.6, -0.9]], [0.2, 0.1]],
-  [[[1.0, -0.6], [0.4, 0.8]], [0, 0]],
-);
-const mixed = [Int8Array.of(1, -1, 0), Int8Array.of(-1, 1)];
+const pair = pairNet;
+const deep = deepNet;
+const mixed = mixedStates();
 
 describe('ρ*(τ), the value a set of multipliers certifies', () => {
   it('equals λ_max(−F₀₀ + F₀ₕH⁻¹Fₕ₀) of F written from the weights, Schur and full form; null when H is not definite', () => {

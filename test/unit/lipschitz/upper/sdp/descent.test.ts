@@ -3,15 +3,10 @@ import { Budget } from '../../../../../src/lipschitz/budget.js';
 import { solveBarrier, solverEmbedding } from '../../../../../src/lipschitz/upper/sdp/barrier.js';
 import { descend } from '../../../../../src/lipschitz/upper/sdp/descent.js';
 import { eclipseFastMultipliers } from '../../../../../src/lipschitz/upper/sdp/eclipseFast.js';
-import { netOf, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
+import { deepNet, mixedStates, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
 
-const deep = netOf(
-  2,
-  [[[0.9, -0.5], [0.3, 1.2], [-1.1, 0.4]], [0.1, -0.2, 0.3]],
-  [[[0.7, -1.0, 0.5], [1.2, 0.6, -0.9]], [0.2, 0.1]],
-  [[[1.0, -0.6], [0.4, 0.8]], [0, 0]],
-);
-const mixed = [Int8Array.of(1, -1, 0), Int8Array.of(-1, 1)];
+const deep = deepNet;
+const mixed = mixedStates();
 
 afterEach(() => {
   vi.useRealTimers();

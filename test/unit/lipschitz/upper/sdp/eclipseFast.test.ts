@@ -1,14 +1,9 @@
 import { Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { eclipseFastMultipliers } from '../../../../../src/lipschitz/upper/sdp/eclipseFast.js';
-import { allPatternsLip, eigenvalues, netOf, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
+import { allPatternsLip, deepNet, eigenvalues, pairNet, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
 
-const deep = netOf(
-  2,
-  [[[0.9, -0.5], [0.3, 1.2], [-1.1, 0.4]], [0.1, -0.2, 0.3]],
-  [[[0.7, -1.0, 0.5], [1.2, 0.6, -0.9]], [0.2, 0.1]],
-  [[[1.0, -0.6], [0.4, 0.8]], [0, 0]],
-);
+const deep = deepNet;
 
 const lambdaMax = (M: Matrix) => eigenvalues(M.add(M.transpose()).mul(0.5).to1DArray(), M.rows)[M.rows - 1];
 
@@ -44,7 +39,7 @@ describe('ECLipsE-Fast’s closed form (eclipseFast.ts)', () => {
   });
 
   it('one hidden layer: √ρ is at least the exact Lip₂', () => {
-    const pair = netOf(2, [[[1, 0.4], [-0.6, 1.3]], [0.2, -0.1]], [[[1.1, -0.8]], [0.3]]);
+    const pair = pairNet;
     const result = eclipseFastMultipliers(problemOf(pair))!;
     expect(Math.sqrt(result.rho)).toBeGreaterThanOrEqual(allPatternsLip(pair));
     const { rho } = closedForm([new Matrix([[1, 0.4], [-0.6, 1.3]]), new Matrix([[1.1, -0.8]])]);

@@ -4,15 +4,10 @@ import { inputFactor, solverEmbedding } from '../../../../../src/lipschitz/upper
 import { LmiEvaluator } from '../../../../../src/lipschitz/upper/sdp/factor.js';
 import { embed } from '../../../../../src/lipschitz/upper/sdp/lmi.js';
 import { optimalRho } from '../../../../../src/lipschitz/upper/sdp/certificate.js';
-import { denseF, eigenvalues, matrixOf, netOf, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
+import { deepNet, denseF, eigenvalues, matrixOf, mixedStates, netOf, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
 
-const deep = netOf(
-  2,
-  [[[0.9, -0.5], [0.3, 1.2], [-1.1, 0.4]], [0.1, -0.2, 0.3]],
-  [[[0.7, -1.0, 0.5], [1.2, 0.6, -0.9]], [0.2, 0.1]],
-  [[[1.0, -0.6], [0.4, 0.8]], [0, 0]],
-);
-const mixed = [Int8Array.of(1, -1, 0), Int8Array.of(-1, 1)];
+const deep = deepNet;
+const mixed = mixedStates();
 
 /** The evaluator at (ρ, τ) against F written from the weights: definiteness, log det and inverse. */
 function check(states: Int8Array[] | null, tau: Float64Array, rho: number, schur: boolean): boolean {

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { embed, fullMatrix, hiddenBlock } from '../../../../../src/lipschitz/upper/sdp/lmi.js';
 import { gamma } from '../../../../../src/lipschitz/upper/rounding.js';
-import { denseF, netOf, problemOf } from '../../../../support/sdpUnits.js';
+import { deepNet, denseF, mixedStates, netOf, problemOf } from '../../../../support/sdpUnits.js';
 
 // Hand-picked weights whose largest entry per layer is within √2 of 1 (no rescaling: layer exponents 0).
-const deep = netOf(
-  2,
-  [[[0.9, -0.5], [0.3, 1.2], [-1.1, 0.4]], [0.1, -0.2, 0.3]],
-  [[[0.7, -1.0, 0.5], [1.2, 0.6, -0.9]], [0.2, 0.1]],
-  [[[1.0, -0.6], [0.4, 0.8]], [0, 0]],
-);
+const deep = deepNet;
 // Neuron 0 of layer 0 active, 2 inactive; layer 1: neuron 0 unstable, 1 active (its row reaches the output).
-const mixed = [Int8Array.of(1, -1, 0), Int8Array.of(-1, 1)];
+const mixed = mixedStates();
 const tau = Float64Array.of(0.8, 1.7, 2.3, 0.6, 1.1);
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, scale: ArrayLike<number>) {

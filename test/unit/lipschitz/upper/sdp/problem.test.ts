@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { certify } from '../../../../../src/lipschitz/upper/sdp/certificate.js';
 import { fromNetworkUnits, sdpProblem, toNetworkUnits, type SparseRow } from '../../../../../src/lipschitz/upper/sdp/problem.js';
 import { add, dyadic, mul, sign, type Dyadic } from '../../../../support/exactArithmetic.js';
-import { netOf, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
+import { mixedStates, netOf, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
 
 const W0 = [[0.9, -0.5], [0.3, 1.2], [-1.1, 0.4]];
 const W1 = [[0.7, -1.0, 0.5], [1.2, 0.6, -0.9]];
 const W2 = [[1.0, -0.6], [0.4, 0.8]];
 const deep = netOf(2, [W0, [0.1, -0.2, 0.3]], [W1, [0.2, 0.1]], [W2, [0, 0]]);
-const mixed = [Int8Array.of(1, -1, 0), Int8Array.of(-1, 1)];
+const mixed = mixedStates();
 
 const dense = (row: SparseRow, base: number) => Array.from({ length: base }, (_, c) => (c >= row.start && c < row.start + row.values.length ? row.values[c - row.start] : 0));
 const denseError = (row: SparseRow, base: number) => Array.from({ length: base }, (_, c) => (c >= row.start && c < row.start + row.values.length ? row.error[c - row.start] : 0));
