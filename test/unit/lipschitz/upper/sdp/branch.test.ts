@@ -87,4 +87,24 @@ describe('pattern branch and bound (patternBranch.ts), on a controlled clock', (
     expect(cut.open).toBeGreaterThan(0);
     expect(patternBranchBound(netOf(1, [[[2]], [0]]), box)).toBeNull();
   });
+
+  it('ends exhausted once the top node has every neuron stable, and keeps the root bound for facets the budget left unreached', () => {
+    const all = patternBranchBound(kink, box, { budget: new Budget(10), lowerShare: 0, targetGap: 0.5 })!;
+    expect(all.stoppedBy).toBe('exhausted');
+    expect(all.upper).toBeGreaterThanOrEqual(1);
+    expect(all.upper).toBeLessThanOrEqual(1 + 1e-8); // the pattern’s own slope, up to the interval bound’s margin
+    // The clock jumps while the first facet is evaluated: the others keep the root's LipSDP bound.
+    let polled = 0;
+    const early = patternBranchBound(pairNet, null, {
+      budget: new Budget(10),
+      lowerShare: 0,
+      lower: () => {
+        if (++polled === 1) vi.advanceTimersByTime(11_000);
+        return 0;
+      },
+    })!;
+    expect(early.stoppedBy).toBe('time');
+    expect(early.upper).toBe(early.rootUpper);
+    expect(early.upper).toBeGreaterThanOrEqual(pairLip * (1 - 1e-12));
+  });
 });

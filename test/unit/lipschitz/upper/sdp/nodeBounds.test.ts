@@ -77,7 +77,7 @@ describe('sound bounds on a node of pattern branch and bound (nodeBounds.ts)', (
       const next = relaxed ? relaxedNextBounds(net, 0, forms, states[0], lo, hi, box) : null;
       const bounds = deeperBounds(net, 0, lo, hi, states, next);
       expect(bounds.lo[0]).toBe(lo);
-      for (const x of points(box, 120)) {
+      for (const x of points(box, 60)) {
         forward(net, x).preActivations.forEach((z, l) => z.forEach((v, i) => {
           expect(v).toBeGreaterThanOrEqual(bounds.lo[l][i]);
           expect(v).toBeLessThanOrEqual(bounds.hi[l][i]);

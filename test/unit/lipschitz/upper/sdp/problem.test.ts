@@ -89,6 +89,11 @@ describe('the incremental network LipSDP sees (problem.ts)', () => {
     const dead = netOf(1, [[[1], [2]], [0, 0]], [[[0, 0]], [0]]);
     expect(sdpProblem(dead, null).kind).toBe('constant');
     expect(sdpProblem(deep, [Int8Array.of(-1, 0, 0), Int8Array.of(1, 1)]).kind).toBe('problem');
+    // Layer 0 all off: layer 1's unstable neurons have empty incoming rows (they cannot move), yet
+    // reach the output — a problem, whose rows have an empty support.
+    const cut = problemOf(deep, [Int8Array.of(0, 0, 0), Int8Array.of(-1, -1)]);
+    expect(cut.incoming.map((a) => [a.start, a.values.length, a.error.length])).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(cut.output.map((b) => dense(b, 5))).toEqual(W2.map((w) => [0, 0, 0, ...w]));
   });
 });
 
