@@ -77,9 +77,9 @@ describe('the barrier method for LipSDP-Neuron (barrier.ts)', () => {
   });
 
   it('the same optimum from other path parameters and from a start ρ too small (raised until F ≻ 0)', () => {
-    const reference = solve(deep, null, { relativeGap: 1e-7 }).result.rho;
+    const reference = solve(pair, null, { relativeGap: 1e-7 }).result.rho;
     for (const options of [{ growth: 16 }, { initialWeight: 0.01 }, { startFactor: 0.5 }]) {
-      const { result } = solve(deep, null, { relativeGap: 1e-7, ...options });
+      const { result } = solve(pair, null, { relativeGap: 1e-7, ...options });
       expect(result.stoppedBy).toBe('converged');
       expect(result.rho / reference - 1).toBeCloseTo(0, 6);
     }

@@ -24,10 +24,10 @@ describe('the warm start by L-BFGS on log ρ*(log τ) (descent.ts)', () => {
       expect(d.rho / rhoStar(deep, states, d.tau) - 1).toBeCloseTo(0, 9);
       expect(d.rho).toBeLessThan(before * 0.99);
       // Near the SDP's optimum: above the barrier's dual bound (weak duality), and — a deterministic
-      // regression check — within 10⁻⁶ of it (measured: 10⁻¹² on these two problems).
-      const optimum = solveBarrier(problem, { budget: new Budget(Infinity), start, startRho: 2 * before, relativeGap: 1e-7 }).dualLower;
+      // regression check — within 10⁻⁵ of it (measured: 10⁻¹² of the optimum on these two problems).
+      const optimum = solveBarrier(problem, { budget: new Budget(Infinity), start, startRho: 2 * before, relativeGap: 1e-6 }).dualLower;
       expect(d.rho).toBeGreaterThanOrEqual(optimum);
-      expect(d.rho).toBeLessThanOrEqual(optimum * (1 + 1e-6));
+      expect(d.rho).toBeLessThanOrEqual(optimum * (1 + 1e-5));
       const fewer = descend(problem, solverEmbedding(problem), start, { budget: new Budget(Infinity), maxIterations: 3 })!;
       expect(d.rho).toBeLessThanOrEqual(fewer.rho);
     }
