@@ -126,6 +126,31 @@ describe('the verified certificate', () => {
     expect(certify(pUp, Float64Array.of(3, 0.7))!.upper).toBe(4 * certify(problem, Float64Array.of(3, 0.7))!.upper);
   });
 
+  it('√ρ is rounded to exactly the next float up, and stays above √ρ·2^{−exponent} where the scaling underflows', () => {
+    const nextUp = (x: number) => {
+      const v = new DataView(new ArrayBuffer(8));
+      v.setFloat64(0, x);
+      v.setBigUint64(0, v.getBigUint64(0) + 1n);
+      return v.getFloat64(0);
+    };
+    for (const rho of [2, 3, 10, 0.7]) expect(boundFrom(problemOf(pair), rho)).toBe(nextUp(Math.sqrt(rho)));
+    // Both layers ×2⁻⁵²⁰: the bound is √ρ·2⁻¹⁰⁴⁰, subnormal; scaling it back up by 2¹⁰⁴⁰ is exact.
+    const tiny = netOf(2, [[[2 ** -520, 0.4 * 2 ** -520], [-0.6 * 2 ** -520, 1.3 * 2 ** -520]], [0.2, -0.1]], [[[1.1 * 2 ** -520, -0.8 * 2 ** -520]], [0.3]]);
+    const p = problemOf(tiny);
+    expect(p.exponent).toBe(1040);
+    for (const rho of [2, 3, 10, 0.7, 1.9, 5.3, 7.7, 0.31]) expect(boundFrom(p, rho) * 2 ** 520 * 2 ** 520).toBeGreaterThanOrEqual(Math.sqrt(rho));
+  });
+
+  it('a neuron coupled to the input through a combination of rows rules out the Schur form', () => {
+    // Layer 1's unstable neuron sees 0.7·ξ₀ (not a plain row of W₀); no output row reaches the input.
+    const states = [Int8Array.of(1, -1, 0), Int8Array.of(-1, 0)];
+    const problem = problemOf(deep, states);
+    const tau = Float64Array.of(1.3, 0.9);
+    const c = certify(problem, tau)!;
+    expect(c.form).toBe('full');
+    expect(c.rho).toBeGreaterThanOrEqual(rhoStar(deep, states, tau));
+  });
+
   it('the verified matrix’s radius is positive and of the order of rounding', () => {
     const problem = problemOf(deep);
     const m = verifiedMatrix(problem, Float64Array.of(2.6, 2.9, 2.4, 1.2, 1.3), 12);
