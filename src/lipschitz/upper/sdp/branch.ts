@@ -135,14 +135,15 @@ export function branchedSdpBound(net: Network, box: Box | null, options: Branche
   let witness: Witness = { value: -Infinity, x: new Float64Array(0) };
   let cells = 0;
 
-  const bound = (root: BranchRoot, lo: Float64Array, hi: Float64Array, parent: Cell | null): Cell => {
+  /** A cell's bound; `known` = its pre-activation bounds when splitAxis already computed them. */
+  const bound = (root: BranchRoot, lo: Float64Array, hi: Float64Array, parent: Cell | null, known: PreActivationBounds | null = null): Cell => {
     cells++;
     const centre = root.centre(lo, hi);
     if (centre) {
       const w = witnessAt(net, centre, '2');
       if (w.value > witness.value) witness = w;
     }
-    const fBounds = root.bounds(lo, hi);
+    const fBounds = known ?? root.bounds(lo, hi);
     const states = neuronStates(fBounds);
     const interval = intervalJacobianBound(net, fDomain, '2', fBounds).value;
     const cellBudget = budget.within(cellLimit);
@@ -173,14 +174,10 @@ export function branchedSdpBound(net: Network, box: Box | null, options: Branche
     if (budget.exceeded()) break;
     heap.pop();
     const cellRoot = top.root!;
-    const axis = splitAxis(cellRoot, top);
-    const mid = 0.5 * (top.lo[axis] + top.hi[axis]);
-    const leftHi = top.hi.slice();
-    leftHi[axis] = mid;
-    const rightLo = top.lo.slice();
-    rightLo[axis] = mid;
-    heap.push(bound(cellRoot, top.lo, leftHi, top));
-    heap.push(bound(cellRoot, rightLo, top.hi, top));
+    const { axis, children } = splitAxis(cellRoot, top);
+    const [leftHi, rightLo] = halves(top, axis);
+    heap.push(bound(cellRoot, top.lo, leftHi, top, children?.[0]));
+    heap.push(bound(cellRoot, rightLo, top.hi, top, children?.[1]));
   }
   return {
     upper: heap.peek()!.upper,
@@ -193,29 +190,44 @@ export function branchedSdpBound(net: Network, box: Box | null, options: Branche
   };
 }
 
-/** The coordinate whose halving leaves the fewest unstable neurons (ties: the widest). */
-function splitAxis(root: BranchRoot, cell: Cell): number {
+/** The two halves of a cell along an axis: the left one's upper corner and the right one's lower corner. */
+function halves(cell: Cell, axis: number): [Float64Array, Float64Array] {
+  const mid = 0.5 * (cell.lo[axis] + cell.hi[axis]);
+  const leftHi = cell.hi.slice();
+  leftHi[axis] = mid;
+  const rightLo = cell.lo.slice();
+  rightLo[axis] = mid;
+  return [leftHi, rightLo];
+}
+
+/**
+ * The coordinate whose halving leaves the fewest unstable neurons (ties: the widest), and the two
+ * halves' pre-activation bounds when they were computed to decide (up to 16 coordinates), so that
+ * bounding the halves does not compute them again.
+ */
+function splitAxis(root: BranchRoot, cell: Cell): { axis: number; children: [PreActivationBounds, PreActivationBounds] | null } {
   const n = cell.lo.length;
   let best = 0;
   let bestCount = Infinity;
   let bestWidth = -Infinity;
+  let children: [PreActivationBounds, PreActivationBounds] | null = null;
   for (let axis = 0; axis < n; axis++) {
     const width = cell.hi[axis] - cell.lo[axis];
     const mid = 0.5 * (cell.lo[axis] + cell.hi[axis]);
     if (!(mid > cell.lo[axis] && mid < cell.hi[axis])) continue; // too thin to split
     let count = 0;
+    let bounds: [PreActivationBounds, PreActivationBounds] | null = null;
     if (n <= 16) {
-      const leftHi = cell.hi.slice();
-      leftHi[axis] = mid;
-      const rightLo = cell.lo.slice();
-      rightLo[axis] = mid;
-      count = unstableCount(root.bounds(cell.lo, leftHi)) + unstableCount(root.bounds(rightLo, cell.hi));
+      const [leftHi, rightLo] = halves(cell, axis);
+      bounds = [root.bounds(cell.lo, leftHi), root.bounds(rightLo, cell.hi)];
+      count = unstableCount(bounds[0]) + unstableCount(bounds[1]);
     }
     if (count < bestCount || (count === bestCount && width > bestWidth)) {
       best = axis;
       bestCount = count;
       bestWidth = width;
+      children = bounds;
     }
   }
-  return best;
+  return { axis: best, children };
 }

@@ -157,7 +157,8 @@ export function proveCertificate(problem: SdpProblem, tau: SdpMultipliers, rho: 
 
 /**
  * λ_max(X₀ + Cᵀ H⁻¹ C): the smallest ρ with F(ρ, τ) ⪰ 0, where H is F's hidden block (which must be
- * positive definite), C the coupling of the neurons to the input and X₀ = BᵀB's input block (F's
+ * positive definite), C = F's hidden × input block (the neurons' couplings −τ_p·a_p and, for rows
+ * of B with both an input and a hidden part, −BᵀB's cross terms) and X₀ = BᵀB's input block (F's
  * input block is ρI − X₀); null when H is not numerically positive definite. An estimate (Lanczos,
  * from below), used as the solver's measure of progress and as the start of the verified search.
  * Any embedding of the input gives the same value (the solver's thin one is cheaper).
@@ -179,7 +180,7 @@ export function rhoWithGradient(problem: SdpProblem, tau: SdpMultipliers, embedd
   if (!factor) return null;
   const coupled = embedding.incoming.map((a, p) => (a.input ? p : -1)).filter((p) => p >= 0);
   const outputs = embedding.output.filter((b) => b.input !== null);
-  /** z = H⁻¹·C·v, C v = −τ_p·(input part of a_p)·v on the coupled neurons. */
+  /** z = H⁻¹·C·v, C v = −τ_p·(input part of a_p)·v on the coupled neurons, − b_h·(b_in·v) per row b of B. */
   const solveCv = (v: Float64Array, z: Float64Array) => {
     z.fill(0);
     for (const p of coupled) {
@@ -187,6 +188,11 @@ export function rhoWithGradient(problem: SdpProblem, tau: SdpMultipliers, embedd
       let s = 0;
       for (let j = 0; j < r; j++) s += a[j] * v[j];
       z[p] = -tau[p] * s;
+    }
+    for (const b of outputs) {
+      let s = 0;
+      for (let j = 0; j < r; j++) s += b.input![j] * v[j];
+      for (let k = 0; k < b.values.length; k++) z[b.start + k] -= s * b.values[k];
     }
     solveLowerTransposedInPlace(factor, n, z);
     solveUpperInPlace(factor, n, z);
@@ -201,10 +207,11 @@ export function rhoWithGradient(problem: SdpProblem, tau: SdpMultipliers, embedd
       const a = embedding.incoming[p].input!;
       for (let j = 0; j < r; j++) out[j] += w * a[j];
     }
-    // X₀ = Σ_b b_in b_inᵀ over B's rows with an input part.
+    // X₀ = Σ_b b_in b_inᵀ over B's rows with an input part, and their cross terms' share of Cᵀz.
     for (const b of outputs) {
       let s = 0;
       for (let j = 0; j < r; j++) s += b.input![j] * v[j];
+      for (let k = 0; k < b.values.length; k++) s -= b.values[k] * z[b.start + k];
       for (let j = 0; j < r; j++) out[j] += s * b.input![j];
     }
   };

@@ -32,12 +32,22 @@ export interface SoundMax {
 
 const ETA = 2 ** -1074;
 
-/** A rigorous upper bound on max c·v over the polytope (see the module comment). */
-export function soundMax(p: Polytope, c: ArrayLike<number>): SoundMax {
+/** The LP as simplex.ts wants it: constraint rows normalised for its absolute tolerances, then the box. */
+interface NormalisedLp {
+  readonly A: Float64Array;
+  readonly b: Float64Array;
+  /** Row i of A is the polytope's row i times scales[i]. */
+  readonly scales: Float64Array;
+}
+
+/** Per polytope (read-only once built): a node maximises many objectives over the same one. */
+const normalisedCache = new WeakMap<Polytope, NormalisedLp>();
+
+function normalised(p: Polytope): NormalisedLp {
+  const cached = normalisedCache.get(p);
+  if (cached) return cached;
   const { n, rows, rhs, lo, hi } = p;
   const m = rhs.length;
-  if (n === 0) return { bound: 0, point: new Float64Array(0) }; // c·v = 0 on a point
-  // The LP as simplex.ts wants it: constraint rows normalised for its absolute tolerances, then the box.
   const A = new Float64Array((m + 2 * n) * n);
   const b = new Float64Array(m + 2 * n);
   const scales = new Float64Array(m);
@@ -54,6 +64,17 @@ export function soundMax(p: Polytope, c: ArrayLike<number>): SoundMax {
     A[(m + 2 * j + 1) * n + j] = -1;
     b[m + 2 * j + 1] = -lo[j];
   }
+  const lp = { A, b, scales };
+  normalisedCache.set(p, lp);
+  return lp;
+}
+
+/** A rigorous upper bound on max c·v over the polytope (see the module comment). The polytope must not change afterwards. */
+export function soundMax(p: Polytope, c: ArrayLike<number>): SoundMax {
+  const { n, rhs } = p;
+  const m = rhs.length;
+  if (n === 0) return { bound: 0, point: new Float64Array(0) }; // c·v = 0 on a point
+  const { A, b, scales } = normalised(p);
   const y = new Float64Array(m);
   let point: Float64Array | null = null;
   const lp = solveLp({ n, m: m + 2 * n, A, b, c: Float64Array.from(c) }, { maxIterations: 500 });
