@@ -56,6 +56,22 @@ describe('arrangementExact', () => {
     expect(r.lipschitz).toBeGreaterThanOrEqual(Math.max(...Array.from(sampledPatterns(net, -4, 4, 40).values(), ({ x }) => operatorNorm(jacobian(net, x), '2'))));
     expect(r.lipschitz).toBeCloseTo(exactBruteForce(net, null).lipschitz['2'], 12);
   });
+  it('counts the distinct cells of 18 lines with one parallel pair: 1 + 18 + (C(18, 2) − 1) = 171', () => {
+    // More than 16 hyperplanes: a cell's key spans two characters.
+    const s = createStream(11, 'arrangement-parallel');
+    const rows = Array.from({ length: 18 }, () => [2 * s.uniform() - 1, 2 * s.uniform() - 1]);
+    rows[17] = [-2 * rows[16][0], -2 * rows[16][1]];
+    const net = shallow(rows, Array.from({ length: 18 }, () => s.uniform() - 0.5), Array.from({ length: 18 }, () => 2 * s.uniform() - 1));
+    const r = exact(arrangementExact(net, '1', free(), 10_000));
+    expect(r.regions).toBe(171);
+    expectWitness(net, r, '1');
+  });
+  it('two crossing lines (as many hyperplanes as dimensions): 4 cells', () => {
+    const cross = shallow([[1, 0], [0, 1]], [0.5, -0.5], [2, -3]);
+    const r = exact(arrangementExact(cross, '1', free(), 100));
+    expect([r.regions, r.lipschitz]).toEqual([4, 3]);
+    expect(arrangementExact(shallow([[1, 1]], [1], [1]), '2', free(), 100)).toBe(null);
+  });
   it('declines what it cannot do: depth, d = 1, too few or parallel hyperplanes, a triple point, zero biases', () => {
     expect(arrangementExact(tinyNet([[[1, 0], [0, 1]], [0, 1]], [[[1, 1]], [0]], [[[1]], [0]]), '2', free(), 100)).toBe(null);
     expect(arrangementExact(shallow([[1], [-1]], [1, 1], [1, 1]), '2', free(), 100)).toBe(null);

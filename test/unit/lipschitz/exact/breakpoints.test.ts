@@ -7,6 +7,8 @@ import { evaluate, regionRadius } from '../../../../src/network/evaluate.js';
 import { NORMS, operatorNorm, type Norm } from '../../../../src/linalg/norms.js';
 import type { Network } from '../../../../src/network/network.js';
 import { sampledLipschitz, sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
+import { exactBruteForce } from '../../../support/exactBruteForce.js';
+import { createStream } from '../../../../src/random/stream.js';
 
 const free = () => new Budget(Infinity);
 const interval = (a: number, b: number) => boxFromPairs([[a, b]], 1);
@@ -154,6 +156,50 @@ describe('breakpointsExact', () => {
     const flat = shallow([[0], [2]], [1, 0], [3, 0]);
     const r = exact(breakpointsExact(flat, '2', null, free(), 10));
     expect([r.lipschitz, r.regions]).toEqual([0, 2]);
+  });
+  it('reads the sign of an end piece from the slope where a kink at the grid’s end rounds off zero', () => {
+    // ρ(w·x − 1): w·(1/w) − 1 is not 0 in doubles for most w; Lip = |w| (one active end piece).
+    for (const w of [49, 3, 7, 0.1, 1 / 3, 1e-3, 98.7654321]) {
+      expect(exact(breakpointsExact(shallow([[w]], [-1], [1]), '2', null, free(), 10)).lipschitz).toBeCloseTo(w, 12);
+      expect(exact(breakpointsExact(shallow([[-w]], [-1], [1]), '2', null, free(), 10)).lipschitz).toBeCloseTo(w, 12);
+      expect(exact(breakpointsExact(shallow([[w], [-w]], [-1, 1], [1, 2]), '2', null, free(), 10)).lipschitz).toBeCloseTo(2 * w, 12);
+    }
+  });
+  it('puts the witness deep inside an unbounded end piece when the maximum is there', () => {
+    const left = exact(breakpointsExact(shallow([[-1], [1], [1]], [0, -1, -2], [3, 1, 0.5]), '2', null, free(), 10));
+    expect(left.lipschitz).toBe(3);
+    expect(left.witness[0]).toBeLessThan(0);
+    expect(left.witnessValue).toBe(3);
+    expect(regionRadius(shallow([[-1], [1], [1]], [0, -1, -2], [3, 1, 0.5]), left.witness)).toBeGreaterThanOrEqual(1);
+    const right = exact(breakpointsExact(shallow([[-1], [1], [1]], [0, -1, -2], [0.5, 1, 3]), '2', null, free(), 10));
+    expect(right.lipschitz).toBe(4);
+    expect(right.witness[0]).toBeGreaterThanOrEqual(3);
+  });
+  it('resolves a slab 1e-10 relative at the scale of its kinks (1e-8 from the origin)', () => {
+    const net = shallow([[1], [1]], [-1e-8, -1e-8 * (1 + 1e-10)], [1, -1]);
+    expect(exact(breakpointsExact(net, '2', null, free(), 10)).lipschitz).toBeCloseTo(1, 4);
+    // …and one at 1e8, where the kink scale is large (merging is relative to |u| ≥ 1 either way).
+    const far = shallow([[1], [1]], [-1e8, -1e8 * (1 + 1e-10)], [1, -1]);
+    expect(exact(breakpointsExact(far, '2', null, free(), 10)).lipschitz).toBeCloseTo(1, 4);
+  });
+  it('matches the exact brute force on seeded nets of two and three hidden layers, every norm, on ℝ and an interval', () => {
+    const s = createStream(17, 'breakpoints-test');
+    const layer = (out: number, inp: number): [number[][], number[]] => [
+      Array.from({ length: out }, () => Array.from({ length: inp }, () => 2 * s.uniform() - 1)),
+      Array.from({ length: out }, () => s.uniform() - 0.5),
+    ];
+    for (const widths of [[3, 3], [2, 2, 2], [4, 2]]) {
+      const dims = [1, ...widths, 2];
+      const net = tinyNet(...dims.slice(1).map((o, l) => layer(o, dims[l])));
+      for (const box of [null, interval(-0.7, 0.4)]) {
+        const b = exactBruteForce(net, box);
+        for (const p of NORMS) {
+          const r = exact(breakpointsExact(net, p, box, free(), 1000));
+          expect(r.lipschitz).toBeCloseTo(b.lipschitz[p], 12);
+          expect(r.regions).toBe(b.regions);
+        }
+      }
+    }
   });
   it('stops with the region limit when the refined grid has more pieces', () => {
     const r = breakpointsExact(deep, '2', null, free(), 3);

@@ -62,6 +62,13 @@ describe('enumerateRegions', () => {
     expect(deep.size).toBe(bruteGlobal(bent).regions);
     for (const key of sampledSquare(bent).keys()) expect(deep.has(key)).toBe(true);
   });
+  it('starts elsewhere when its first deterministic point lies on a kink', () => {
+    // The first start is u = (0.05, 0.1): exactly on 2x − y = 0.
+    const kinked = shallow([[2, -1], [0, 1]], [0, 0.3], [1, 1]);
+    const found = regionsOf(kinked, queryDomain(kinked, square));
+    expect(found).toEqual(new Set(sampledPatterns(kinked, -1, 1, 20).keys()));
+    expect(found.size).toBe(4);
+  });
   it('stops at the region limit and when the time has run out', () => {
     const limited = enumerateRegions(lines, liftedDomain(lines), () => {}, new Budget(Infinity, 2));
     expect(limited.status).toBe('regions');

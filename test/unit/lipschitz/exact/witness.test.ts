@@ -53,9 +53,9 @@ describe('Candidates', () => {
     expect(o.witnessValue).toBe(-Infinity);
     expect(Array.from(o.witness)).toEqual([7]);
     expect(o.lipschitz).toBe(3 * (1 + 1e-9));
-    // Within 1e-12 relative it is.
+    // Within 1e-12 relative it is (5e-13 relative: 1.5e-12 absolute).
     const near = new Candidates();
-    near.offer({ value: 3 * (1 + 1e-13), points: at(1) });
+    near.offer({ value: 3 * (1 + 5e-13), points: at(1) });
     expect(near.recheck(vee, '2', Float64Array.of(7))).toMatchObject({ witnessValue: 3, lipschitz: 3 });
   });
   it('accepts a zero-gradient witness for a zero value', () => {
@@ -63,6 +63,12 @@ describe('Candidates', () => {
     const c = new Candidates();
     c.offer({ value: 0, points: at(1) });
     expect(c.recheck(flat, '2', Float64Array.of(7))).toMatchObject({ witnessValue: 0, lipschitz: 0 });
+  });
+  it('never takes a point on a kink, even for an overflowing value (|−∞ − ∞| ≤ 1e-12·∞)', () => {
+    const huge = shallow([[1e200]], [0], [1e200]);
+    const c = new Candidates();
+    c.offer({ value: Infinity, points: at(0) });
+    expect(c.recheck(huge, '2', Float64Array.of(7))).toEqual({ witness: Float64Array.of(7), witnessValue: -Infinity, lipschitz: Infinity });
   });
   it('falls back with −Infinity when nothing passes', () => {
     const r = new Candidates().recheck(vee, 'inf', Float64Array.of(4));
