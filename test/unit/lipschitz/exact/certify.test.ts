@@ -160,6 +160,30 @@ describe('pieceRowVanishes', () => {
     expect(pieceRowVanishes(twin, lifted, all, 2, 1)).toBe(false);
     expect(pieceRowVanishes(twin, lifted, [Uint8Array.of(1, 0), Uint8Array.of(1, 1), Uint8Array.of(1, 1)], 1, 0)).toBe(false);
   });
+  it('past EXACT_WORK: the structural test alone (an exact cancellation is undecided: false)', () => {
+    // 1 → 2 → wide: layer 1's neuron 0 reads ρ(x) − ρ(x) (cancels), neuron 1 reads only neuron 1 of
+    // layer 0, neuron 2 reads ρ(x) + ρ(x).
+    const wide = 100_001;
+    const w2 = new Float64Array(wide * 2);
+    w2.set([1, -1, 0, 1, 1, 1]);
+    const big = makeNetwork(1, [
+      { outDim: 2, inDim: 1, weights: Float64Array.of(1, 1), biases: new Float64Array(2) },
+      { outDim: wide, inDim: 2, weights: w2, biases: new Float64Array(wide) },
+      { outDim: 1, inDim: wide, weights: new Float64Array(wide), biases: new Float64Array(1) },
+    ]);
+    expect(1 * (2 + 2 * wide)).toBeGreaterThan(EXACT_WORK);
+    const lifted = liftedDomain(big);
+    const p = (a: number[]) => [Uint8Array.from(a), new Uint8Array(wide).fill(1)];
+    expect(pieceRowVanishes(big, lifted, p([1, 1]), 1, 0)).toBe(false); // cancels, but only exact arithmetic could tell
+    expect(pieceRowVanishes(big, lifted, p([1, 0]), 1, 1)).toBe(true);
+    expect(pieceRowVanishes(big, lifted, p([1, 1]), 1, 1)).toBe(false);
+    expect(pieceRowVanishes(big, lifted, p([0, 0]), 1, 2)).toBe(true);
+    expect(pieceRowVanishes(big, lifted, p([0, 1]), 1, 2)).toBe(false);
+    expect(pieceRowVanishes(big, lifted, p([1, 1]), 1, 3)).toBe(true); // a zero row
+    // The same cancellation in a small network is decided exactly.
+    const small = tinyNet([[[1], [1]], [0, 0]], [[[1, -1]], [0]], [[[1]], [0]]);
+    expect(pieceRowVanishes(small, liftedDomain(small), [Uint8Array.of(1, 1), Uint8Array.of(1)], 1, 0)).toBe(true);
+  });
   it('on a box, a coordinate of width 0 contributes nothing', () => {
     const flat = queryDomain(net, { lo: Float64Array.of(-1, 0.5), hi: Float64Array.of(1, 0.5) });
     expect(pieceRowVanishes(net, flat, [Uint8Array.of(1, 1, 1)], 0, 1)).toBe(true);
