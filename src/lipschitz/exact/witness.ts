@@ -24,6 +24,9 @@ export class Candidates {
 
   /** Offers a candidate; `points` is only called if it is kept and needed. */
   offer(candidate: Candidate): void {
+    // A shortcut only: without it the candidate would be pushed, sorted last (the sort is stable)
+    // and popped again.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
     if (this.list.length === this.size && candidate.value <= this.list[this.list.length - 1].value) return;
     this.list.push(candidate);
     this.list.sort((a, b) => b.value - a.value);

@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { breakpointsExact, regionPoints, sweepLine, type LineSweep } from '../../../../src/lipschitz/exact/breakpoints.js';
+import type { ExactOutcome, ExactValue } from '../../../../src/lipschitz/exact/types.js';
+import { Budget } from '../../../../src/lipschitz/budget.js';
+import { boxFromPairs, type Box } from '../../../../src/lipschitz/query.js';
+import { evaluate, regionRadius } from '../../../../src/network/evaluate.js';
+import { NORMS, operatorNorm, type Norm } from '../../../../src/linalg/norms.js';
+import type { Network } from '../../../../src/network/network.js';
+import { sampledLipschitz, sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
+import { exactBruteForce } from '../../../support/exactBruteForce.js';
+import { createStream } from '../../../../src/random/stream.js';
+
+const free = () => new Budget(Infinity);
+const interval = (a: number, b: number) => boxFromPairs([[a, b]], 1);
+function exact(o: ExactOutcome): ExactValue {
+  if (o.kind !== 'exact') throw new Error(o.message);
+  return o;
+}
+function sweep(net: Network, box: Box | null = null): LineSweep {
+  const s = sweepLine(net, box, free(), 1000);
+  if ('kind' in s) throw new Error('stopped');
+  return s;
+}
+/** f is affine between consecutive grid points: its slope there by a difference quotient of f itself. */
+const secant = (net: Network, a: number, b: number, out = 0) => (evaluate(net, [b])[out] - evaluate(net, [a])[out]) / (b - a);
+
+// f = 2ρ(x − 1) − ρ(3 − 2x) + 0.5ρ(−x − 2) + ρ(0·x + 1): kinks at 1, 1.5, −2 (the last neuron is constant).
+const oneLayer = shallow([[1], [-2], [-1], [0]], [-1, 3, -2, 1], [2, -1, 0.5, 1]);
+// Two hidden layers whose second-layer kinks lie beyond every first-layer kink (x = 5, x = −3) and
+// between them (x = −0.5, 1.5); a constant neuron shifts the second layer's biases.
+const deep = tinyNet(
+  [[[1], [-1], [2], [0]], [0, 0, -1, 1]],
+  [[[1, 0, 0, -5], [0, 1, 0, -3], [1, -1, -1, 0]], [0, 0, 0.5]],
+  [[[2, -1, 3], [1, 1, -1]], [0, 0]],
+);
+
+describe('sweepLine', () => {
+  it('puts the first layer kinks −b/w (and the anchor 0) on the grid, with the secant slope of f on every piece', () => {
+    const s = sweep(oneLayer);
+    expect(s.grid).toEqual([-2, 0, 1, 1.5]);
+    expect(s.bounded).toBe(false);
+    expect(s.width).toBe(1);
+    const g = s.grid;
+    const ends = [g[0] - 1, ...g, g[g.length - 1] + 1];
+    for (let p = 0; p < ends.length - 1; p++) expect(s.slopes[p]).toBeCloseTo(secant(oneLayer, ends[p], ends[p + 1]), 12);
+    // The anchor 0 switches nothing; the three kinks do.
+    expect(Array.from(s.change)).toEqual([1, 0, 1, 1]);
+    expect(regionPoints(s)).toHaveLength(4);
+  });
+  it('finds the kinks of deeper layers inside pieces and in both unbounded end pieces', () => {
+    const s = sweep(deep);
+    expect(s.grid).toEqual([-3, -0.5, 0, 0.5, 1.5, 5]);
+    expect(s.width).toBe(2);
+    const ends = [-4, ...s.grid, 6];
+    for (let p = 0; p < ends.length - 1; p++) {
+      for (let o = 0; o < 2; o++) expect(s.slopes[p * 2 + o]).toBeCloseTo(secant(deep, ends[p], ends[p + 1], o), 12);
+    }
+    // Every grid point is a switch of some neuron, so there are 7 regions, as a dense sample says.
+    const points = regionPoints(s);
+    expect(points).toHaveLength(sampledPatterns(deep, -10, 10, 2000).size);
+    points.forEach((x, i) => expect(i === 0 || x > points[i - 1]).toBe(true));
+    for (const x of points) expect(regionRadius(deep, [x])).toBeGreaterThan(0.1);
+  });
+  it('on an interval keeps only the kinks inside it, ends at its endpoints and places points inside', () => {
+    const s = sweep(deep, interval(-1, 2));
+    expect(s.bounded).toBe(true);
+    expect(s.grid).toEqual([-1, -0.5, 0, 0.5, 1.5, 2]);
+    for (let p = 0; p + 1 < s.grid.length; p++) expect(s.slopes[p * 2]).toBeCloseTo(secant(deep, s.grid[p], s.grid[p + 1]), 12);
+    expect(regionPoints(s)).toEqual([-0.75, -0.25, 0.25, 1, 1.75]);
+  });
+  it('a kink on an endpoint of the interval is not a piece', () => {
+    const s = sweep(oneLayer, interval(1, 1.5));
+    expect(s.grid).toEqual([1, 1.5]);
+    expect(s.slopes[0]).toBeCloseTo(secant(oneLayer, 1, 1.5), 14);
+  });
+  it('merges a second-layer kink onto a first-layer one when they coincide', () => {
+    // ρ(ρ(x) − 0)… : z₂ = ρ(x) − ρ(x − 1) − 1 is zero for all x ≥ 1 — no new kink — and
+    // z₃ = 2ρ(x) − 2 has its zero exactly at the first layer's kink x = 1.
+    const net = tinyNet([[[1], [1]], [0, -1]], [[[2, 0]], [-2]], [[[1]], [0]]);
+    const s = sweep(net);
+    expect(s.grid).toEqual([0, 1]);
+    expect(Array.from(s.slopes)).toEqual([0, 0, 2]);
+  });
+  it('rejects networks with more than one input', () => {
+    expect(() => sweepLine(tinyNet([[[1, 1]], [0]], [[[1]], [0]]), null, free(), 10)).toThrow(/input dimension 1/);
+  });
+});
+
+describe('breakpointsExact', () => {
+  it.each(NORMS)('equals the largest |slope| of a dense sample, with a re-checked witness (p = %s)', (p: Norm) => {
+    for (const net of [oneLayer, deep]) {
+      const r = exact(breakpointsExact(net, p, null, free(), 1000));
+      expect(r.lipschitz).toBeCloseTo(sampledLipschitz(net, p, -10, 10, 2000), 12);
+      expect(r.witnessValue).toBe(r.lipschitz);
+      expect(operatorNorm({ rows: net.layers.at(-1)!.outDim, cols: 1, data: Float64Array.from({ length: net.layers.at(-1)!.outDim }, (_, o) => secant(net, r.witness[0] - 1e-6, r.witness[0] + 1e-6, o)) }, p)).toBeCloseTo(r.lipschitz, 6);
+      expect(r.algorithm).toBe('breakpoints');
+      expect(r.regions).toBe(sampledPatterns(net, -10, 10, 2000).size);
+    }
+  });
+  it('of a vector output is the p-norm of its slope vector', () => {
+    // (ρ(x), 2ρ(x), −2ρ(x)): slopes (1, 2, −2) for x > 0.
+    const net = tinyNet([[[1]], [0]], [[[1], [2], [-2]], [0, 0, 0]]);
+    const lip = (p: Norm) => exact(breakpointsExact(net, p, null, free(), 10)).lipschitz;
+    expect([lip('2'), lip('1'), lip('inf')]).toEqual([3, 5, 2]);
+  });
+  it('on an interval sees only its pieces, with the witness inside', () => {
+    const vee = shallow([[1], [-1]], [0, 0], [3, 2]);
+    const right = exact(breakpointsExact(vee, '2', interval(0.5, 2), free(), 10));
+    expect(right.lipschitz).toBe(3);
+    expect(right.regions).toBe(1);
+    expect(right.witness[0]).toBe(1.25);
+    const left = exact(breakpointsExact(vee, '2', interval(-2, -0.5), free(), 10));
+    expect(left.lipschitz).toBe(2);
+    const both = exact(breakpointsExact(vee, '2', interval(-1, 3), free(), 10));
+    expect([both.lipschitz, both.regions]).toEqual([3, 2]);
+    expect(both.witness[0]).toBeGreaterThan(0);
+  });
+  it('resolves a slab 1e-10 wide (Lip 1 there, 0 elsewhere) and says when no witness passes in it', () => {
+    const slab = (w: number) => shallow([[1], [1]], [-1, -1 - w], [1, -1]);
+    const thin = exact(breakpointsExact(slab(1e-10), '2', null, free(), 10));
+    expect(thin.lipschitz).toBeCloseTo(1, 5);
+    expect(thin.regions).toBe(3);
+    // Its midpoint is 5e-11 from both kinks: inside the 1e-10 relative kink margin, so no witness.
+    expect(thin.witnessValue).toBeLessThan(thin.lipschitz);
+    const thicker = exact(breakpointsExact(slab(1e-8), '2', null, free(), 10));
+    expect(thicker.lipschitz).toBeCloseTo(1, 7);
+    expect(thicker.witnessValue).toBe(thicker.lipschitz);
+    expect(Math.abs(thicker.witness[0] - 1 - 5e-9)).toBeLessThan(1e-15);
+    // On an interval the slab is resolved relative to the interval's width.
+    const boxed = exact(breakpointsExact(slab(1e-10), '2', interval(0.5, 1.5), free(), 10));
+    expect(boxed.lipschitz).toBeCloseTo(1, 5);
+    // Two ReLUs of the same sign add up: Lip 2 beyond both kinks.
+    expect(exact(breakpointsExact(shallow([[1], [1]], [-1, -1 - 1e-10], [1, 1]), '2', null, free(), 10)).lipschitz).toBe(2);
+  });
+  it('merges kinks closer than 1e-12 relative (documented: such pieces are not resolved)', () => {
+    const net = shallow([[1], [1]], [-1, -1 - 1e-14], [1, -1]);
+    const r = exact(breakpointsExact(net, '2', null, free(), 10));
+    expect(r.lipschitz).toBeLessThan(1e-6);
+    // One grid point where both switch: two regions, both of slope 0.
+    expect(r.regions).toBe(2);
+  });
+  it('keeps its accuracy at huge and tiny scales and on a box far from the origin', () => {
+    // Kinks at 1e8 and 1e8 + 100: a slab of relative width 1e-6 with slope 1e-8.
+    const huge = shallow([[1e-8], [1e-8]], [-1, -1 - 1e-6], [1, -1]);
+    expect(exact(breakpointsExact(huge, '2', null, free(), 10)).lipschitz).toBeCloseTo(1e-8, 20);
+    const tiny = shallow([[1e8], [1e8]], [-1, -1 - 1e-6], [1, -1]);
+    const t = exact(breakpointsExact(tiny, 'inf', null, free(), 10));
+    expect(Math.abs(t.lipschitz - 1e8)).toBeLessThan(1e-2);
+    const far = shallow([[1]], [-(1e8 + 0.5)], [4]);
+    const f = exact(breakpointsExact(far, '1', interval(1e8, 1e8 + 1), free(), 10));
+    expect(f.lipschitz).toBe(4);
+    expect(f.witness[0]).toBeGreaterThan(1e8 + 0.5);
+    expect(f.witness[0]).toBeLessThan(1e8 + 1);
+  });
+  it('counts one region for a network that switches nothing, and anchors its witness at 0', () => {
+    const flat = shallow([[0], [2]], [1, 0], [3, 0]);
+    const r = exact(breakpointsExact(flat, '2', null, free(), 10));
+    expect([r.lipschitz, r.regions]).toEqual([0, 2]);
+  });
+  it('reads the sign of an end piece from the slope where a kink at the grid’s end rounds off zero', () => {
+    // ρ(w·x − 1): w·(1/w) − 1 is not 0 in doubles for most w; Lip = |w| (one active end piece).
+    for (const w of [49, 3, 7, 0.1, 1 / 3, 1e-3, 98.7654321]) {
+      expect(exact(breakpointsExact(shallow([[w]], [-1], [1]), '2', null, free(), 10)).lipschitz).toBeCloseTo(w, 12);
+      expect(exact(breakpointsExact(shallow([[-w]], [-1], [1]), '2', null, free(), 10)).lipschitz).toBeCloseTo(w, 12);
+      expect(exact(breakpointsExact(shallow([[w], [-w]], [-1, 1], [1, 2]), '2', null, free(), 10)).lipschitz).toBeCloseTo(2 * w, 12);
+    }
+  });
+  it('puts the witness deep inside an unbounded end piece when the maximum is there', () => {
+    const left = exact(breakpointsExact(shallow([[-1], [1], [1]], [0, -1, -2], [3, 1, 0.5]), '2', null, free(), 10));
+    expect(left.lipschitz).toBe(3);
+    expect(left.witness[0]).toBeLessThan(0);
+    expect(left.witnessValue).toBe(3);
+    expect(regionRadius(shallow([[-1], [1], [1]], [0, -1, -2], [3, 1, 0.5]), left.witness)).toBeGreaterThanOrEqual(1);
+    const right = exact(breakpointsExact(shallow([[-1], [1], [1]], [0, -1, -2], [0.5, 1, 3]), '2', null, free(), 10));
+    expect(right.lipschitz).toBe(4);
+    expect(right.witness[0]).toBeGreaterThanOrEqual(3);
+  });
+  it('resolves a slab 1e-10 relative at the scale of its kinks (1e-8 from the origin)', () => {
+    const net = shallow([[1], [1]], [-1e-8, -1e-8 * (1 + 1e-10)], [1, -1]);
+    expect(exact(breakpointsExact(net, '2', null, free(), 10)).lipschitz).toBeCloseTo(1, 4);
+    // …and one at 1e8, where the kink scale is large (merging is relative to |u| ≥ 1 either way).
+    const far = shallow([[1], [1]], [-1e8, -1e8 * (1 + 1e-10)], [1, -1]);
+    expect(exact(breakpointsExact(far, '2', null, free(), 10)).lipschitz).toBeCloseTo(1, 4);
+  });
+  it('matches the exact brute force on seeded nets of two and three hidden layers, every norm, on ℝ and an interval', () => {
+    const s = createStream(17, 'breakpoints-test');
+    const layer = (out: number, inp: number): [number[][], number[]] => [
+      Array.from({ length: out }, () => Array.from({ length: inp }, () => 2 * s.uniform() - 1)),
+      Array.from({ length: out }, () => s.uniform() - 0.5),
+    ];
+    for (const widths of [[3, 3], [2, 2, 2], [4, 2]]) {
+      const dims = [1, ...widths, 2];
+      const net = tinyNet(...dims.slice(1).map((o, l) => layer(o, dims[l])));
+      for (const box of [null, interval(-0.7, 0.4)]) {
+        const b = exactBruteForce(net, box);
+        for (const p of NORMS) {
+          const r = exact(breakpointsExact(net, p, box, free(), 1000));
+          expect(r.lipschitz).toBeCloseTo(b.lipschitz[p], 12);
+          expect(r.regions).toBe(b.regions);
+        }
+      }
+    }
+  });
+  it('stops with the region limit when the refined grid has more pieces', () => {
+    const r = breakpointsExact(deep, '2', null, free(), 3);
+    expect(r.kind).toBe('too-large');
+    if (r.kind === 'too-large') expect([r.limit, r.limitValue]).toEqual(['regions', 3]);
+    expect(breakpointsExact(deep, '2', null, free(), 6).kind).toBe('exact');
+  });
+  it('stops with the time limit when the budget has run out', () => {
+    const r = breakpointsExact(deep, '2', null, new Budget(-1), 1000);
+    expect(r.kind === 'too-large' && r.limit).toBe('time');
+  });
+});

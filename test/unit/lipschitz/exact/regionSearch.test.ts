@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { enumerateRegions, regionCentre, regionSearchExact, REGION_TOLERANCE } from '../../../../src/lipschitz/exact/regionSearch.js';
+import type { ExactOutcome, ExactValue } from '../../../../src/lipschitz/exact/types.js';
+import { liftedDomain, queryDomain, toInput, type Domain } from '../../../../src/lipschitz/domain.js';
+import { Budget } from '../../../../src/lipschitz/budget.js';
+import { boxFromPairs } from '../../../../src/lipschitz/query.js';
+import { activationPattern, jacobian, regionRadius } from '../../../../src/network/evaluate.js';
+import { NORMS, operatorNorm, type Norm } from '../../../../src/linalg/norms.js';
+import type { Network } from '../../../../src/network/network.js';
+import { patternString, sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
+import { exactBruteForce } from '../../../support/exactBruteForce.js';
+
+const square = boxFromPairs([[-1, 1], [-1, 1]], 2);
+const free = () => new Budget(Infinity);
+function exact(o: ExactOutcome): ExactValue {
+  if (o.kind !== 'exact') throw new Error(o.message);
+  return o;
+}
+function regionsOf(net: Network, domain: Domain): Set<string> {
+  const found = new Set<string>();
+  const r = enumerateRegions(net, domain, (p, u) => {
+    // Every reported point lies strictly inside the region of its pattern.
+    const x = toInput(domain, u);
+    expect(patternString(activationPattern(net, x))).toBe(patternString(p));
+    found.add(patternString(p));
+  }, free());
+  expect(r).toEqual({ status: 'done', regions: found.size });
+  return found;
+}
+
+// Three lines in general position (7 cells in ℝ², 6 of them meet the square), and a net of two
+// hidden layers whose second-layer kinks bend.
+const lines = shallow([[1, 0.2], [-0.3, 1], [1, 1]], [0.1, -0.2, -0.9], [1, -2, 1.5]);
+const bent = tinyNet([[[1, 0], [0, 1], [1, -1]], [0, 0.3, -0.2]], [[[1, 1, 0], [1, -2, 1]], [-0.5, 0.1]], [[[1, -1.5]], [0]]);
+
+/** The patterns a 51 × 51 grid of the square meets (computed once per net), and their largest norm. */
+const onSquare = new Map<Network, ReturnType<typeof sampledPatterns>>();
+const sampledSquare = (net: Network) => onSquare.get(net) ?? onSquare.set(net, sampledPatterns(net, -1, 1, 50)).get(net)!;
+const sampledLip = (net: Network, p: Norm) => Math.max(...Array.from(sampledSquare(net).values(), ({ x }) => operatorNorm(jacobian(net, x), p)));
+// Globally: the exact brute force of test/support (every pattern, exact LPs; shares nothing with src).
+const brute = new Map<string, ReturnType<typeof exactBruteForce>>();
+const bruteOf = (net: Network, box: typeof square | null) => {
+  const key = `${net === lines ? 'lines' : 'bent'}/${box ? 'square' : 'global'}`;
+  return brute.get(key) ?? brute.set(key, exactBruteForce(net, box)).get(key)!;
+};
+const bruteGlobal = (net: Network) => bruteOf(net, null);
+
+describe('enumerateRegions', () => {
+  it('visits on a box every pattern a grid meets, and as many as the exact brute force counts', () => {
+    for (const net of [lines, bent]) {
+      const found = regionsOf(net, queryDomain(net, square));
+      for (const key of sampledSquare(net).keys()) expect(found.has(key)).toBe(true);
+      expect(found.size).toBe(bruteOf(net, square).regions);
+    }
+    expect(regionsOf(lines, queryDomain(lines, square))).toEqual(new Set(sampledSquare(lines).keys()));
+  });
+  it('visits globally every cell (Zaslavsky: 1 + 3 + 3 = 7 for three lines; the brute force’s count for two layers)', () => {
+    const global = regionsOf(lines, liftedDomain(lines));
+    expect(global.size).toBe(7);
+    for (const key of sampledPatterns(lines, -20, 20, 40).keys()) expect(global.has(key)).toBe(true);
+    const deep = regionsOf(bent, liftedDomain(bent));
+    expect(deep.size).toBe(bruteGlobal(bent).regions);
+    for (const key of sampledSquare(bent).keys()) expect(deep.has(key)).toBe(true);
+  });
+  it('starts elsewhere when its first deterministic point lies on a kink', () => {
+    // The first start is u = (0.05, 0.1): exactly on 2x − y = 0.
+    const kinked = shallow([[2, -1], [0, 1]], [0, 0.3], [1, 1]);
+    const found = regionsOf(kinked, queryDomain(kinked, square));
+    expect(found).toEqual(new Set(sampledPatterns(kinked, -1, 1, 20).keys()));
+    expect(found.size).toBe(4);
+  });
+  it('stops at the region limit and when the time has run out', () => {
+    const limited = enumerateRegions(lines, liftedDomain(lines), () => {}, new Budget(Infinity, 2));
+    expect(limited.status).toBe('regions');
+    expect(limited.regions).toBeGreaterThan(2);
+    expect(limited.regions).toBeLessThan(7);
+    expect(enumerateRegions(lines, liftedDomain(lines), () => {}, new Budget(-1))).toEqual({ status: 'time', regions: 0 });
+  });
+});
+
+describe('regionCentre', () => {
+  it('is a point deep inside the region of each pattern, and null for an empty one', () => {
+    const domain = queryDomain(lines, square);
+    for (const { pattern } of sampledSquare(lines).values()) {
+      const x = toInput(domain, regionCentre(lines, domain, pattern)!);
+      expect(patternString(activationPattern(lines, x))).toBe(patternString(pattern));
+      expect(regionRadius(lines, x)).toBeGreaterThan(0.01);
+    }
+    // x + 0.2y > −0.1 and x + y < 0.9 with y < … : pattern 0,0,1 needs x < −0.1 − 0.2y, y < 0.2 − 0.3x… and x + y > 0.9: empty in the square.
+    const empty = [Uint8Array.of(0, 0, 1)];
+    expect(sampledSquare(lines).has('001')).toBe(false);
+    expect(regionCentre(lines, domain, empty)).toBe(null);
+  });
+});
+
+describe('regionSearchExact', () => {
+  it.each(NORMS)('equals the largest norm over the sampled regions, with a re-checked witness (p = %s)', (p: Norm) => {
+    for (const net of [lines, bent]) {
+      for (const box of [square, null]) {
+        const r = exact(regionSearchExact(net, p, box, free()));
+        expect(r.lipschitz).toBeCloseTo(bruteOf(net, box).lipschitz[p], 12);
+        if (box) expect(r.lipschitz).toBeGreaterThanOrEqual(sampledLip(net, p));
+        expect(r.witnessValue).toBe(r.lipschitz);
+        expect(operatorNorm(jacobian(net, r.witness), p)).toBeCloseTo(r.lipschitz, 12);
+        expect(regionRadius(net, r.witness)).toBeGreaterThan(0);
+        expect(r.algorithm).toBe('region-search');
+      }
+    }
+  });
+  it('resolves a slab 1e-10 wide in ℝ² (the only region of gradient (1, 0.5))', () => {
+    const slab = shallow([[1, 0], [1, 0], [0, 1]], [-1, -1 - 1e-10, 0], [1, -1, 0.5]);
+    const r = exact(regionSearchExact(slab, '2', null, free()));
+    expect(r.lipschitz).toBeCloseTo(Math.hypot(1, 0.5), 5);
+    expect(r.regions).toBe(6);
+    expect(exact(regionSearchExact(slab, 'inf', null, free())).lipschitz).toBeCloseTo(1.5, 5);
+  });
+  it('a far, small box sees the regions near it', () => {
+    const box = boxFromPairs([[1e6, 1e6 + 1e-3], [-1e-3, 1e-3]], 2);
+    const net = shallow([[1, 0], [0, 1]], [-1e6 - 5e-4, 0], [3, 4]);
+    const r = exact(regionSearchExact(net, '2', box, free()));
+    expect([r.lipschitz, r.regions]).toEqual([5, 4]);
+    expect(r.witness[0]).toBeGreaterThan(1e6 + 5e-4);
+    expect(r.witness[1]).toBeGreaterThan(0);
+  });
+  it('stopped by the region limit: too large, with the best re-checked point as a lower bound', () => {
+    const r = regionSearchExact(lines, '2', null, new Budget(Infinity, 3));
+    if (r.kind !== 'too-large') throw new Error('expected too-large');
+    expect([r.limit, r.limitValue, r.regionsVisited]).toEqual(['regions', 3, 4]);
+    expect(r.lowerBound).toBeGreaterThan(0);
+    expect(r.lowerBound).toBeLessThanOrEqual(bruteGlobal(lines).lipschitz['2'] + 1e-12);
+    expect(operatorNorm(jacobian(lines, r.lowerBoundWitness!), '2')).toBe(r.lowerBound);
+  });
+  it('stopped by time before the first region: no lower bound, no witness', () => {
+    const r = regionSearchExact(lines, '1', square, new Budget(-1));
+    if (r.kind !== 'too-large') throw new Error('expected too-large');
+    expect([r.limit, r.regionsVisited, r.lowerBound, r.lowerBoundWitness]).toEqual(['time', 0, -Infinity, null]);
+  });
+  it('REGION_TOLERANCE is the crossing’s THICK', () => {
+    expect(REGION_TOLERANCE).toBe(1e-9);
+  });
+});
