@@ -9,8 +9,18 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'properties/**/*.test.ts'],
-    globalSetup: ['test/support/globalSetup.ts'],
+    // Two projects with the settings below. The unit tests (test/unit/, ~70 small files) share one
+    // module graph per worker (`isolate: false`): re-importing src/ under coverage for every file
+    // cost ~15 s of `npm test` (234 s → 220 s measured). They restore any global they stub (clocks) in
+    // afterEach, so sharing is safe; the suites keep a fresh module graph per file.
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false } },
+      // Only the suites spawn dist/: the build (globalSetup) is theirs alone, so it runs once.
+      {
+        extends: true,
+        test: { name: 'suites', include: ['test/**/*.test.ts', 'properties/**/*.test.ts'], exclude: ['test/unit/**'], globalSetup: ['test/support/globalSetup.ts'] },
+      },
+    ],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
