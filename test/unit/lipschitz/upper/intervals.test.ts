@@ -6,6 +6,7 @@ import { operatorNorm, type Norm } from '../../../../src/linalg/norms.js';
 import { makeNetwork, type DenseLayer, type Network } from '../../../../src/network/network.js';
 import { createStream, type RandomStream } from '../../../../src/random/stream.js';
 import type { Box } from '../../../../src/lipschitz/query.js';
+import { box } from '../../../support/lipschitzUnits.js';
 
 function randomNet(s: RandomStream, d: number, widths: number[], k: number, sparsity = 0): Network {
   const dims = [d, ...widths, k];
@@ -17,7 +18,6 @@ function randomNet(s: RandomStream, d: number, widths: number[], k: number, spar
   }
   return makeNetwork(d, layers);
 }
-const box = (lo: number[], hi: number[]): Box => ({ lo: Float64Array.from(lo), hi: Float64Array.from(hi) });
 
 /**
  * Plain interval propagation in input coordinates, no rounding allowance: [lo, hi] of every hidden

@@ -7,6 +7,7 @@ import { createStream } from '../../../../src/random/stream.js';
 import { gaussianNet, stopAfter } from '../../../support/upperUnits.js';
 import { add, dyadic, mul, sign, type Dyadic } from '../../../support/exactArithmetic.js';
 import type { Box } from '../../../../src/lipschitz/query.js';
+import { box } from '../../../support/lipschitzUnits.js';
 
 /**
  * Each layer as z_j = W_j·ρ(z_{j−1}) + B_j·y + β_j over a box y ∈ [ylo, yhi], written out from the
@@ -100,7 +101,6 @@ function referenceCrown(net: Network, domain: Domain): { lo: number[][]; hi: num
   return { lo, hi };
 }
 
-const box = (lo: number[], hi: number[]): Box => ({ lo: Float64Array.from(lo), hi: Float64Array.from(hi) });
 
 describe('linearPreActivationBounds', () => {
   it('are textbook CROWN (an independent implementation) up to rounding allowances, on boxes and globally', () => {

@@ -8,8 +8,8 @@ import { createStream } from '../../../../src/random/stream.js';
 import type { Box } from '../../../../src/lipschitz/query.js';
 import { bruteForceLipschitz } from '../../../support/bruteForce.js';
 import { gaussianNet } from '../../../support/upperUnits.js';
+import { box } from '../../../support/lipschitzUnits.js';
 
-const box = (lo: number[], hi: number[]): Box => ({ lo: Float64Array.from(lo), hi: Float64Array.from(hi) });
 const e = (d: number, j: number, s = 1) => Float64Array.from({ length: d }, (_, k) => (k === j ? s : 0));
 
 /** The largest MIP bound and incumbent over a list of objectives, each incumbent checked against its own pattern. */
