@@ -11,6 +11,8 @@ import { defineConfig } from 'vitest/config';
  * most of src/lipschitz), everything under test/cli, exact, bounds, brackets, crosscheck, properties/.
  *
  * No globalSetup (nothing here spawns dist/), no coverage (Stryker measures its own, per test).
+ * One module graph for all files (`isolate: false`, as in npm test): a run on lower/index.ts took
+ * 3.7 min with a fresh graph per file, 2.7 min without.
  */
 export const mutationTests = [
   'test/unit/**/*.test.ts',
@@ -26,6 +28,7 @@ export const mutationTests = [
 export default defineConfig({
   test: {
     include: mutationTests,
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
