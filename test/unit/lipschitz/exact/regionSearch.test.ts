@@ -7,7 +7,7 @@ import { boxFromPairs } from '../../../../src/lipschitz/query.js';
 import { activationPattern, jacobian, regionRadius } from '../../../../src/network/evaluate.js';
 import { NORMS, operatorNorm, type Norm } from '../../../../src/linalg/norms.js';
 import type { Network } from '../../../../src/network/network.js';
-import { patternString, sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
+import { CutBudget, patternString, sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
 import { exactBruteForce } from '../../../support/exactBruteForce.js';
 
 const square = boxFromPairs([[-1, 1], [-1, 1]], 2);
@@ -137,5 +137,48 @@ describe('regionSearchExact', () => {
   });
   it('REGION_TOLERANCE is the crossing’s THICK', () => {
     expect(REGION_TOLERANCE).toBe(1e-9);
+  });
+});
+
+describe('stopped at every check of the clock', () => {
+  it('enumerateRegions: time, with a growing subset of the regions, until it is done with all of them', () => {
+    const domain = liftedDomain(lines);
+    const all = regionsOf(lines, domain);
+    let previous = 0;
+    let cut = 0;
+    for (; cut < 10_000; cut++) {
+      const seen = new Set<string>();
+      const budget = new CutBudget(cut);
+      const r = enumerateRegions(lines, domain, (p) => seen.add(patternString(p)), budget);
+      for (const key of seen) expect(all.has(key)).toBe(true);
+      expect(r.regions).toBeGreaterThanOrEqual(previous);
+      expect(r.regions).toBeGreaterThanOrEqual(seen.size);
+      previous = r.regions;
+      if (r.status === 'done') {
+        expect(seen).toEqual(all);
+        expect(r.regions).toBe(all.size);
+        break;
+      }
+      expect(r.status).toBe('time');
+      expect(budget.checks).toBe(cut + 1); // it stops at the first check that says so
+    }
+    expect(cut).toBeGreaterThan(all.size); // at least one check per region
+  });
+  it('regionSearchExact: too large (time) with a sound lower bound, or the exact value (every check up to 16, then every 9th)', () => {
+    const exactValue = bruteOf(lines, square).lipschitz['2'];
+    let cut = 0;
+    for (; cut < 10_000; cut += cut < 16 ? 1 : 9) {
+      const r = regionSearchExact(lines, '2', square, new CutBudget(cut));
+      if (r.kind === 'exact') {
+        expect(r.lipschitz).toBeCloseTo(exactValue, 12);
+        break;
+      }
+      expect([r.limit, r.limitValue]).toEqual(['time', Infinity]);
+      expect(r.lowerBound).toBeLessThanOrEqual(exactValue + 1e-12);
+      if (r.lowerBoundWitness) expect(operatorNorm(jacobian(lines, r.lowerBoundWitness), '2')).toBe(r.lowerBound);
+      else expect(r.lowerBound).toBe(-Infinity);
+      expect(r.regionsVisited).toBeLessThanOrEqual(bruteOf(lines, square).regions);
+    }
+    expect(cut).toBeGreaterThan(0);
   });
 });
