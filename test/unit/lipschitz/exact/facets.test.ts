@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { regionFacets, relevantRows, SLACK_NOISE, slackAt, slackLp } from '../../../../src/lipschitz/exact/facets.js';
 import type { CubeConstraints } from '../../../../src/lipschitz/domain.js';
 import { Budget } from '../../../../src/lipschitz/budget.js';
+import { createStream } from '../../../../src/random/stream.js';
 
 /** Constraints g·u + h > 0 on the square [−1, 1]² from (g, h) pairs (rows normalised here). */
 function constraints(rows: [number, number, number][]): CubeConstraints {
@@ -130,5 +131,114 @@ describe('slackLp', () => {
   });
   it('noise threshold is far below any margin used here', () => {
     expect(SLACK_NOISE).toBe(1e-13);
+  });
+});
+
+describe('regionFacets and slackLp on seeded random regions, against the geometry of each line', () => {
+  /** Seven random lines through the square, each oriented so that `inside` satisfies it. */
+  function randomRegion(seed: number): { cons: CubeConstraints; inside: Float64Array } {
+    const s = createStream(seed, 'facets-test');
+    const inside = Float64Array.of(s.uniform() - 0.5, s.uniform() - 0.5);
+    const rows: [number, number, number][] = [];
+    while (rows.length < 7) {
+      const angle = 2 * Math.PI * s.uniform();
+      const [a, b] = [Math.cos(angle), Math.sin(angle)];
+      const c = -(a * (2 * s.uniform() - 1) + b * (2 * s.uniform() - 1));
+      const side = a * inside[0] + b * inside[1] + c;
+      if (Math.abs(side) > 0.05) rows.push(side > 0 ? [a, b, c] : [-a, -b, -c]);
+    }
+    return { cons: constraints(rows), inside };
+  }
+  /** The region's piece of row i's line inside the open square, as an interval of arc length [lo, hi]. */
+  function piece(cons: CubeConstraints, rows: number[], i: number): [number, number] {
+    const g = [cons.g[2 * i], cons.g[2 * i + 1]];
+    const p0 = [-cons.h[i] * g[0], -cons.h[i] * g[1]];
+    const dir = [-g[1], g[0]];
+    let [lo, hi] = [-Infinity, Infinity];
+    const keep = (a: number, b: number) => {
+      // a + s·b > 0
+      if (b > 0) lo = Math.max(lo, -a / b);
+      else if (b < 0) hi = Math.min(hi, -a / b);
+      else if (a <= 0) hi = -Infinity;
+    };
+    for (const r of rows) if (r !== i) keep(slackAt(cons, 2, r, p0), cons.g[2 * r] * dir[0] + cons.g[2 * r + 1] * dir[1]);
+    for (let k = 0; k < 2; k++) {
+      keep(1 - p0[k], -dir[k]);
+      keep(1 + p0[k], dir[k]);
+    }
+    return [lo, hi];
+  }
+  const seeds = Array.from({ length: 12 }, (_, i) => i + 1);
+  it('lists every row whose line bounds the region over a stretch, and a point with its margin on each listed one', () => {
+    let facetsSeen = 0;
+    let redundantSeen = 0;
+    for (const seed of seeds) {
+      const { cons, inside } = randomRegion(seed);
+      const rows = relevantRows(cons, 2);
+      const facets = regionFacets(cons, rows, 2, inside, new Budget(Infinity));
+      if (facets === 'stopped') throw new Error('stopped');
+      const listed = new Set(facets.map((f) => f.row));
+      expect(listed.size).toBe(facets.length);
+      for (const i of rows) {
+        const [lo, hi] = piece(cons, rows, i);
+        if (hi - lo > 1e-6) {
+          expect(listed.has(i)).toBe(true);
+          facetsSeen++;
+        } else if (hi - lo < -1e-6 || hi === -Infinity) {
+          expect(listed.has(i)).toBe(false);
+          redundantSeen++;
+        }
+      }
+      for (const f of facets) {
+        const p = f.point!;
+        expect(p).not.toBe(null);
+        expect(Math.abs(slackAt(cons, 2, f.row, p))).toBeLessThan(1e-12);
+        let margin = Math.min(1 - Math.abs(p[0]), 1 - Math.abs(p[1]));
+        for (const i of rows) if (i !== f.row) margin = Math.min(margin, slackAt(cons, 2, i, p));
+        expect(margin).toBeGreaterThan(0);
+        expect(f.margin).toBeCloseTo(margin, 14);
+      }
+    }
+    // The premise: the seeds give both kinds, plenty of each.
+    expect(facetsSeen).toBeGreaterThan(20);
+    expect(redundantSeen).toBeGreaterThan(10);
+  });
+  it('slackLp’s margin is the largest on a 51 × 51 grid (no grid point beats it; the best is within a grid step), on the region and on each facet', () => {
+    for (const seed of seeds.slice(0, 4)) {
+      const { cons, inside } = randomRegion(seed);
+      const rows = relevantRows(cons, 2);
+      const minSlack = (u: ArrayLike<number>, skip: number | null) => {
+        let m = Math.min(1 - Math.abs(u[0]), 1 - Math.abs(u[1]));
+        for (const i of rows) if (i !== skip) m = Math.min(m, slackAt(cons, 2, i, u));
+        return m;
+      };
+      const { u, tau, status } = slackLp(cons, rows, 2, null);
+      expect(status).toBe('optimal');
+      expect(minSlack(u, null)).toBeGreaterThanOrEqual(tau - 1e-12);
+      let best = -Infinity;
+      for (let a = 0; a <= 50; a++) for (let b = 0; b <= 50; b++) best = Math.max(best, minSlack([a / 25 - 1, b / 25 - 1], null));
+      expect(best).toBeLessThanOrEqual(tau + 1e-12);
+      expect(best).toBeGreaterThan(tau - 0.03); // min of 1-Lipschitz functions: within half a grid diagonal
+      expect(tau).toBeGreaterThanOrEqual(minSlack(inside, null) - 1e-12);
+      // On each facet: the same along its line (arc-length grid of 501 points over its piece).
+      const facets = regionFacets(cons, rows, 2, inside, new Budget(Infinity));
+      if (facets === 'stopped') throw new Error('stopped');
+      for (const f of facets) {
+        const on = slackLp(cons, rows, 2, f.row);
+        expect(Math.abs(slackAt(cons, 2, f.row, on.u))).toBeLessThan(1e-12);
+        expect(minSlack(on.u, f.row)).toBeGreaterThanOrEqual(on.tau - 1e-12);
+        const [lo, hi] = piece(cons, rows, f.row);
+        const g = [cons.g[2 * f.row], cons.g[2 * f.row + 1]];
+        const p0 = [-cons.h[f.row] * g[0], -cons.h[f.row] * g[1]];
+        let bestOn = -Infinity;
+        for (let k = 0; k <= 500; k++) {
+          const s = lo + ((hi - lo) * k) / 500;
+          bestOn = Math.max(bestOn, minSlack([p0[0] - s * g[1], p0[1] + s * g[0]], f.row));
+        }
+        expect(bestOn).toBeLessThanOrEqual(on.tau + 1e-12);
+        expect(bestOn).toBeGreaterThan(on.tau - (hi - lo) / 500);
+        expect(on.tau).toBeGreaterThanOrEqual(f.margin - 1e-12);
+      }
+    }
   });
 });
