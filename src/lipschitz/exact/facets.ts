@@ -173,7 +173,7 @@ export function slackLp(
   }
   const c = new Float64Array(N);
   c[n] = 1;
-  // τ ≤ 1 keeps the LP bounded even when no row earns the margin.
+  // τ ≤ 2 keeps the LP bounded even when no row earns the margin (with a floor the cube faces do not bound it).
   const rowsWithCap = r + 1;
   const A2 = new Float64Array(rowsWithCap * N);
   A2.set(A.subarray(0, r * N));

@@ -6,7 +6,7 @@ import { Budget } from '../../../../src/lipschitz/budget.js';
 import { boxFromPairs } from '../../../../src/lipschitz/query.js';
 import { activationPattern, regionRadius, type Pattern } from '../../../../src/network/evaluate.js';
 import type { Network } from '../../../../src/network/network.js';
-import { patternString, shallow, tinyNet } from '../../../support/exactNets.js';
+import { CutBudget, patternString, shallow, tinyNet } from '../../../support/exactNets.js';
 
 const square = boxFromPairs([[-1, 1], [-1, 1]], 2);
 const free = () => new Budget(Infinity);
@@ -234,7 +234,7 @@ describe('crossFacet: where it lands (analytic nets)', () => {
     expect(regionRadius(net, x)).toBeGreaterThan(0);
     expect(regionRadius(net, x)).toBeLessThan(BISECTION_RESOLUTION);
   });
-  it('a bundle of 20 rows 1e-12 apart: every slab, in order, then beyond; an exhausted budget stops the search', () => {
+  it('a bundle of 20 rows 1e-12 apart: every slab, in order, then beyond; stopped at any check of the clock, it says so', () => {
     const B = 20;
     const net = shallow(Array.from({ length: B }, () => [1]), Array.from({ length: B }, (_, k) => -0.1 - k * 1e-12), Array(B).fill(1));
     const domain = queryDomain(net, boxFromPairs([[-1, 1]], 1));
@@ -244,6 +244,15 @@ describe('crossFacet: where it lands (analytic nets)', () => {
     // Slab k (k = 1 … 19 neurons active) is (0.1 + (k−1)e-12, 0.1 + k·e-12): landed near its middle.
     for (let k = 1; k < B; k++) expect(Math.abs(l[k - 1][1][0] - (0.1 + (k - 0.5) * 1e-12))).toBeLessThan(1e-14);
     expect(crossFacet(net, domain, cons, rows, facet, new Budget(-1))).toBe('stopped');
+    // Stopped at any of its checks of the clock (LPs and bisection), it says so at that check.
+    const counted = new CutBudget(Infinity);
+    expect(landed(crossFacet(net, domain, cons, rows, facet, counted))).toEqual(l);
+    expect(counted.checks).toBeGreaterThan(1);
+    for (let cut = 0; cut < counted.checks; cut++) {
+      const budget = new CutBudget(cut);
+      expect(crossFacet(net, domain, cons, rows, facet, budget)).toBe('stopped');
+      expect(budget.checks).toBe(cut + 1);
+    }
   });
 });
 
