@@ -38,12 +38,21 @@ describe('relevantRows', () => {
     expect(relevantRows(constraints([[0, 1, 1]]), 2)).toEqual([0]);
   });
   it('keeps different rows whose hashes collide, and rows differing only in h or only in g', () => {
-    const h2 = 0.5 + 1.618 - 2.618;
+    // The bucket key is h + Σ g_k·(k + 1.618); (1, 0, 0.5) and (0, 1, h2) share it.
+    const h2 = 0.5 + 1.618 - (1 + 1.618);
     const a = constraints([[1, 0, 0.5]]);
-    const hashA = a.h[0] + a.g[0] * 1.618 + a.g[1] * 2.618;
-    const hashB = h2 + 0 * 1.618 + 1 * 2.618;
+    const hashA = a.h[0] + a.g[0] * 1.618 + a.g[1] * (1 + 1.618);
+    const hashB = h2 + 0 * 1.618 + 1 * (1 + 1.618);
     expect(hashB).toBe(hashA); // the premise: an honest collision
     expect(relevantRows(constraints([[1, 0, 0.5], [0, 1, h2], [1, 0, 0.5]]), 2)).toEqual([0, 1]);
+    // A repeat of the second row of a shared bucket (after an unrelated row) is dropped too; the
+    // first of the bucket is not mistaken for it.
+    expect(relevantRows(constraints([[1, 1, 0], [0, 1, h2], [1, 0, 0.5], [0, 1, h2], [1, 0, 0.5]]), 2)).toEqual([0, 1, 2]);
+    // Rows whose h differ in the last bit land in one bucket (the key rounds alike) but stay two rows.
+    const next = 0.1 + 2 ** -56;
+    expect(next).not.toBe(0.1);
+    expect(next + 1.618).toBe(0.1 + 1.618);
+    expect(relevantRows(constraints([[1, 0, 0.1], [1, 0, next]]), 2)).toEqual([0, 1]);
     expect(relevantRows(constraints([[1, 0, 0.5], [1, 0, 0.25]]), 2)).toEqual([0, 1]);
     expect(relevantRows(constraints([[1, 0, 0], [0, 1, 0], [1, 1e-300, 0]]), 2)).toEqual([0, 1, 2]);
   });
@@ -81,6 +90,12 @@ describe('regionFacets', () => {
     const cut = constraints([[1, 0, 0.95], [1, 0, 0.5]]);
     const f = regionFacets(cut, [0, 1], 2, Float64Array.of(0.5, 0), new Budget(Infinity));
     expect(f !== 'stopped' && f.map((x) => x.row)).toEqual([1]);
+  });
+  it('a row touching the region only at a vertex is not a facet', () => {
+    // x > 0, y > 0 and x + y > 0 (through their corner): the last meets the region's closure in one point.
+    const corner = constraints([[1, 0, 0], [0, 1, 0], [1, 1, 0]]);
+    const facets = regionFacets(corner, [0, 1, 2], 2, Float64Array.of(0.5, 0.5), new Budget(Infinity));
+    expect(facets !== 'stopped' && facets.map((f) => f.row).sort()).toEqual([0, 1]);
   });
   it('stops when the budget has run out', () => {
     expect(regionFacets(region, [0, 1, 5, 6], 2, Float64Array.of(0, -0.2), new Budget(-1))).toBe('stopped');
@@ -120,6 +135,13 @@ describe('slackLp', () => {
     expect(minSlack(fl.u, [0, 5])).toBeGreaterThanOrEqual(0.25 - 1e-12);
     // A floor the cube cannot keep makes it infeasible.
     expect(slackLp(region, rows, 2, 5, { exempt: new Set([0]), floor: 0.9 }).tau).toBe(-Infinity);
+  });
+  it('with a floor, the cube’s faces keep their distance ≥ floor too', () => {
+    // On x = −0.5, the exempt y < 0.2 earns σ = 0.2 − y while the faces keep 1 − |y| ≥ 0.25: y = −0.75.
+    const two = constraints([[1, 0, 0.5], [0, -1, 0.2]]);
+    const fl = slackLp(two, [0, 1], 2, 0, { exempt: new Set([1]), floor: 0.25 });
+    expect(fl.tau).toBeCloseTo(0.95, 12);
+    expect(fl.u[1]).toBeCloseTo(-0.75, 12);
   });
   it('with every row exempt the margin is the cube’s; a row missing the region gives a negative margin', () => {
     const all = slackLp(region, rows, 2, null, { exempt: new Set(rows) });
