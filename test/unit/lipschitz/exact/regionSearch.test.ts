@@ -182,3 +182,52 @@ describe('stopped at every check of the clock', () => {
     expect(cut).toBeGreaterThan(0);
   });
 });
+
+describe('where the search starts, and the witness it reports', () => {
+  const firstVisit = (net: Network, domain: Domain) => {
+    let first: Float64Array | null = null;
+    enumerateRegions(net, domain, (_, u) => (first ??= u), free());
+    return first!;
+  };
+  it('starts at u_k = 0.1·k/n when that is inside a region, else at a certified point of [−0.8, 0.8]ⁿ', () => {
+    expect(Array.from(firstVisit(lines, queryDomain(lines, square)))).toEqual([0.05, 0.1]);
+    const lifted = firstVisit(lines, liftedDomain(lines));
+    [0.1 / 3, 0.2 / 3, 0.1].forEach((v, k) => expect(lifted[k]).toBeCloseTo(v, 15));
+    // (0.05, 0.1) lies on 2x − y = 0:
+    const kinked = shallow([[2, -1], [0, 1]], [0, 0.3], [1, 1]);
+    const domain = queryDomain(kinked, square);
+    const u = firstVisit(kinked, domain);
+    expect(Array.from(u)).not.toEqual([0.05, 0.1]);
+    for (const v of u) expect(Math.abs(v)).toBeLessThanOrEqual(0.8);
+    expect(regionRadius(kinked, toInput(domain, u))).toBeGreaterThan(0);
+  });
+  it('a maximising region entered 1e-13 from its kink is witnessed at its centre, not at that point', () => {
+    // 3ρ(x − 0.05 + 1e-13) + ρ(y): the start (0.05, 0.1) is in the region of gradient (3, 1) but
+    // fails the 1e-10 kink margin; the region's centre passes.
+    const net = shallow([[1, 0], [0, 1]], [-(0.05 - 1e-13), 0], [3, 1]);
+    expect(Array.from(firstVisit(net, queryDomain(net, square)))).toEqual([0.05, 0.1]);
+    const r = exact(regionSearchExact(net, '2', square, free()));
+    expect(r.lipschitz).toBeCloseTo(exactBruteForce(net, square).lipschitz['2'], 12);
+    expect(r.witnessValue).toBe(r.lipschitz);
+    expect(regionRadius(net, r.witness)).toBeGreaterThan(0.1);
+  });
+  it('stopped inside the constraints of a 16-neuron region or inside a bundle’s crossing, it says time at that check', () => {
+    // Two inputs passed through, then 16 neurons: the constraints of the second layer check the clock.
+    const sixteen = tinyNet(
+      [[[1, 0], [0, 1]], [2, 2]],
+      [Array.from({ length: 16 }, (_, i) => [Math.cos(i), Math.sin(i)]), Array.from({ length: 16 }, (_, i) => 0.05 * i - 0.4 - 2 * (Math.cos(i) + Math.sin(i)))],
+      [[Array(16).fill(1)], [0]],
+    );
+    const bundle = shallow(Array.from({ length: 20 }, () => [1]), Array.from({ length: 20 }, (_, k) => 0.1 - k * 1e-12), Array(20).fill(1));
+    for (const [net, domain, cuts] of [
+      [sixteen, queryDomain(sixteen, square), 6],
+      [bundle, queryDomain(bundle, boxFromPairs([[-1, 1]], 1)), 40],
+    ] as const) {
+      for (let cut = 0; cut < cuts; cut++) {
+        const budget = new CutBudget(cut);
+        expect(enumerateRegions(net, domain, () => {}, budget).status).toBe('time');
+        expect(budget.checks).toBe(cut + 1);
+      }
+    }
+  });
+});
