@@ -133,7 +133,7 @@ describe('regionSearchExact', () => {
   it('stopped by time before the first region: no lower bound, no witness', () => {
     const r = regionSearchExact(lines, '1', square, new Budget(-1));
     if (r.kind !== 'too-large') throw new Error('expected too-large');
-    expect([r.limit, r.regionsVisited, r.lowerBound, r.lowerBoundWitness]).toEqual(['time', 0, -Infinity, null]);
+    expect([r.limit, r.limitValue, r.regionsVisited, r.lowerBound, r.lowerBoundWitness]).toEqual(['time', -1, 0, -Infinity, null]);
   });
   it('REGION_TOLERANCE is the crossing’s THICK', () => {
     expect(REGION_TOLERANCE).toBe(1e-9);
