@@ -1,3 +1,4 @@
+import { Budget } from '../../src/lipschitz/budget.js';
 import { operatorNorm, type Norm } from '../../src/linalg/norms.js';
 import { activationPattern, jacobianOfPattern, regionRadius, type Pattern } from '../../src/network/evaluate.js';
 import { denseLayer, makeNetwork, type Network } from '../../src/network/network.js';
@@ -54,4 +55,22 @@ export function sampledLipschitz(net: Network, norm: Norm, lo: number, hi: numbe
   let best = 0;
   for (const { pattern } of sampledPatterns(net, lo, hi, steps).values()) best = Math.max(best, operatorNorm(jacobianOfPattern(net, pattern), norm));
   return best;
+}
+
+/**
+ * A budget whose clock runs out at its `cut`-th check (calls to exceeded() counted from 0), so a
+ * test can stop a search at every point it checks the time, deterministically. `checks` counts them.
+ */
+export class CutBudget extends Budget {
+  checks = 0;
+  constructor(
+    private readonly cut: number,
+    maxCount = Infinity,
+  ) {
+    super(Infinity, maxCount);
+  }
+  override exceeded(count = 0): 'time' | 'count' | null {
+    if (count > this.maxCount) return 'count';
+    return this.checks++ >= this.cut ? 'time' : null;
+  }
 }

@@ -50,7 +50,7 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
     const offset = (o * hidden.biases[i]) / len;
     // Only hyperplanes equal bit for bit (after normalising) are grouped: near-duplicates stay
     // apart, and the degeneracy test below sends them to region search, which resolves their slab.
-    const key = [offset, ...unit].map((v) => (v === 0 ? '0' : String(v))).join(',');
+    const key = [offset, ...unit].join(','); // −0 prints as 0
     let g = byKey.get(key);
     if (g === undefined) {
       g = groups.length;
@@ -81,6 +81,7 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
     const offset = g < 0 ? 0 : g * kd;
     for (let r = 0; r < k; r++) {
       const v = out.weights[r * N + i];
+      // Stryker disable next-line ConditionalExpression: skipping a zero output weight only saves adding 0·w = 0
       if (v === 0) continue;
       for (let c = 0; c < d; c++) target[offset + r * d + c] += v * hidden.weights[i * d + c];
     }

@@ -89,9 +89,12 @@ export function crossFacet(
     if (lp.status === 'stopped') return 'stopped';
     if (lp.status === 'infeasible') return []; // proven: the row's hyperplane misses the region (not a facet)
     if (lp.status !== 'optimal') return 'failed';
-    if (lp.tau > THICK || round === 8) break;
+    if (round === 8) break;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut — every non-exempt row has slack ≥ τ > THICK, so the exemption pass below would add none and break
+    if (lp.tau > THICK) break;
     const before = exempt.size;
     for (const i of rows) if (i !== j && slackAt(cons, n, i, lp.u) <= THICK) exempt.add(i);
+    // Stryker disable next-line ConditionalExpression: without it the loop re-solves the same LP until the round cap (same result, more time)
     if (exempt.size === before) break; // only the cube's faces are near
     lp = slackLp(cons, rows, n, j, { exempt, budget });
   }
@@ -140,6 +143,7 @@ function searchSegment(
     let rate = 0;
     for (let k = 0; k < n; k++) rate += cons.g[i * n + k] * g[k];
     const t = slackAt(cons, n, i, uf) / rate;
+    // Stryker disable next-line EqualityOperator: rate = 0 gives t = ±∞ or NaN (no seed either way); t = 0 and t = length repeat the seeds already there (a pair of equal probes is skipped)
     if (rate > 0 && t > 0 && t < length) seeds.push(t);
   }
   seeds.sort((a, b) => a - b);
@@ -161,7 +165,8 @@ function searchSegment(
     } else extent.set(key, [t, t]);
     return { t, key };
   };
-  const resolution = BISECTION_RESOLUTION * Math.max(1, ...Array.from(uf, Math.abs));
+  const resolution = BISECTION_RESOLUTION; // absolute: uf lies in the cube, |uf_k| ≤ 1
+  // Stryker disable next-line ArrayDeclaration: a non-pair entry destructures to two probes without keys, which are skipped as one region
   const stack: [Probe, Probe][] = [];
   const initial = ts.map(probe);
   for (let s = 0; s + 1 < initial.length; s++) stack.push([initial[s], initial[s + 1]]);
@@ -201,7 +206,10 @@ export function stepAcross(
 ): Float64Array | null {
   const n = domain.n;
   const keep: number[] = [];
-  for (let i = 0; i < cons.count; i++) if (slackAt(cons, n, i, uf) > THICK) keep.push(i);
+  // Stryker disable next-line EqualityOperator: a row past the end has slack NaN, which is never kept
+  for (let i = 0; i < cons.count; i++) {
+    if (slackAt(cons, n, i, uf) > THICK) keep.push(i);
+  }
   let delta = tau / 2;
   for (let attempt = 0; attempt < 40; attempt++, delta /= 2) {
     const u = along(uf, g, delta);

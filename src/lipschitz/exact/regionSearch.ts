@@ -116,6 +116,7 @@ export function regionSearchExact(net: Network, norm: Norm, box: Box | null, bud
   const domain = queryDomain(net, box);
   const candidates = new Candidates();
   let firstU: Float64Array | null = null;
+  // Stryker disable next-line BooleanLiteral: points() runs only in recheck, after `finished` is set below
   let finished = false; // the centring LPs run only after a complete search (a stopped one has no time left)
   const result = enumerateRegions(
     net,

@@ -66,6 +66,14 @@ describe('arrangementExact', () => {
     expect(r.regions).toBe(171);
     expectWitness(net, r, '1');
   });
+  it('groups a reversed neuron whose normalised normal has a −0 with the one that has +0', () => {
+    // (1, 0)·x + 0.5 and (−2, 0)·x − 1: normalised (1, 0, 0.5) and (1, −0, 0.5), one line x = −0.5.
+    const net = shallow([[1, 0], [-2, 0], [0, 1]], [0.5, -1, 0.2], [1, 3, -2]);
+    const r = exact(arrangementExact(net, '2', free(), 100));
+    const b = exactBruteForce(net, null);
+    expect([r.regions, b.regions]).toEqual([4, 4]);
+    expect(r.lipschitz).toBeCloseTo(b.lipschitz['2'], 12);
+  });
   it('two crossing lines (as many hyperplanes as dimensions): 4 cells', () => {
     const cross = shallow([[1, 0], [0, 1]], [0.5, -0.5], [2, -3]);
     const r = exact(arrangementExact(cross, '1', free(), 100));

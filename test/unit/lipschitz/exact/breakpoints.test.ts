@@ -6,7 +6,7 @@ import { boxFromPairs, type Box } from '../../../../src/lipschitz/query.js';
 import { evaluate, regionRadius } from '../../../../src/network/evaluate.js';
 import { NORMS, operatorNorm, type Norm } from '../../../../src/linalg/norms.js';
 import type { Network } from '../../../../src/network/network.js';
-import { sampledLipschitz, sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
+import { CutBudget, sampledLipschitz, sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
 import { exactBruteForce } from '../../../support/exactBruteForce.js';
 import { createStream } from '../../../../src/random/stream.js';
 
@@ -206,6 +206,17 @@ describe('breakpointsExact', () => {
     expect(r.kind).toBe('too-large');
     if (r.kind === 'too-large') expect([r.limit, r.limitValue]).toEqual(['regions', 3]);
     expect(breakpointsExact(deep, '2', null, free(), 6).kind).toBe('exact');
+  });
+  it('checks the clock once per layer after the first: stopped at either check, or exact', () => {
+    // `deep` has two hidden layers and an output layer: checks before layers 2 and 3.
+    for (const cut of [0, 1]) {
+      const budget = new CutBudget(cut);
+      const r = breakpointsExact(deep, '2', null, budget, 1000);
+      expect(r.kind === 'too-large' && [r.limit, r.limitValue]).toEqual(['time', Infinity]);
+      expect(budget.checks).toBe(cut + 1);
+    }
+    const r = exact(breakpointsExact(deep, '2', null, new CutBudget(2), 1000));
+    expect(r.lipschitz).toBeCloseTo(exactBruteForce(deep, null).lipschitz['2'], 12);
   });
   it('stops with the time limit when the budget has run out', () => {
     const r = breakpointsExact(deep, '2', null, new Budget(-1), 1000);

@@ -7,7 +7,7 @@ import { boxFromPairs } from '../../../../src/lipschitz/query.js';
 import { activationPattern, jacobian, regionRadius } from '../../../../src/network/evaluate.js';
 import { NORMS, operatorNorm, type Norm } from '../../../../src/linalg/norms.js';
 import type { Network } from '../../../../src/network/network.js';
-import { patternString, sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
+import { CutBudget, patternString, sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
 import { exactBruteForce } from '../../../support/exactBruteForce.js';
 
 const square = boxFromPairs([[-1, 1], [-1, 1]], 2);
@@ -133,9 +133,101 @@ describe('regionSearchExact', () => {
   it('stopped by time before the first region: no lower bound, no witness', () => {
     const r = regionSearchExact(lines, '1', square, new Budget(-1));
     if (r.kind !== 'too-large') throw new Error('expected too-large');
-    expect([r.limit, r.regionsVisited, r.lowerBound, r.lowerBoundWitness]).toEqual(['time', 0, -Infinity, null]);
+    expect([r.limit, r.limitValue, r.regionsVisited, r.lowerBound, r.lowerBoundWitness]).toEqual(['time', -1, 0, -Infinity, null]);
   });
   it('REGION_TOLERANCE is the crossing’s THICK', () => {
     expect(REGION_TOLERANCE).toBe(1e-9);
+  });
+});
+
+describe('stopped at every check of the clock', () => {
+  it('enumerateRegions: time, with a growing subset of the regions, until it is done with all of them', () => {
+    const domain = liftedDomain(lines);
+    const all = regionsOf(lines, domain);
+    let previous = 0;
+    let cut = 0;
+    for (; cut < 10_000; cut++) {
+      const seen = new Set<string>();
+      const budget = new CutBudget(cut);
+      const r = enumerateRegions(lines, domain, (p) => seen.add(patternString(p)), budget);
+      for (const key of seen) expect(all.has(key)).toBe(true);
+      expect(r.regions).toBeGreaterThanOrEqual(previous);
+      expect(r.regions).toBeGreaterThanOrEqual(seen.size);
+      previous = r.regions;
+      if (r.status === 'done') {
+        expect(seen).toEqual(all);
+        expect(r.regions).toBe(all.size);
+        break;
+      }
+      expect(r.status).toBe('time');
+      expect(budget.checks).toBe(cut + 1); // it stops at the first check that says so
+    }
+    expect(cut).toBeGreaterThan(all.size); // at least one check per region
+  });
+  it('regionSearchExact: too large (time) with a sound lower bound, or the exact value (every check up to 16, then every 9th)', () => {
+    const exactValue = bruteOf(lines, square).lipschitz['2'];
+    let cut = 0;
+    for (; cut < 10_000; cut += cut < 16 ? 1 : 9) {
+      const r = regionSearchExact(lines, '2', square, new CutBudget(cut));
+      if (r.kind === 'exact') {
+        expect(r.lipschitz).toBeCloseTo(exactValue, 12);
+        break;
+      }
+      expect([r.limit, r.limitValue]).toEqual(['time', Infinity]);
+      expect(r.lowerBound).toBeLessThanOrEqual(exactValue + 1e-12);
+      if (r.lowerBoundWitness) expect(operatorNorm(jacobian(lines, r.lowerBoundWitness), '2')).toBe(r.lowerBound);
+      else expect(r.lowerBound).toBe(-Infinity);
+      expect(r.regionsVisited).toBeLessThanOrEqual(bruteOf(lines, square).regions);
+    }
+    expect(cut).toBeGreaterThan(0);
+  });
+});
+
+describe('where the search starts, and the witness it reports', () => {
+  const firstVisit = (net: Network, domain: Domain) => {
+    let first: Float64Array | null = null;
+    enumerateRegions(net, domain, (_, u) => (first ??= u), free());
+    return first!;
+  };
+  it('starts at u_k = 0.1·k/n when that is inside a region, else at a certified point of [−0.8, 0.8]ⁿ', () => {
+    expect(Array.from(firstVisit(lines, queryDomain(lines, square)))).toEqual([0.05, 0.1]);
+    const lifted = firstVisit(lines, liftedDomain(lines));
+    [0.1 / 3, 0.2 / 3, 0.1].forEach((v, k) => expect(lifted[k]).toBeCloseTo(v, 15));
+    // (0.05, 0.1) lies on 2x − y = 0:
+    const kinked = shallow([[2, -1], [0, 1]], [0, 0.3], [1, 1]);
+    const domain = queryDomain(kinked, square);
+    const u = firstVisit(kinked, domain);
+    expect(Array.from(u)).not.toEqual([0.05, 0.1]);
+    for (const v of u) expect(Math.abs(v)).toBeLessThanOrEqual(0.8);
+    expect(regionRadius(kinked, toInput(domain, u))).toBeGreaterThan(0);
+  });
+  it('a maximising region entered 1e-13 from its kink is witnessed at its centre, not at that point', () => {
+    // 3ρ(x − 0.05 + 1e-13) + ρ(y): the start (0.05, 0.1) is in the region of gradient (3, 1) but
+    // fails the 1e-10 kink margin; the region's centre passes.
+    const net = shallow([[1, 0], [0, 1]], [-(0.05 - 1e-13), 0], [3, 1]);
+    expect(Array.from(firstVisit(net, queryDomain(net, square)))).toEqual([0.05, 0.1]);
+    const r = exact(regionSearchExact(net, '2', square, free()));
+    expect(r.lipschitz).toBeCloseTo(exactBruteForce(net, square).lipschitz['2'], 12);
+    expect(r.witnessValue).toBe(r.lipschitz);
+    expect(regionRadius(net, r.witness)).toBeGreaterThan(0.1);
+  });
+  it('stopped inside the constraints of a 16-neuron region or inside a bundle’s crossing, it says time at that check', () => {
+    // Two inputs passed through, then 16 neurons: the constraints of the second layer check the clock.
+    const sixteen = tinyNet(
+      [[[1, 0], [0, 1]], [2, 2]],
+      [Array.from({ length: 16 }, (_, i) => [Math.cos(i), Math.sin(i)]), Array.from({ length: 16 }, (_, i) => 0.05 * i - 0.4 - 2 * (Math.cos(i) + Math.sin(i)))],
+      [[Array(16).fill(1)], [0]],
+    );
+    const bundle = shallow(Array.from({ length: 20 }, () => [1]), Array.from({ length: 20 }, (_, k) => 0.1 - k * 1e-12), Array(20).fill(1));
+    for (const [net, domain, cuts] of [
+      [sixteen, queryDomain(sixteen, square), 6],
+      [bundle, queryDomain(bundle, boxFromPairs([[-1, 1]], 1)), 40],
+    ] as const) {
+      for (let cut = 0; cut < cuts; cut++) {
+        const budget = new CutBudget(cut);
+        expect(enumerateRegions(net, domain, () => {}, budget).status).toBe('time');
+        expect(budget.checks).toBe(cut + 1);
+      }
+    }
   });
 });
