@@ -106,19 +106,20 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
   let Y = identityOver(d);
   let best = Infinity;
   let previous = Infinity;
-  let iterations = 0;
-  for (; iterations < maxIterations; iterations++) {
+  let iterations = 0; // run so far
+  while (iterations < maxIterations) {
+    iterations++;
     const r = a.map((ai) => Math.sqrt(Math.max(0, dot(ai, matmul(square(Y, d), { rows: d, cols: 1, data: ai }).data))));
     const largest = Math.max(...r);
     const weights = r.map((x) => Math.max(x, 1e-12 * largest + Number.MIN_VALUE));
     const { bound, M } = certify(a, weights, d);
     if (!Number.isFinite(bound)) break; // overflow at extreme weight scales: no bound from here
     best = Math.min(best, bound);
-    if ((iterations > 5 && previous - bound < 1e-7 * bound) || budget.exceeded()) break;
+    if ((iterations > 6 && previous - bound < 1e-7 * bound) || budget.exceeded()) break;
     previous = Math.min(previous, bound);
     Y = nextDesign(Y, M, d);
   }
-  return { upper: unscale(best + perturbation, E), free, iterations: iterations + 1 };
+  return { upper: unscale(best + perturbation, E), free, iterations };
 }
 
 /**

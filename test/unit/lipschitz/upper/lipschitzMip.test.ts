@@ -132,3 +132,37 @@ describe('lipschitzMip: exact up to MIP_MARGIN on small networks (brute force ov
     expect(operatorNorm(jacobianOfPattern(dead, [Uint8Array.of(0, 0)]), 'inf')).toBe(0);
   });
 });
+
+describe('lipschitzMip: only realisable activation patterns count', () => {
+  it("two units that are never on together: on a box, the exact constant, not the all-on pattern's (3 for p = ∞, 2 for p = 1)", async () => {
+    // f = ρ(x₁ − 1) − ρ(−x₁ − 1) + ρ(x₂): the first two units' gradients are both (1, 0), but they
+    // are on at x₁ > 1 and x₁ < −1 only. So ∇f ∈ {(0, 0), (1, 0), (0, 1), (1, 1)}: Lip_∞ = ‖∇f‖₁ = 2,
+    // Lip₁ = max |∂f/∂xⱼ| = 1, on [−2, 2]² as globally.
+    const apart = makeNetwork(2, [denseLayer([[1, 0], [-1, 0], [0, 1]], [-1, -1, 0]), denseLayer([[1, -1, 1]], [0])]);
+    for (const [objectives, norm, value] of [[reverse, 'inf', 2], [forward, '1', 1]] as const) {
+      const b = box([-2, -2], [2, 2]);
+      const truth = bruteForceLipschitz(apart, norm, b).lipschitz;
+      expect(truth).toBeCloseTo(value, 12);
+      const r = await mipMax(apart, b, objectives);
+      expect(r.upper).toBeGreaterThanOrEqual(truth);
+      expect(r.upper).toBeLessThanOrEqual(truth * (1 + 1e-5));
+      // Globally the bound stays sound but is not the constant: parallel hyperplanes meet at
+      // infinity (the face t = 0 of the homogenised cube), where the gates of both units are free.
+      const global = await mipMax(apart, null, objectives);
+      expect(global.upper).toBeGreaterThanOrEqual(bruteForceLipschitz(apart, norm, null).lipschitz);
+    }
+  });
+
+  it('two hidden layers of three: exact against brute force, globally (lifted domain) and on a box', async () => {
+    const s = createStream(77, 'test/unit/lipschitzMip/deep');
+    for (let t = 0; t < 2; t++) {
+      const deep = gaussianNet(s, 2, [3, 3]);
+      for (const b of [null, box([-0.8, -0.3], [0.4, 0.9])]) {
+        const truth = bruteForceLipschitz(deep, 'inf', b).lipschitz;
+        const r = await mipMax(deep, b, reverse);
+        expect(r.upper).toBeGreaterThanOrEqual(truth);
+        expect(r.upper).toBeLessThanOrEqual(truth * (1 + 1e-5) + 1e-9);
+      }
+    }
+  });
+});
