@@ -44,14 +44,15 @@ export function sampleCandidates(net: Network, query: LipschitzQuery, count: num
         } else {
           // Jittered: in d = 1 a point at exactly the median kink distance S sits on a kink.
           const radius = radii[(done + r) % radii.length] * (0.75 + 0.5 * stream.uniform());
+          const point = X.subarray(r * d, (r + 1) * d);
           let norm2 = 0;
           for (let i = 0; i < d; i++) {
             const g = stream.gaussian();
-            X[r * d + i] = g;
+            point[i] = g;
             norm2 += g * g;
           }
           const f = radius / Math.sqrt(norm2);
-          for (let i = 0; i < d; i++) X[r * d + i] *= f;
+          point.set(point.map((v) => v * f));
         }
       }
       const { jacobians, outputs } = engine.jacobians(X, batch);
