@@ -148,6 +148,10 @@ describe('ascentLowerBound', () => {
     expect(s.climbs).toBe(3);
     expect(new Set(all)).toEqual(new Set([0, 1, 2]));
     expect(all.length).toBe(s.steps + 3);
+    // Exceeds, not reaches: Lip_∞ = 5 exactly (|2| + |−3|) does not stop at 5.
+    const at = ascentLowerBound(TWO_AXES, { norm: 'inf', box: null }, { budget: new Budget(Infinity), starts: 3, screen: 4, seed: 1, stopAbove: 5 });
+    expect(at.witness.value).toBe(5);
+    expect(at.climbs).toBe(3);
   });
   it('with a spent budget climbs nothing and returns no witness', () => {
     const r = ascentLowerBound(TWO_AXES, { norm: '2', box: null }, { budget: spentBudget(), screen: 4 });
@@ -163,6 +167,20 @@ describe('ascentLowerBound', () => {
     expect(r.witness.value).toBeCloseTo(Math.sqrt(5), 12);
     expect(r.witness.value).toBeLessThanOrEqual(Math.sqrt(5) * (1 + 1e-15));
     expect(kinkMargin(dead, r.witness.x)).toBeGreaterThan(1e-10);
+  });
+  it('gives up after five rounds in which every screened point lies on a kink: no witness', () => {
+    // A box inside ONE_NEURON's kink margin (3x₁ − 4x₂ + 1 = 0 through (−1/3, 0); |z| ≤ 7e-13 there).
+    const box = boxFromPairs(
+      [
+        [-1 / 3 - 1e-13, -1 / 3 + 1e-13],
+        [-1e-13, 1e-13],
+      ],
+      2,
+    );
+    const r = ascentLowerBound(ONE_NEURON, { norm: '2', box }, { budget: new Budget(Infinity), screen: 2 });
+    expect(r.climbs).toBe(0);
+    expect(r.witness.value).toBe(-Infinity);
+    expect(r.evaluations).toBe(5 * 8 * 2); // rounds 0 … 4 of 8 climbs' worth of 2 points each
   });
   it('screens at least one point per climb, in float64 when asked', () => {
     const r = ascentLowerBound(ONE_NEURON, { norm: 'inf', box: null }, { budget: new Budget(Infinity), starts: 1, screen: 0, precision: 'float64' });
