@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { NORMS, vectorNorm } from '../../../../src/linalg/norms.js';
 import { Budget } from '../../../../src/lipschitz/budget.js';
 import { ascentDirection, ascentLowerBound, climbNorm } from '../../../../src/lipschitz/lower/ascent.js';
-import { interiorMargin } from '../../../../src/lipschitz/lower/candidates.js';
+import { interiorMargin, rankingEngines } from '../../../../src/lipschitz/lower/candidates.js';
 import { boxFromPairs } from '../../../../src/lipschitz/query.js';
 import { kinkMargin } from '../../../../src/network/evaluate.js';
 import { denseLayer, makeNetwork, type Network } from '../../../../src/network/network.js';
 import { gradientEngine } from '../../../../src/network/parallelGradients.js';
-import { DEEP_SUM, DEEP_SUM_LIP, HAND_CASES, inBox, normAt, ONE_NEURON, ONE_NEURON_LIP, spentBudget, TWO_AXES, TWO_AXES_LIP, TWO_OUTPUTS_LIP, useControlledClock } from '../../../support/lowerUnits.js';
+import { advance, DEEP_SUM, DEEP_SUM_LIP, HAND_CASES, inBox, normAt, ONE_NEURON, ONE_NEURON_LIP, randomNet, spentBudget, TWO_AXES, TWO_AXES_LIP, TWO_OUTPUTS_LIP, useControlledClock } from '../../../support/lowerUnits.js';
 
 useControlledClock();
 const v = (...a: number[]) => Float64Array.from(a);
@@ -38,6 +38,9 @@ describe('ascentDirection', () => {
     expect(Array.from(u)).toEqual([1, 0, 0]);
     expect(Array.from(c)).toEqual([1, 1]);
     expect(cTMu(M, 2, 3, c, u)).toBe(4); // max column sum 4
+    const second = ascentDirection(v(1, 5, 2, -1), 2, 2, '1')!; // column sums 3 and 6
+    expect(Array.from(second.u)).toEqual([0, 1]);
+    expect(Array.from(second.c)).toEqual([1, -1]);
     const tie = ascentDirection(v(1, -2, 2, 1), 2, 2, '1')!; // both columns sum to 3
     expect(Array.from(tie.u)).toEqual([1, 0]);
     expect(Array.from(tie.c)).toEqual([1, 1]);
@@ -112,6 +115,26 @@ describe('climbNorm', () => {
       r.witness.x.forEach((xj, j) => expect(xj > box.lo[j] && xj < box.hi[j]).toBe(true));
     }
   });
+  it('at a local maximum tries each temperature once, evaluating one path of 8 points per try (temperature 0: the slope path alone)', () => {
+    // TWO_AXES at (0.75, 0.5) in [0.5, 1] × [0.25, 1]: both neurons on everywhere in the box, nothing is better.
+    const box = boxFromPairs(
+      [
+        [0.5, 1],
+        [0.25, 1],
+      ],
+      2,
+    );
+    const start = { value: Math.sqrt(13), x: v(0.75, 0.5) };
+    const q = { norm: '2' as const, box };
+    const r = climbNorm(TWO_AXES, q, start, one(TWO_AXES), new Budget(Infinity), { temperatures: [0, 0, 0] });
+    expect(r.witness).toBe(start);
+    expect(r.steps).toBe(0);
+    expect(r.evaluations).toBe(1 + 3 * 8); // the start, then 3 tries of 8
+    // No temperature: one try. With a float32 ranking engine each try re-evaluates its best 3 in float64.
+    expect(climbNorm(TWO_AXES, q, start, one(TWO_AXES), new Budget(Infinity), { temperatures: [] }).evaluations).toBe(1 + 8);
+    const two = climbNorm(TWO_AXES, q, start, rankingEngines(TWO_AXES, 64), new Budget(Infinity), { temperatures: [0, 0, 0] });
+    expect(two.evaluations).toBe(1 + 3 * (8 + 3));
+  });
   it('takes no step past maxSteps, a spent budget, or on an affine network', () => {
     const start = { value: 2, x: v(1, -1) };
     const q = { norm: '2' as const, box: null };
@@ -152,6 +175,28 @@ describe('ascentLowerBound', () => {
     const at = ascentLowerBound(TWO_AXES, { norm: 'inf', box: null }, { budget: new Budget(Infinity), starts: 3, screen: 4, seed: 1, stopAbove: 5 });
     expect(at.witness.value).toBe(5);
     expect(at.climbs).toBe(3);
+  });
+  it('answers the best end of all climbs, whichever climb reached it (re-checked), counting every step', () => {
+    // A random 2 → 10 → 6 → 1 net whose four climbs end at different values, the last one highest (seed 1).
+    const net = randomNet(2, [10, 6], 1, 1);
+    const paths: number[][] = [];
+    const r = ascentLowerBound(net, { norm: '2', box: null }, { budget: new Budget(Infinity), starts: 4, screen: 4, seed: 1, onStep: (c, x) => (paths[c] ??= []).push(x) });
+    const ends = paths.map((p) => p[p.length - 1]);
+    expect(ends[0]).toBeLessThan(Math.max(...ends));
+    expect(r.witness.value).toBe(Math.max(...ends));
+    expect(r.witness.value).toBe(normAt(net, r.witness.x, '2'));
+    expect(r.steps).toBe(paths.reduce((n, p) => n + p.length - 1, 0));
+    expect(r.steps).toBeGreaterThan(0);
+    // The seed defaults to 0.
+    const fixed = ascentLowerBound(net, { norm: '2', box: null }, { budget: new Budget(Infinity), starts: 1, screen: 4, seed: 0 });
+    const unset = ascentLowerBound(net, { norm: '2', box: null }, { budget: new Budget(Infinity), starts: 1, screen: 4 });
+    expect(Array.from(unset.witness.x)).toEqual(Array.from(fixed.witness.x));
+  });
+  it('climbs on within what the budget has left after the first re-check', () => {
+    // Each value a climb reaches takes a millisecond of the controlled clock; 1 s is ample for 3 climbs.
+    const r = ascentLowerBound(TWO_AXES, { norm: '2', box: null }, { budget: new Budget(1), starts: 3, screen: 4, seed: 1, onStep: () => advance(0.001) });
+    expect(r.climbs).toBe(3);
+    expect(r.witness.value).toBeCloseTo(TWO_AXES_LIP['2'], 12);
   });
   it('with a spent budget climbs nothing and returns no witness', () => {
     const r = ascentLowerBound(TWO_AXES, { norm: '2', box: null }, { budget: spentBudget(), screen: 4 });
