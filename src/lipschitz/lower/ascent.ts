@@ -317,6 +317,7 @@ function searchPoints(net: Network, x: Float64Array, norm: Norm, direction: Line
 
 /** Clamps a point into the box, a hair (1e-9 of the width) inside each face. */
 function clampInside(y: Float64Array, box: Box): void {
+  // Stryker disable next-line EqualityOperator: y[length] is past the typed array (reads undefined, write ignored)
   for (let j = 0; j < y.length; j++) {
     const margin = 1e-9 * (box.hi[j] - box.lo[j]);
     y[j] = Math.min(box.hi[j] - margin, Math.max(box.lo[j] + margin, y[j]));

@@ -134,6 +134,20 @@ describe('climbNorm', () => {
     expect(climbNorm(TWO_AXES, q, start, one(TWO_AXES), new Budget(Infinity), { temperatures: [] }).evaluations).toBe(1 + 8);
     const two = climbNorm(TWO_AXES, q, start, rankingEngines(TWO_AXES, 64), new Budget(Infinity), { temperatures: [0, 0, 0] });
     expect(two.evaluations).toBe(1 + 3 * (8 + 3));
+    // At the box corner (1, 0.25) the direction (2, −3)/√13 leaves the box at once: no path, nothing evaluated.
+    expect(climbNorm(TWO_AXES, q, { value: Math.sqrt(13), x: v(1, 0.25) }, one(TWO_AXES), new Budget(Infinity), { temperatures: [0] }).evaluations).toBe(1);
+    // From (0.75, −0.5) in [0.5, 1] × [−1, 1] the gradient (2, 0) moves x₁ alone (x₂ sets no limit): a path of 8
+    // points on x₂ = −0.5, none better.
+    const flat = boxFromPairs(
+      [
+        [0.5, 1],
+        [-1, 1],
+      ],
+      2,
+    );
+    const along = climbNorm(TWO_AXES, { norm: '2', box: flat }, { value: 2, x: v(0.75, -0.5) }, one(TWO_AXES), new Budget(Infinity), { temperatures: [0] });
+    expect(along.evaluations).toBe(1 + 8);
+    expect(along.steps).toBe(0);
   });
   it('takes no step past maxSteps, a spent budget, or on an affine network', () => {
     const start = { value: 2, x: v(1, -1) };
