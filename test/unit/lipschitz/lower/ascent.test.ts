@@ -7,7 +7,7 @@ import { boxFromPairs } from '../../../../src/lipschitz/query.js';
 import { kinkMargin } from '../../../../src/network/evaluate.js';
 import { denseLayer, makeNetwork, type Network } from '../../../../src/network/network.js';
 import { gradientEngine } from '../../../../src/network/parallelGradients.js';
-import { advance, DEEP_SUM, DEEP_SUM_LIP, HAND_CASES, inBox, normAt, ONE_NEURON, ONE_NEURON_LIP, randomNet, spentBudget, TWO_AXES, TWO_AXES_LIP, TWO_OUTPUTS_LIP, useControlledClock } from '../../../support/lowerUnits.js';
+import { advance, DEEP_SUM, DEEP_SUM_LIP, HAND_CASES, inBox, normAt, ONE_NEURON, ONE_NEURON_LIP, randomNet, shallowNet, spentBudget, TWO_AXES, TWO_AXES_LIP, TWO_OUTPUTS_LIP, useControlledClock } from '../../../support/lowerUnits.js';
 
 useControlledClock();
 const v = (...a: number[]) => Float64Array.from(a);
@@ -93,6 +93,17 @@ describe('climbNorm', () => {
     // From the zero region the slope line has nothing to follow either (no direction).
     const flat = climbNorm(TWO_AXES, { norm: '2', box: null }, { value: 0, x: v(-1, -1) }, one(TWO_AXES), new Budget(Infinity));
     expect(flat.steps).toBe(0);
+  });
+  it('on the slope line evaluates the regions of largest slope first: the steepest, far ahead, with one candidate', () => {
+    // d = 1, f = ρ(x + 10) + 0.5ρ(x − 1) − 0.3ρ(x − 2) + 3.8ρ(x − 3): slopes 0 | 1 | 1.5 | 1.2 | 5 with kinks at
+    // −10, 1, 2, 3. From 0 (slope 1) the steepest region of the line is x > 3 (Lip = 5), the fourth ahead.
+    const net = shallowNet([[1], [1], [1], [1]], [10, -1, -2, -3], [1, 0.5, -0.3, 3.8]);
+    for (const p of NORMS) {
+      const r = climbNorm(net, { norm: p, box: null }, { value: 1, x: v(0) }, one(net), new Budget(Infinity), { temperatures: [], candidates: 1, maxSteps: 1 });
+      expect(r.witness.value).toBeCloseTo(5, 12);
+      expect(r.witness.x[0]).toBeGreaterThan(3);
+      expect(r.evaluations).toBe(1 + 1);
+    }
   });
   it('crosses a second-layer kink: DEEP_SUM from (2, −1), where only x₁ counts, to its constant', () => {
     for (const p of NORMS) {
