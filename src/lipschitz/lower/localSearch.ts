@@ -181,6 +181,7 @@ function crossByLp(net: Network, domain: Domain, pattern: Pattern, cand: Candida
   const cons = cubeConstraints(net, domain, pattern, budget);
   if (!cons) return null; // the budget ran out
   let row = -1;
+  // Stryker disable next-line EqualityOperator: r <= count reads past the rows (undefined: no match)
   for (let r = 0; r < cons.count; r++) if (cons.layer[r] === cand.layer && cons.neuron[r] === cand.neuron) row = r;
   if (row < 0) return null;
   const rows = relevantRows(cons, n);
@@ -189,7 +190,6 @@ function crossByLp(net: Network, domain: Domain, pattern: Pattern, cand: Candida
   if (!(tau > REGION_TOLERANCE)) return null;
   const across = stepAcross(net, domain, u, cons.g.subarray(row * n, (row + 1) * n), tau, cons, pattern);
   if (!across) return null;
-  const w = witnessAt(net, toInput(domain, across), norm);
-  return w.value > -Infinity ? w : null;
+  return witnessAt(net, toInput(domain, across), norm); // −Infinity on a kink: the caller's comparison rejects it
 }
 

@@ -119,6 +119,17 @@ describe('climb (local search across regions)', () => {
     const wide = shallowNet([...Array.from({ length: 38 }, () => [1, 0]), [1, 0], [0, 1]], [...new Array(38).fill(-100), 0, 0], [...new Array(38).fill(0), 2, -3]);
     expect(climb(wide, q, at(wide, v(1, -1), '2'), new Budget(Infinity), 1).value).toBeCloseTo(Math.sqrt(13), 12);
   });
+  it('passes over a predicted-best neighbour whose hyperplane is no facet of the region, to the next', () => {
+    // TWO_AXES plus 10ρ(−x₁ − 5): from (1, −1) switching it on predicts (−8, 0), norm 8 in every p, but
+    // x₁ = −5 does not bound the region x₁ > 0, x₂ < 0 (the ray meets x₁ = 0 first; the LP finds the row
+    // redundant). The next candidate, x₂ = 0, gives (2, −3).
+    const far = shallowNet([[1, 0], [0, 1], [-1, 0]], [0, 0, -5], [2, -3, 10]);
+    for (const p of NORMS) {
+      const w = climb(far, { norm: p, box: null }, at(far, v(1, -1), p), new Budget(Infinity), 1);
+      expect(w.value).toBeCloseTo(TWO_AXES_LIP[p], 12);
+      expect(w.x[0]).toBe(1);
+    }
+  });
   it('never accepts a crossing that is worse: a deeper neuron switching off behind the facet sends it to the LP', () => {
     // f = ρ(ρ(x₁) − 10ρ(x₂)) from (2, −1): gradient (1, 0). Switching ρ(x₂) on predicts (1, −10), but the ray's
     // step to x₂ = 0.5 lands where the outer neuron is off (2 − 5 < 0, norm 0); just across x₂ = 0 it is on.
