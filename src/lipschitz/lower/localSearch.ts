@@ -143,6 +143,7 @@ function shootAcross(net: Network, query: LipschitzQuery, A: Float64Array[], c: 
   }
   na = Math.sqrt(na);
   const slack = s * za;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: a guard: x is a witness, strictly inside its region, so slack > 0
   if (!(slack > 0)) return null;
   const target = slack / na;
   const v = Float64Array.from(a, (aj) => (-s * aj) / na);
