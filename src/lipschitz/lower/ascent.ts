@@ -130,7 +130,6 @@ export function ascentLowerBound(net: Network, query: LipschitzQuery, options: A
         }
       }
     }
-    // Stryker disable next-line BlockStatement: every engine gradientEngine returns today closes as a no-op
   } finally {
     engines.exact.close();
     engines.rank.close();

@@ -70,7 +70,6 @@ export function sampleCandidates(net: Network, query: LipschitzQuery, count: num
         }
       }
     }
-    // Stryker disable next-line BlockStatement: every engine gradientEngine returns today closes as a no-op
   } finally {
     engine.close();
   }
@@ -105,7 +104,6 @@ export function normsAt(net: Network, X: Float64Array, batch: number, norm: Norm
       const { jacobians, outputs } = engine.jacobians(X.subarray(from * d, (from + rows) * d), rows);
       for (let r = 0; r < rows; r++) out[from + r] = operatorNorm({ rows: outputs, cols: d, data: jacobians.subarray(r * outputs * d, (r + 1) * outputs * d) }, norm);
     }
-    // Stryker disable next-line BlockStatement: every engine gradientEngine returns today closes as a no-op
   } finally {
     engine.close();
   }
