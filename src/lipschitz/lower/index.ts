@@ -37,19 +37,22 @@ export interface LowerBoundResult {
   readonly restarts: number;
 }
 
-/** Directions for line searches through x: the one the gradient favours for the norm, and random ones. */
-function lineDirections(net: Network, query: LipschitzQuery, x: Float64Array, stream: ReturnType<typeof createStream>): Float64Array[] {
+/**
+ * Directions for line searches through x, none of them zero: the one the first output's gradient g
+ * favours for the norm (u with g·u = ‖g‖_{p′}‖u‖_p: g itself for p = 2, its signs for ∞, the axis of
+ * its largest entry for 1, the first on a tie), then two Gaussian ones drawn from `stream`.
+ */
+export function lineDirections(net: Network, query: LipschitzQuery, x: Float64Array, stream: ReturnType<typeof createStream>): Float64Array[] {
   const d = net.inputDim;
   const J = jacobian(net, x);
   const g = J.data.subarray(0, d); // the first output's gradient
   const dirs: Float64Array[] = [];
-  if (query.norm === '2') dirs.push(g.slice());
+  if (query.norm === '2') dirs.push(g);
   else if (query.norm === 'inf') dirs.push(Float64Array.from(g, (v) => Math.sign(v)));
   else {
-    let best = 0;
-    for (let j = 1; j < d; j++) if (Math.abs(g[j]) > Math.abs(g[best])) best = j;
+    const size = Array.from(g, Math.abs);
     const e = new Float64Array(d);
-    e[best] = 1;
+    e[size.indexOf(Math.max(...size))] = 1;
     dirs.push(e);
   }
   for (let r = 0; r < 2; r++) dirs.push(Float64Array.from({ length: d }, () => stream.gaussian()));
@@ -71,7 +74,7 @@ export function lowerBound(net: Network, query: LipschitzQuery, options: LowerBo
   const seed = options.seed ?? 0;
   const stream = createStream(seed, 'lower/lines');
   let restarts = 0;
-  const done = (w: Witness) => (options.stopAbove !== undefined && w.value > options.stopAbove) || (options.maxRestarts !== undefined && restarts >= options.maxRestarts);
+  const done = (w: Witness) => w.value > (options.stopAbove ?? Infinity) || restarts >= (options.maxRestarts ?? Infinity);
   let best: Witness = NO_WITNESS;
   const methods = { sampling: -Infinity, localSearch: -Infinity, lineSearch: -Infinity };
   for (let round = 0; ; round++) {
@@ -81,9 +84,8 @@ export function lowerBound(net: Network, query: LipschitzQuery, options: LowerBo
       best = better(best, s);
     }
     options.onProgress?.(best.value, budget.elapsed() / budget.timeLimit);
-    if (done(best) || budget.exceeded()) break;
     for (const start of samples.slice(0, round === 0 ? 4 : 2)) {
-      if (budget.exceeded() || done(best)) break;
+      if (done(best) || budget.exceeded()) break;
       restarts++;
       let w = climb(net, query, start, budget);
       methods.localSearch = Math.max(methods.localSearch, w.value);

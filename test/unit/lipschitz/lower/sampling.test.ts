@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { NORMS } from '../../../../src/linalg/norms.js';
+import { Budget } from '../../../../src/lipschitz/budget.js';
 import { bestOfSamples, normsAt, sampleCandidates } from '../../../../src/lipschitz/lower/sampling.js';
 import { boxFromPairs } from '../../../../src/lipschitz/query.js';
 import { kinkMargin } from '../../../../src/network/evaluate.js';
-import { inBox, LEFT_BOX, normAt, ONE_NEURON, ONE_NEURON_LIP, radiusBucket, scriptedBudget, TWO_AXES, TWO_AXES_LIP } from '../../../support/lowerUnits.js';
+import { createStream } from '../../../../src/random/stream.js';
+import { inBox, LEFT_BOX, normAt, ONE_NEURON, ONE_NEURON_LIP, radiusBucket, randomNet, scriptedBudget, TWO_AXES, TWO_AXES_LIP, TWO_OUTPUTS } from '../../../support/lowerUnits.js';
 
 const R2 = { norm: '2' as const, box: null };
 
@@ -71,6 +73,71 @@ describe('sampleCandidates', () => {
     const firstChunk = sampleCandidates(ONE_NEURON, R2, 256, 'c', 300);
     expect(cut.map((w) => Array.from(w.x))).toEqual(firstChunk.map((w) => Array.from(w.x)));
     expect(sampleCandidates(ONE_NEURON, R2, 300, 'c', 300).length).toBe(300);
+    // A budget spent only once every point is drawn (one full chunk of 256 here) cut nothing: not marked.
+    const late = new Budget(-1);
+    expect(sampleCandidates(ONE_NEURON, R2, 256, 'c', 1, late).length).toBe(1);
+    expect(late.stoppedOnTime).toBe(false);
+  });
+  it('draws exactly count points, over chunks, and keeps the best ones: keep = 1 is the largest of all', () => {
+    expect(sampleCandidates(ONE_NEURON, R2, 300, 'n', 1000).length).toBe(300); // 256 + 44
+    // A random net with many regions: the single kept point is the best of everything drawn.
+    const net = randomNet(2, [12], 1, 2);
+    for (const p of NORMS) {
+      const all = sampleCandidates(net, { norm: p, box: null }, 200, 'k', 200);
+      const best = sampleCandidates(net, { norm: p, box: null }, 200, 'k', 1);
+      expect(all.length).toBe(200);
+      expect(best.length).toBe(1);
+      expect(best[0].value).toBe(Math.max(...all.map((w) => w.value)));
+      expect(all[0].value).toBeGreaterThan(all[all.length - 1].value);
+    }
+  });
+  it('ranks the points by their full Jacobian for several outputs: the best 3 are the top of all', () => {
+    const net = randomNet(2, [8], 2, 6);
+    for (const p of NORMS) {
+      const all = sampleCandidates(net, { norm: p, box: null }, 60, 'o', 60);
+      for (const w of all) expect(w.value).toBe(normAt(net, w.x, p));
+      const sorted = all.map((w) => w.value).sort((a, b) => b - a);
+      expect(all.map((w) => w.value)).toEqual(sorted); // best first
+      expect(sampleCandidates(net, { norm: p, box: null }, 60, 'o', 3).map((w) => w.value)).toEqual(sorted.slice(0, 3));
+    }
+  });
+  it('in a box draws lo + (hi − lo)·U from its stream (seed, "lower/sampling"), coordinate by coordinate, point by point', () => {
+    const box = boxFromPairs(
+      [
+        [1, 3],
+        [2, 2.5],
+      ],
+      2,
+    );
+    // x₁, x₂ > 0 throughout: every value is ‖(2, −3)‖_∞ = 5, so the order kept is the order drawn.
+    const out = sampleCandidates(TWO_AXES, { norm: 'inf', box }, 20, 9, 20);
+    const U = createStream(9, 'lower/sampling');
+    expect(out.map((w) => Array.from(w.x))).toEqual(Array.from({ length: 20 }, () => [1 + 2 * U.uniform(), 2 + 0.5 * U.uniform()]));
+  });
+  it('keeps each point once: in a box one ulp wide per side only four points exist', () => {
+    const e = 2 ** -52;
+    const box = boxFromPairs(
+      [
+        [1, 1 + e],
+        [2, 2 + 2 * e],
+      ],
+      2,
+    );
+    const out = sampleCandidates(TWO_AXES, { norm: 'inf', box }, 64, 'u', 16);
+    // Each of the four corners is drawn with probability 1/4 per point: all four appear (this seed).
+    expect(new Set(out.map((w) => Array.from(w.x).join(',')))).toEqual(new Set(['1,2', `${1 + e},2`, `1,${2 + 2 * e}`, `${1 + e},${2 + 2 * e}`]));
+    expect(out.length).toBe(4);
+  });
+  it('returns no point of a box that lies within the kink margin (no witness on a kink)', () => {
+    // ONE_NEURON's kink 3x₁ − 4x₂ + 1 = 0 passes through (−1/3, 0): |z| ≤ 7e-13 there, relative margin < 1e-10.
+    const box = boxFromPairs(
+      [
+        [-1 / 3 - 1e-13, -1 / 3 + 1e-13],
+        [-1e-13, 1e-13],
+      ],
+      2,
+    );
+    expect(sampleCandidates(ONE_NEURON, { norm: '2', box }, 32, 'z', 8)).toEqual([]);
   });
   it('bestOfSamples is the best sampled norm, and 0 when nothing is drawn', () => {
     for (const p of NORMS) expect(bestOfSamples(ONE_NEURON, { norm: p, box: null }, 32, 1)).toBeCloseTo(ONE_NEURON_LIP[p], 12);
@@ -82,8 +149,10 @@ describe('normsAt', () => {
   it('gives each row its Jacobian norm', () => {
     const X = Float64Array.of(1, 1, -1, 2, 0.5, -0.5, 3, -2);
     for (const p of NORMS) {
-      const out = normsAt(TWO_AXES, X, 4, p);
-      for (let r = 0; r < 4; r++) expect(out[r]).toBe(normAt(TWO_AXES, X.subarray(2 * r, 2 * r + 2), p));
+      for (const net of [TWO_AXES, TWO_OUTPUTS]) {
+        const out = normsAt(net, X, 4, p);
+        for (let r = 0; r < 4; r++) expect(out[r]).toBe(normAt(net, X.subarray(2 * r, 2 * r + 2), p));
+      }
     }
   });
   it('leaves NaN for the rows not reached when the budget stops it after the first chunk', () => {
@@ -97,5 +166,9 @@ describe('normsAt', () => {
       else expect(out[r]).toBeNaN();
     }
     expect(normsAt(ONE_NEURON, X, n, '2').every((v) => !Number.isNaN(v))).toBe(true);
+    // Spent only after the last chunk (256 rows: one): nothing left out, not marked.
+    const late = new Budget(-1);
+    expect(normsAt(ONE_NEURON, X, 256, '2', late).every((v) => !Number.isNaN(v))).toBe(true);
+    expect(late.stoppedOnTime).toBe(false);
   });
 });
