@@ -52,7 +52,7 @@ export function sampleCandidates(net: Network, query: LipschitzQuery, count: num
             norm2 += g * g;
           }
           const f = radius / Math.sqrt(norm2);
-          point.set(point.map((v) => v * f));
+          for (let i = 0; i < d; i++) point[i] *= f; // in place: this loop runs for every sampled point
         }
       }
       const { jacobians, outputs } = engine.jacobians(X, batch);
