@@ -7,8 +7,9 @@ import type { Box } from '../../query.js';
  * the homogenised cube of domain.ts, and none of its cells wasted near the apex.
  *
  * Homogenise: with x = S·u/t (t > 0, S a power of two), every hidden pre-activation satisfies
- * t·z(x) = h(u, t), where h is the bias-free network with first layer [S·W₀ | b₀], later layers
- * [W_k | b_k], and one extra neuron per hidden layer that carries t (ρ(t) = t for t ≥ 0). So the
+ * t·z(x) = h(u, t), where h is the bias-free network with first layer [S·W₀ | b₀], later hidden
+ * layers [W_k | b_k], output layer [W_L | 0] (its output is t·(f(x) − b_L): the output bias does not
+ * enter the Jacobian), and one extra neuron per hidden layer that carries t (ρ(t) = t for t ≥ 0). So the
  * sign of each of f's neurons at x is the sign of h's at (u, t), and the activation regions of f
  * are the open cones of h's arrangement inside {t > 0}. When every hidden bias of f is zero, f is
  * positively homogeneous itself: take h = f (no t, no carrier, S = 1).
@@ -69,23 +70,12 @@ export function globalFacets(net: Network, scale = 1): Facet[] | null {
 /** f on the facet u_i = sign of [−1, 1]ᵈ: the first layer loses column i into its biases. */
 function biasFreeFacet(net: Network, i: number, sign: number): Facet {
   const d = net.inputDim;
-  const first = net.layers[0];
-  const weights = new Float64Array(first.outDim * (d - 1));
-  const biases = new Float64Array(first.outDim);
-  for (let r = 0; r < first.outDim; r++) {
-    let c = 0;
-    for (let j = 0; j < d; j++) {
-      if (j === i) biases[r] = sign * first.weights[r * d + j];
-      else weights[r * (d - 1) + c++] = first.weights[r * d + j];
-    }
-  }
-  const layers: DenseLayer[] = [{ outDim: first.outDim, inDim: d - 1, weights, biases }, ...net.layers.slice(1)];
   return {
-    name: `u${i + 1} = ${sign > 0 ? '+1' : '−1'}`,
-    net: makeNetwork(d - 1, layers),
+    name: faceName(i, sign),
+    net: makeNetwork(d - 1, [foldColumn(net.layers[0], i, sign), ...net.layers.slice(1)]),
     box: { lo: new Float64Array(d - 1).fill(-1), hi: new Float64Array(d - 1).fill(1) },
     carrier: false,
-    toInput: (v) => Float64Array.from({ length: d }, (_, j) => (j === i ? sign : v[j < i ? j : j - 1])),
+    toInput: (v) => withCoordinate(v, i, sign, d),
   };
 }
 
@@ -109,6 +99,7 @@ function homogenised(net: Network, S: number): DenseLayer[] | null {
       }
       weights[r * inDim + layer.inDim] = l < L ? layer.biases[r] : 0;
     }
+    // Stryker disable next-line ConditionalExpression: on the output layer (no carrier) the index is past the array's end (ignored)
     if (carry) weights[layer.outDim * inDim + layer.inDim] = 1;
     layers.push({ outDim, inDim, weights, biases: new Float64Array(outDim) });
   }
@@ -117,32 +108,52 @@ function homogenised(net: Network, S: number): DenseLayer[] | null {
 
 /** The facet of [−1, 1]ᵈ × [0, 1] where coordinate i (i = d: t) equals sign (t: 1). */
 function liftedFacet(h: DenseLayer[], S: number, i: number, sign: number): Facet {
-  const n = h[0].inDim; // d + 1
-  const d = n - 1;
-  const first = h[0];
-  const weights = new Float64Array(first.outDim * d);
-  const biases = new Float64Array(first.outDim);
-  for (let r = 0; r < first.outDim; r++) {
-    let c = 0;
-    for (let j = 0; j < n; j++) {
-      if (j === i) biases[r] = sign * first.weights[r * n + j];
-      else weights[r * d + c++] = first.weights[r * n + j];
-    }
-  }
+  const d = h[0].inDim - 1;
   const lo = new Float64Array(d).fill(-1);
   const hi = new Float64Array(d).fill(1);
   if (i < d) lo[d - 1] = 0; // t ∈ [0, 1] is the last free coordinate
-  const full = (v: ArrayLike<number>) => Float64Array.from({ length: n }, (_, j) => (j === i ? sign : v[j < i ? j : j - 1]));
   return {
-    name: i === d ? 't = 1' : `u${i + 1} = ${sign > 0 ? '+1' : '−1'}`,
-    net: makeNetwork(d, [{ outDim: first.outDim, inDim: d, weights, biases }, ...h.slice(1)]),
+    name: i === d ? 't = 1' : faceName(i, sign),
+    net: makeNetwork(d, [foldColumn(h[0], i, sign), ...h.slice(1)]),
     box: { lo, hi },
     carrier: true,
     toInput: (v) => {
-      const p = full(v);
+      const p = withCoordinate(v, i, sign, d + 1);
       const t = p[d];
       if (!(t > 0)) return null;
       return Float64Array.from({ length: d }, (_, j) => (S * p[j]) / t);
     },
   };
+}
+
+/** The first layer with input i fixed at `value`: column i moves into the biases (times value). */
+function foldColumn(first: DenseLayer, i: number, value: number): DenseLayer {
+  const n = first.inDim;
+  const weights = new Float64Array(first.outDim * (n - 1));
+  const biases = new Float64Array(first.outDim);
+  // Stryker disable next-line EqualityOperator: row outDim would only write past the typed arrays' ends (ignored)
+  for (let r = 0; r < first.outDim; r++) {
+    let c = 0;
+    // Stryker disable next-line EqualityOperator: column n writes the next row's first entry, which that row writes again (or past the array's end, ignored)
+    for (let j = 0; j < n; j++) {
+      if (j === i) biases[r] = value * first.weights[r * n + j];
+      else weights[r * (n - 1) + c++] = first.weights[r * n + j];
+    }
+  }
+  return { outDim: first.outDim, inDim: n - 1, weights, biases };
+}
+
+/** The point of n coordinates whose coordinate i is `value`, the others v's in order. */
+function withCoordinate(v: ArrayLike<number>, i: number, value: number, n: number): Float64Array {
+  return Float64Array.from({ length: n }, (_, j) => {
+    if (j === i) return value;
+    // Stryker disable next-line EqualityOperator: j = i never gets here (returned above)
+    return v[j < i ? j : j - 1];
+  });
+}
+
+/** "u2 = −1" for coordinate i = 1, sign −1. */
+function faceName(i: number, sign: number): string {
+  // Stryker disable next-line EqualityOperator: sign is +1 or −1, never 0
+  return `u${i + 1} = ${sign > 0 ? '+1' : '−1'}`;
 }

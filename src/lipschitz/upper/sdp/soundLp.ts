@@ -45,6 +45,7 @@ const normalisedCache = new WeakMap<Polytope, NormalisedLp>();
 
 function normalised(p: Polytope): NormalisedLp {
   const cached = normalisedCache.get(p);
+  // Stryker disable next-line ConditionalExpression: the cache only saves rebuilding the same LP (the polytope does not change)
   if (cached) return cached;
   const { n, rows, rhs, lo, hi } = p;
   const m = rhs.length;
@@ -55,9 +56,11 @@ function normalised(p: Polytope): NormalisedLp {
     let norm = 0;
     for (let j = 0; j < n; j++) norm = Math.max(norm, Math.abs(rows[i * n + j]));
     scales[i] = norm > 0 ? 1 / norm : 1;
+    // Stryker disable next-line EqualityOperator: j = n writes the next row's first entry, written again afterwards (after the last row: the first box row's, set below)
     for (let j = 0; j < n; j++) A[i * n + j] = rows[i * n + j] * scales[i];
     b[i] = rhs[i] * scales[i];
   }
+  // Stryker disable next-line EqualityOperator: j = n writes past A's and b's ends (ignored by typed arrays)
   for (let j = 0; j < n; j++) {
     A[(m + 2 * j) * n + j] = 1;
     b[m + 2 * j] = hi[j];
@@ -78,12 +81,16 @@ export function soundMax(p: Polytope, c: ArrayLike<number>): SoundMax {
   const y = new Float64Array(m);
   let point: Float64Array | null = null;
   const lp = solveLp({ n, m: m + 2 * n, A, b, c: Float64Array.from(c) }, { maxIterations: 500 });
-  if (lp.status === 'optimal' && lp.activeRows.length === n) {
+  if (lp.status === 'optimal') {
+    // An optimal answer always carries n active rows (simplex.ts and exactSimplex.ts refuse fewer).
     point = lp.point;
     // y_B from A_Bᵀ·y_B = c on the active rows (the vertex's dual), box rows dropped: the
     // residual term below pays for them. The y of the normalised row i is y_i·scale_i for row i.
     const dual = activeDual(A, n, lp.activeRows, c);
-    if (dual) lp.activeRows.forEach((row, k) => row < m && (y[row] = Math.max(0, dual[k]) * scales[row]));
+    if (dual) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a box row (row ≥ m) would only write past y's end (ignored by a typed array)
+      lp.activeRows.forEach((row, k) => row < m && (y[row] = Math.max(0, dual[k]) * scales[row]));
+    }
   }
   return { bound: dualBound(p, c, y), point };
 }
@@ -92,7 +99,10 @@ export function soundMax(p: Polytope, c: ArrayLike<number>): SoundMax {
 function activeDual(A: Float64Array, n: number, active: Int32Array, c: ArrayLike<number>): Float64Array | null {
   // M = A_Bᵀ (n × n): M[j][k] = A[active[k]][j].
   const M = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) M[j * n + k] = A[active[k] * n + j];
+  for (let k = 0; k < n; k++) {
+    // Stryker disable next-line EqualityOperator: j = n writes past M's end (ignored by a typed array)
+    for (let j = 0; j < n; j++) M[j * n + k] = A[active[k] * n + j];
+  }
   const z = new Float64Array(n);
   const minPivot = solveLinearInPlace(M, Float64Array.from(c), z, n);
   return minPivot > 1e-14 && z.every(Number.isFinite) ? z : null;
@@ -106,6 +116,7 @@ export function dualBound(p: Polytope, c: ArrayLike<number>, y: Float64Array): n
   let total = 0;
   let magnitude = 0;
   for (let i = 0; i < m; i++) {
+    // Stryker disable next-line ConditionalExpression: a shortcut; y_i = 0 adds ±0 to both sums (finite data)
     if (y[i] === 0) continue;
     total += y[i] * rhs[i];
     magnitude += Math.abs(y[i] * rhs[i]);
@@ -114,6 +125,7 @@ export function dualBound(p: Polytope, c: ArrayLike<number>, y: Float64Array): n
     let r = c[j];
     let rMag = Math.abs(c[j]);
     for (let i = 0; i < m; i++) {
+      // Stryker disable next-line ConditionalExpression: a shortcut; y_i = 0 subtracts ±0 from r and adds 0 to rMag (finite data)
       if (y[i] === 0) continue;
       const t = y[i] * rows[i * n + j];
       r -= t;
