@@ -60,7 +60,7 @@ describe('lipSdpBound (lipSdp.ts): the pipeline, certified', () => {
     expect(eclipseFastBound(netOf(2, [[[1, 2]], [0]]), null)).toBeNull();
     expect(lipSdpBound(deepNet, null, { states: [Int8Array.of(1, 1, 1), Int8Array.of(1, 1)] })).toBeNull();
     const off = [Int8Array.of(0, 0, 0), Int8Array.of(0, 0)];
-    expect(lipSdpBound(deepNet, null, { states: off })).toMatchObject({ upper: 0, multipliers: null, iterations: 0, stoppedBy: 'trivial', neurons: { unstable: 0, active: 0, inactive: 5 } });
+    expect(lipSdpBound(deepNet, null, { states: off })).toMatchObject({ upper: 0, multipliers: null, iterations: 0, stoppedBy: 'trivial', neurons: { unstable: 0, active: 0, inactive: 5 }, verified: true });
     expect(eclipseFastBound(deepNet, null, off)).toBe(0);
   });
 
@@ -111,5 +111,44 @@ describe('lipSdpBound (lipSdp.ts): the pipeline, certified', () => {
     expect(fromPoor.upper).toBeLessThanOrEqual(fromClosed.eclipseFast!);
     expect(fromPoor.iterations).toBe(1);
     expect(fromPoor.stoppedBy).toBe('iterations');
+  });
+});
+
+describe('lipSdpBound in the network’s units', () => {
+  // Weights of layer l times 2^k_l: f becomes 2^Σk·f (ReLU is positively homogeneous, biases scaled
+  // along), so every value in Lip units scales by 2^Σk exactly, while the solver sees the same
+  // normalised problem (problem.ts divides each layer by a power of two): a missing or inverted
+  // conversion back to the network's units shows as a factor 2^±(2·Σk).
+  const k = [7, -3, 5];
+  const scaled = netOf(
+    2,
+    ...deepNet.layers.map((layer, l): [number[][], number[]] => {
+      const c = 2 ** k[l];
+      const prefix = 2 ** k.slice(0, l + 1).reduce((a, b) => a + b, 0);
+      const rows = Array.from({ length: layer.outDim }, (_, i) => Array.from(layer.weights.subarray(i * layer.inDim, (i + 1) * layer.inDim), (w) => w * c));
+      return [rows, Array.from(layer.biases, (b) => b * prefix)];
+    }),
+  );
+  const factor = 2 ** (7 - 3 + 5);
+
+  it('every value of the solved bound scales by the weights’ scale', () => {
+    const plain = lipSdpBound(deepNet, null, { relativeGap: 1e-6 })!;
+    const big = lipSdpBound(scaled, null, { relativeGap: 1e-6 })!;
+    for (const key of ['upper', 'solverValue', 'sdpLower', 'eclipseFast'] as const) expect(big[key]! / (factor * plain[key]!) - 1, key).toBeCloseTo(0, 9);
+    expect(big.multipliers!.rho / (factor ** 2 * plain.multipliers!.rho) - 1).toBeCloseTo(0, 9);
+  });
+
+  it('a warm start with no time left: its certificate and its solver value, in the network’s units; none that proves anything gives null', () => {
+    const reference = lipSdpBound(scaled, null, { relativeGap: 1e-6 })!;
+    vi.useFakeTimers({ toFake: ['performance'], now: 0 });
+    const budget = new Budget(1);
+    vi.advanceTimersByTime(2000);
+    const warm = lipSdpBound(scaled, null, { budget, warmStart: reference.multipliers!, closedForm: false })!;
+    expect(warm.upper / reference.upper - 1).toBeLessThan(1e-6);
+    expect(warm.upper).toBeGreaterThanOrEqual(reference.sdpLower);
+    expect(warm.solverValue / reference.upper - 1).toBeCloseTo(0, 5);
+    // Multipliers all zero make H = 0, not definite: nothing to certify, and no closed form to fall back on.
+    const zero = { rho: 1, tau: reference.multipliers!.tau.map((t) => t.map(() => 0)) };
+    expect(lipSdpBound(scaled, null, { budget, warmStart: zero, closedForm: false })).toBeNull();
   });
 });
