@@ -31,7 +31,7 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
   const k = out.outDim;
 
   // Group neurons by hyperplane (unit normal with a canonical sign, offset).
-  const groups: { w: Float64Array; b: number; members: { i: number; o: number }[] }[] = [];
+  const groups: { w: Float64Array; b: number }[] = [];
   const byKey = new Map<string, number>();
   const constantActive = new Uint8Array(N);
   const groupOf = new Int32Array(N).fill(-1);
@@ -55,30 +55,27 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
     if (g === undefined) {
       g = groups.length;
       byKey.set(key, g);
-      groups.push({ w: unit, b: offset, members: [] });
+      groups.push({ w: unit, b: offset });
     }
-    groups[g].members.push({ i, o });
     groupOf[i] = g;
     orientation[i] = o;
   }
   const G = groups.length;
-  if (G < d) return null;
 
-  // Rank check: the normals must span ℝᵈ.
+  // Rank check: the normals must span ℝᵈ (so there are at least d groups).
   if (!spans(groups.map((g) => g.w), d)) return null;
 
   // Per group, the summed rank-one contributions V[:, i] w_iᵀ of its members when the group's
-  // side is positive (members with o > 0 active) and when negative (members with o < 0 active);
-  // plus the constant neurons that are always active.
+  // side is positive (members with o > 0 active) and when negative (members with o < 0 active).
+  // Constant neurons (w_i = 0) contribute nothing to any Jacobian.
   const kd = k * d;
   const plus = new Float64Array(G * kd);
   const minus = new Float64Array(G * kd);
-  const constant = new Float64Array(kd);
   for (let i = 0; i < N; i++) {
     const g = groupOf[i];
-    const target = g < 0 ? (constantActive[i] ? constant : null) : orientation[i] > 0 ? plus : minus;
-    if (!target) continue;
-    const offset = g < 0 ? 0 : g * kd;
+    if (g < 0) continue;
+    const target = orientation[i] > 0 ? plus : minus;
+    const offset = g * kd;
     for (let r = 0; r < k; r++) {
       const v = out.weights[r * N + i];
       // Stryker disable next-line ConditionalExpression: skipping a zero output weight only saves adding 0·w = 0
@@ -114,11 +111,10 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
     let visited = 0;
     for (;;) {
       if ((++visited & 1023) === 0 && budget.exceeded()) return tooLarge('time', budget.timeLimit, seen ? seen.size : 0, budget.elapsed(), best, null);
-      for (let r = 0; r < d; r++) {
-        const g = subset[r];
-        for (let c = 0; c < d; c++) M[r * d + c] = normals[g * d + c];
+      subset.forEach((g, r) => {
+        M.set(normals.subarray(g * d, (g + 1) * d), r * d);
         rhs[r] = -offsets[g];
-      }
+      });
       const minPivot = solveLinearInPlace(M, rhs, v, d);
       if (minPivot < 1e-12) singular = true;
       else {
@@ -128,8 +124,8 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
         // The vertex is known to about (1/minPivot)·u relative (unit rows): a side is trusted only
         // beyond that, with a wide safety factor.
         const sideTolerance = 1e-9 + 1e-13 / minPivot;
-        for (let r = 0; r < d; r++) inSubset[subset[r]] = 1;
-        Jbase.set(constant);
+        for (const g of subset) inSubset[g] = 1;
+        Jbase.fill(0);
         let degenerate = false;
         for (let g = 0; g < G && !degenerate; g++) {
           if (inSubset[g]) continue;
@@ -142,7 +138,7 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
           const o = g * kd;
           for (let e = 0; e < kd; e++) Jbase[e] += src[o + e];
         }
-        for (let r = 0; r < d; r++) inSubset[subset[r]] = 0;
+        for (const g of subset) inSubset[g] = 0;
         if (degenerate) return null;
         for (let mask = 0; mask < 1 << d; mask++) {
           J.set(Jbase);
