@@ -82,7 +82,8 @@ export function sweepLine(net: Network, box: Box | null, budget: Budget, maxRegi
     const kinks: number[] = [];
     for (let i = 0; i < first.outDim; i++) if (first.weights[i] !== 0 && first.biases[i] !== 0) kinks.push(Math.abs(first.biases[i] / first.weights[i]));
     kinks.sort((a, b) => a - b);
-    if (kinks.length > 0 && kinks[kinks.length >> 1] > 0 && Number.isFinite(kinks[kinks.length >> 1])) scale = kinks[kinks.length >> 1];
+    const median = kinks[kinks.length >> 1]; // undefined without kinks
+    if (median > 0 && Number.isFinite(median)) scale = median;
   }
   // t = centre + scale·u: the first layer becomes w·scale·u + (b + w·centre) — on a box the
   // domain's first layer, whose b + w·centre is computed without cancellation (domain.ts).
