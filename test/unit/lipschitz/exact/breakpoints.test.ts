@@ -301,3 +301,31 @@ describe('breakpointsExact, edges', () => {
     }
   });
 });
+
+describe('sweepLine, end pieces of deeper layers', () => {
+  // h = (ρ(−x), ρ(x)); z = h₁ − 0.5h₂ + 0.5 (−x + 0.5 left of 0, −0.5x + 0.5 right: zero at 1);
+  // y = ρ(z) − 0.2 (zero where z = 0.2: x = 0.6); output ρ(y). Left of 0, z is positive and falling:
+  // its straight continuation would cross 0 at x = 0.5, where z really is 0.25 — no kink there.
+  const rightward = tinyNet([[[-1], [1]], [0, 0]], [[[1, -0.5]], [0.5]], [[[1]], [-0.2]], [[[1]], [0]]);
+  // The mirror image: kinks at −1 and −0.6, and z's continuation from the right would cross 0 at −0.5.
+  const leftward = tinyNet([[[1], [-1]], [0, 0]], [[[1, -0.5]], [0.5]], [[[1]], [-0.2]], [[[1]], [0]]);
+  it('puts a kink only where a neuron really changes sign, not where an end piece’s continuation would', () => {
+    for (const [net, kinks] of [[rightward, [0, 0.6, 1]], [leftward, [-1, -0.6, 0]]] as const) {
+      const s = sweep(net);
+      expect(s.grid.length).toBe(3);
+      s.grid.forEach((t, i) => expect(t).toBeCloseTo(kinks[i], 14));
+      const ends = [s.grid[0] - 1, ...s.grid, s.grid[2] + 1];
+      for (let p = 0; p < ends.length - 1; p++) expect(s.slopes[p]).toBeCloseTo(secant(net, ends[p], ends[p + 1]), 12);
+      expect(exact(breakpointsExact(net, '2', null, free(), 10)).regions).toBe(exactBruteForce(net, null).regions);
+    }
+  });
+  it('values at a new kink left of every old one are extrapolated from the first piece', () => {
+    // ρ(ρ(−x) − 3) + ρ(ρ(−x) + 1): the second layer's kink −3 lies left of the first's (0), and the
+    // other neuron is active there: slopes −2, −1, 0.
+    const net = tinyNet([[[-1]], [0]], [[[1], [1]], [-3, 1]], [[[1, 1]], [0]]);
+    const s = sweep(net);
+    expect(s.grid).toEqual([-3, 0]);
+    expect(Array.from(s.slopes)).toEqual([-2, -1, 0]);
+    expect(exact(breakpointsExact(net, 'inf', null, free(), 10)).lipschitz).toBe(exactBruteForce(net, null).lipschitz.inf);
+  });
+});
