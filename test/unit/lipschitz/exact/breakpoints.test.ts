@@ -275,6 +275,14 @@ describe('breakpointsExact, edges', () => {
     expect([r.lipschitz, r.regions]).toEqual([1, 2]);
     expect([b.lipschitz['2'], b.regions]).toEqual([1, 2]);
   });
+  it('puts the witness of an end piece as far beyond the last kink as the kinks are spread (here 2e11)', () => {
+    // Kinks at −1e11, 1 (three neurons) and 1e11: scale 1, grid −1e11 … 1e11. Slope 5 left of −1e11
+    // (the maximum), 4 right of 1e11. A point 1 beyond −1e11 is within 1e-10 (relative) of that kink.
+    const net = shallow([[-1], [1], [1], [1], [1]], [-1e11, -1e11, -1, -1, -1], [5, 1, 1, 1, 1]);
+    const r = exact(breakpointsExact(net, '2', null, free(), 10));
+    expect([r.lipschitz, r.witnessValue]).toEqual([5, 5]);
+    expect(r.witness[0]).toBeLessThan(-1e11);
+  });
   it('with the anchor as its only grid point, puts the witness of an end piece off the kink', () => {
     const net = shallow([[1]], [0], [2]);
     const r = exact(breakpointsExact(net, '2', null, free(), 10));
