@@ -108,6 +108,13 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
     const J = new Float64Array(kd);
     const Jbase = new Float64Array(kd);
     const mat = { rows: k, cols: d, data: J };
+    /** Puts hyperplane g on `side` (1: positive) in `sides`, and adds its members' terms to the Jacobian M. */
+    const addSide = (M: Float64Array, g: number, side: number): void => {
+      sides[g] = side;
+      const src = side ? plus : minus;
+      const o = g * kd;
+      for (let e = 0; e < kd; e++) M[e] += src[o + e];
+    };
     let visited = 0;
     for (;;) {
       if ((++visited & 1023) === 0 && budget.exceeded()) return tooLarge('time', budget.timeLimit, seen ? seen.size : 0, budget.elapsed(), best, null);
@@ -133,23 +140,13 @@ export function arrangementExact(net: Network, norm: Norm, budget: Budget, maxRe
           const o0 = g * d;
           for (let c = 0; c < d; c++) sv += normals[o0 + c] * v[c];
           if (Math.abs(sv) <= sideTolerance * (1 + vnorm)) degenerate = true;
-          sides[g] = sv > 0 ? 1 : 0;
-          const src = sv > 0 ? plus : minus;
-          const o = g * kd;
-          for (let e = 0; e < kd; e++) Jbase[e] += src[o + e];
+          addSide(Jbase, g, sv > 0 ? 1 : 0);
         }
         for (const g of subset) inSubset[g] = 0;
         if (degenerate) return null;
         for (let mask = 0; mask < 1 << d; mask++) {
           J.set(Jbase);
-          for (let r = 0; r < d; r++) {
-            const g = subset[r];
-            const side = (mask >> r) & 1;
-            sides[g] = side;
-            const src = side ? plus : minus;
-            const o = g * kd;
-            for (let e = 0; e < kd; e++) J[e] += src[o + e];
-          }
+          subset.forEach((g, r) => addSide(J, g, (mask >> r) & 1));
           if (seen) {
             const key = sidesKey(sides);
             if (seen.has(key)) continue;
