@@ -242,6 +242,13 @@ describe('regionSearch, edges', () => {
       expect(regionRadius(net, toInput(domain, centre!))).toBeGreaterThan(0);
     }
   });
+  it('stopped after its first region, solves no centring LP: the lower bound is witnessed where the search started', () => {
+    const r = regionSearchExact(lines, '2', square, new CutBudget(1));
+    if (r.kind !== 'too-large') throw new Error('expected too-large');
+    expect([r.limit, r.regionsVisited]).toEqual(['time', 1]);
+    expect(Array.from(r.lowerBoundWitness!)).toEqual([0.05, 0.1]); // u = (0.1, 0.2)/2 on the square
+    expect(r.lowerBound).toBe(operatorNorm(jacobian(lines, [0.05, 0.1]), '2'));
+  });
   it('stopped after its first region, re-checks that point only when d·Σ(layer sizes) < 1e7 (exactly 1e7 is not cheap)', () => {
     // d = 100, 500 hidden neurons, k outputs: 100·(100·500 + 500·k) = 1e7 for k = 100.
     const s = createStream(29, 'region-search-cheap');
