@@ -159,11 +159,21 @@ describe('certifiedBounds: which stages it plans (read from what a spent budget 
     const r = await certifiedBounds(H2, global('2'), { timeLimit: 1e-9 });
     expect([r.exact, r.methods.exact.note]).toEqual([null, 'not attempted: one step of region enumeration would not fit the time']);
   });
-  it('stops at upperBelow only when an upper bound is strictly below it', async () => {
+  it('stops at upperBelow only when an upper bound is strictly below it, also right after LipSDP; reports the search’s witnesses as they come', async () => {
     ticking();
     const first = await certifiedBounds(H2, global('2'), { budget: new Budget(0.01), maxExactRegions: 1, stopWhen: { upperBelow: Infinity } });
-    const at = await certifiedBounds(H2, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, stopWhen: { upperBelow: first.upper } });
-    expect(at.methods.lipsdp).toBeDefined(); // went on past the quick bounds
+    const quick = first.upper; // the quick bounds only
+    const lowers: number[] = [];
+    const full = await certifiedBounds(H2, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, onProgress: (stage, _, lower) => stage === 'lower bound search' && lowers.push(lower) });
+    expect(Math.max(...lowers)).toBe(Math.SQRT2); // the witness of the (1, 1) region, as the search found it
+    // LipSDP (√5 to 1e-15 here) lies a little below the best quick bound (the interval bound, √5 + 2e-9).
+    const lipsdp = full.methods.lipsdp.value;
+    expect(lipsdp).toBeLessThan(quick);
+    // A threshold between the two is settled by LipSDP, before any search; one equal to LipSDP's is not.
+    const settled = await certifiedBounds(H2, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, stopWhen: { upperBelow: (lipsdp + quick) / 2 } });
+    expect([settled.methods.lipsdp?.value, settled.methods.ascent]).toEqual([lipsdp, undefined]);
+    const at = await certifiedBounds(H2, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, stopWhen: { upperBelow: lipsdp } });
+    expect(at.methods.ascent).toBeDefined();
   });
 });
 
