@@ -250,11 +250,11 @@ describe('regionSearch, edges', () => {
     expect(r.lowerBound).toBe(operatorNorm(jacobian(lines, [0.05, 0.1]), '2'));
   });
   it('stopped after its first region, re-checks that point only when d·Σ(layer sizes) < 1e7 (exactly 1e7 is not cheap)', () => {
-    // d = 100, 500 hidden neurons, k outputs: 100·(100·500 + 500·k) = 1e7 for k = 100.
+    // d = 1000, 8 hidden neurons, k outputs: 1000·(1000·8 + 8·k) = 1e7 for k = 250.
     const s = createStream(29, 'region-search-cheap');
     const wide = (k: number) => tinyNet(
-      [Array.from({ length: 500 }, () => Array.from({ length: 100 }, () => 2 * s.uniform() - 1)), Array.from({ length: 500 }, () => s.uniform() - 0.5)],
-      [Array.from({ length: k }, () => Array.from({ length: 500 }, () => 2 * s.uniform() - 1)), new Array<number>(k).fill(0)],
+      [Array.from({ length: 8 }, () => Array.from({ length: 1000 }, () => 2 * s.uniform() - 1)), Array.from({ length: 8 }, () => s.uniform() - 0.5)],
+      [Array.from({ length: k }, () => Array.from({ length: 8 }, () => 2 * s.uniform() - 1)), new Array<number>(k).fill(0)],
     );
     const stopped = (net: Network) => {
       const r = regionSearchExact(net, 'inf', null, new CutBudget(1)); // the start, one region, then 'time'
@@ -262,9 +262,9 @@ describe('regionSearch, edges', () => {
       expect([r.limit, r.regionsVisited]).toEqual(['time', 1]);
       return r;
     };
-    const big = stopped(wide(100));
+    const big = stopped(wide(250));
     expect([big.lowerBound, big.lowerBoundWitness]).toEqual([-Infinity, null]);
-    const cheaper = wide(99);
+    const cheaper = wide(249);
     const small = stopped(cheaper);
     expect(small.lowerBound).toBeGreaterThan(0);
     expect(operatorNorm(jacobian(cheaper, small.lowerBoundWitness!), 'inf')).toBe(small.lowerBound);
