@@ -82,13 +82,14 @@ export function sweepLine(net: Network, box: Box | null, budget: Budget, maxRegi
     const kinks: number[] = [];
     for (let i = 0; i < first.outDim; i++) if (first.weights[i] !== 0 && first.biases[i] !== 0) kinks.push(Math.abs(first.biases[i] / first.weights[i]));
     kinks.sort((a, b) => a - b);
-    if (kinks.length > 0 && kinks[kinks.length >> 1] > 0 && Number.isFinite(kinks[kinks.length >> 1])) scale = kinks[kinks.length >> 1];
+    const median = kinks[kinks.length >> 1]; // undefined without kinks
+    if (median > 0 && Number.isFinite(median)) scale = median;
   }
   // t = centre + scale·u: the first layer becomes w·scale·u + (b + w·centre) — on a box the
   // domain's first layer, whose b + w·centre is computed without cancellation (domain.ts).
   const normal = box
     ? queryDomain(net, box).local!
-    : makeNetwork(1, [{ outDim: first.outDim, inDim: 1, weights: first.weights.map((w) => w * scale), biases: first.biases.slice() }, ...net.layers.slice(1)]);
+    : makeNetwork(1, [{ outDim: first.outDim, inDim: 1, weights: first.weights.map((w) => w * scale), biases: first.biases }, ...net.layers.slice(1)]);
   const unit = box ? boxFromPairs([[-1, 1]], 1) : null;
   const sweep = sweepNormalised(normal, unit, budget, maxRegions);
   if ('kind' in sweep) return sweep;
@@ -114,6 +115,7 @@ function sweepNormalised(net: Network, box: Box | null, budget: Budget, maxRegio
     for (let i = 0; i < width; i++) V[g * width + i] = first.weights[i] * t + first.biases[i];
   });
   pinZeros(grid, V, width, roots);
+  // Stryker disable next-line EqualityOperator: an index one past a row writes the next row's first entry, which is written again after it (past the array's end, ignored)
   for (let p = 0; p < pieceCount(); p++) for (let i = 0; i < width; i++) S[p * width + i] = first.weights[i];
   // change[g] = some neuron switches at grid point g (so the pieces on both sides are distinct regions).
   let change: Uint8Array = new Uint8Array(grid.length);
@@ -130,6 +132,7 @@ function sweepNormalised(net: Network, box: Box | null, budget: Budget, maxRegio
     // 3. ReLU: post-activation values and slopes; a piece's sign is read at its midpoint.
     const P = pieceCount();
     const H = new Float64Array(grid.length * width);
+    // Stryker disable next-line EqualityOperator: k = H.length is past the end (ignored); V = 0 gives 0 either way
     for (let k = 0; k < H.length; k++) H[k] = V[k] > 0 ? V[k] : 0;
     const HS = new Float64Array(P * width);
     let prevActive: Uint8Array | null = null;
@@ -208,11 +211,13 @@ function pinZeros(grid: number[], V: Float64Array, w: number, roots: readonly Ro
 function zerosOf(grid: number[], V: Float64Array, S: Float64Array, w: number, bounded: boolean): Root[] {
   const out: Root[] = [];
   const G = grid.length;
+  // Stryker disable next-line EqualityOperator,ArithmeticOperator: g = G − 1 (or G) reads past V's end: undefined compares false, so no root
   for (let g = 0; g + 1 < G; g++) {
     const p = bounded ? g : g + 1;
     for (let i = 0; i < w; i++) {
       const a = V[g * w + i];
       const b = V[(g + 1) * w + i];
+      // Stryker disable next-line EqualityOperator: a zero exactly at a grid point gives the root t = that point, which merges into it (and is pinned to 0 already)
       if ((a < 0 && b > 0) || (a > 0 && b < 0)) {
         const s = S[p * w + i];
         let t = s !== 0 ? grid[g] - a / s : 0.5 * (grid[g] + grid[g + 1]);
@@ -225,6 +230,7 @@ function zerosOf(grid: number[], V: Float64Array, S: Float64Array, w: number, bo
     for (let i = 0; i < w; i++) {
       const s0 = S[i];
       const v0 = V[i];
+      // Stryker disable next-line LogicalOperator: v0 = 0 or s0 = 0 alone gives different signs, and both 0 the root 0/0 = NaN, which mergeGrid drops
       if (v0 !== 0 && s0 !== 0 && Math.sign(v0) === Math.sign(s0)) out.push({ t: grid[0] - v0 / s0, neuron: i });
       const sl = S[G * w + i];
       const vl = V[(G - 1) * w + i];
@@ -237,6 +243,7 @@ function zerosOf(grid: number[], V: Float64Array, S: Float64Array, w: number, bo
 /** Sorted union of the grid and new points inside (lo, hi), merging points within tolerance. */
 function mergeGrid(grid: number[], points: number[], lo: number, hi: number): number[] {
   const tol = (t: number) => 1e-12 * Math.max(1, Math.abs(t));
+  // Stryker disable next-line EqualityOperator,ArithmeticOperator: a point within tol of an end, or on it, is merged into that end (grid points win) either way
   const inside = (t: number) => Number.isFinite(t) && (lo === -Infinity || t > lo + tol(lo)) && (hi === Infinity || t < hi - tol(hi));
   const all = [...grid, ...points.filter(inside)].sort((a, b) => a - b);
   const out: number[] = [];
@@ -308,6 +315,7 @@ function affineRows(X: Float64Array, rows: number, inW: number, WT: Float64Array
     if (biases) out.set(biases, o);
     for (let j = 0; j < inW; j++) {
       const x = X[r * inW + j];
+      // Stryker disable next-line ConditionalExpression: skipping x = 0 only saves adding 0·w = 0 (weights are finite)
       if (x === 0) continue;
       const wo = j * outW;
       for (let i = 0; i < outW; i++) out[o + i] += x * WT[wo + i];

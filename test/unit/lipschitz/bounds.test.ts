@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { discardBelowWitness, exactPlan, tryExact, witnessSearch, type MethodReport } from '../../../src/lipschitz/bounds.js';
+import { certifiedBounds, discardBelowWitness, exactPlan, tryExact, witnessSearch, type MethodReport } from '../../../src/lipschitz/bounds.js';
+import { makeNetwork, type Network } from '../../../src/network/network.js';
 import { Budget } from '../../../src/lipschitz/budget.js';
 import { jacobian } from '../../../src/network/evaluate.js';
 import { operatorNorm, type Norm } from '../../../src/linalg/norms.js';
@@ -111,5 +112,85 @@ describe('discardBelowWitness', () => {
     expect(methods.noted.note).toBe('n; discarded: 1 fell below a witness (2), a numerical failure');
     expect([methods.edge.value, methods.fine.value, methods.lowerBound.value, methods.exact.value]).toEqual([2 * (1 - 0.5e-9), 2.5, 1, 1]);
     expect(discardBelowWitness(methods, -Infinity)).toEqual([]);
+  });
+});
+
+describe('certifiedBounds: which stages it plans (read from what a spent budget skips)', () => {
+  const s = createStream(41, 'test/unit/bounds-plans');
+  /** The MIP count named in the skip, or null when no MIP bound was planned. */
+  const plannedMips = async (n: Network, norm: Norm) => {
+    const r = await certifiedBounds(n, global(norm), { budget: spent() });
+    const skip = r.skipped.find((x) => x.startsWith('the MIP bounds'));
+    return skip ? Number(/^the MIP bounds \((\d+) MIPs, each at least [0-9.e+-]+ s here\)$/.exec(skip)![1]) : null;
+  };
+  it('one MIP per input (p = 1), per output (p = ∞), d + k for ℓ2 with k > 1, one for a scalar ℓ2 net up to d = 12', async () => {
+    ticking();
+    const wide = randomNet(s, 3, [4], 2);
+    expect(await plannedMips(wide, '1')).toBe(3);
+    expect(await plannedMips(wide, 'inf')).toBe(2);
+    expect(await plannedMips(wide, '2')).toBe(3 + 2);
+    expect(await plannedMips(randomNet(s, 12, [3]), '2')).toBe(1);
+    expect(await plannedMips(randomNet(s, 13, [3]), '2')).toBe(null); // ℓ2 scalar above d = 12: none
+  });
+  it('none where the pattern branch and bound applies (ℓ2, d ≤ 6, two hidden layers), and none past 400 neurons', async () => {
+    ticking();
+    expect(await plannedMips(randomNet(s, 6, [2, 2]), '2')).toBe(null);
+    expect(await plannedMips(randomNet(s, 7, [2, 2]), '2')).toBe(1);
+    expect(await plannedMips(randomNet(s, 2, [400]), 'inf')).toBe(1);
+    expect(await plannedMips(randomNet(s, 2, [401]), 'inf')).toBe(null);
+  });
+  it('names the exact solver’s skip when its share of the time ran out mid-way, and keeps its lower bound', async () => {
+    ticking();
+    const many = randomNet(s, 2, [6, 6]); // region search: far more regions than its share of 0.0003 s can visit
+    const r = await certifiedBounds(many, global('1'), { budget: new Budget(0.0003) });
+    expect(r.methods.exact.note).toMatch(/^too large for exact: it needs more than --time-limit/);
+    expect(r.skipped).toContain('the exact solver (its share of the time ran out)');
+    expect(operatorNorm(jacobian(many, r.witness), '1')).toBe(r.lower);
+    expect(r.lower).toBeLessThanOrEqual(r.upper);
+  });
+  it('reports progress as the fraction of its time used, and takes its own time limit when given no budget', async () => {
+    ticking();
+    const budget = new Budget(0.004);
+    const ratios: number[] = [];
+    await certifiedBounds(H2, global('2'), { budget, onProgress: (_, fraction) => ratios.push(fraction / (budget.elapsed() / budget.timeLimit)) });
+    expect(ratios.length).toBeGreaterThan(0);
+    for (const r of ratios) expect(r).toBeCloseTo(1, 1);
+    // A time limit far below one exact step: exact is not attempted (30 s, the default, would finish it).
+    const r = await certifiedBounds(H2, global('2'), { timeLimit: 1e-9 });
+    expect([r.exact, r.methods.exact.note]).toEqual([null, 'not attempted: one step of region enumeration would not fit the time']);
+  });
+  it('stops at upperBelow only when an upper bound is strictly below it, also right after LipSDP; reports the search’s witnesses as they come', async () => {
+    ticking();
+    const first = await certifiedBounds(H2, global('2'), { budget: new Budget(0.01), maxExactRegions: 1, stopWhen: { upperBelow: Infinity } });
+    const quick = first.upper; // the quick bounds only
+    const lowers: number[] = [];
+    const full = await certifiedBounds(H2, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, onProgress: (stage, _, lower) => stage === 'lower bound search' && lowers.push(lower) });
+    expect(Math.max(...lowers)).toBe(Math.SQRT2); // the witness of the (1, 1) region, as the search found it
+    // LipSDP (√5 to 1e-15 here) lies a little below the best quick bound (the interval bound, √5 + 2e-9).
+    const lipsdp = full.methods.lipsdp.value;
+    expect(lipsdp).toBeLessThan(quick);
+    // A threshold between the two is settled by LipSDP, before any search; one equal to LipSDP's is not.
+    const settled = await certifiedBounds(H2, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, stopWhen: { upperBelow: (lipsdp + quick) / 2 } });
+    expect([settled.methods.lipsdp?.value, settled.methods.ascent]).toEqual([lipsdp, undefined]);
+    const at = await certifiedBounds(H2, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, stopWhen: { upperBelow: lipsdp } });
+    expect(at.methods.ascent).toBeDefined();
+  });
+});
+
+describe('exactPlan at the region cap, and the MIP-free methods’ kinds', () => {
+  it('a shallow net predicted at exactly 2,000,000 regions gets most of the time', () => {
+    // d = 1: Σ_{j≤1} C(N, j) = 1 + N; N = 1,999,999 neurons (zero weights: only the shape matters).
+    const N = 1_999_999;
+    const n = makeNetwork(1, [{ inDim: 1, outDim: N, weights: new Float64Array(N), biases: new Float64Array(N) }, { inDim: N, outDim: 1, weights: new Float64Array(N), biases: new Float64Array(1) }]);
+    expect(exactPlan(n, global('1'))).toEqual({ share: 0.8, predicted: 2_000_000 });
+  });
+  it('witnessSearch records its methods as lower bounds, and discardBelowWitness keeps a bound exactly 1e-9 below', () => {
+    ticking();
+    const methods: Record<string, MethodReport> = {};
+    witnessSearch(H2, global('2'), new Budget(0.0003), methods, {});
+    expect(Object.values(methods).map((m) => m.kind)).toEqual(['lower', 'lower', 'lower', 'lower']);
+    const edge: Record<string, MethodReport> = { at: { kind: 'upper', value: 2 * (1 - 1e-9), seconds: 0 } };
+    expect(discardBelowWitness(edge, 2)).toEqual([]);
+    expect(edge.at.value).toBe(2 * (1 - 1e-9));
   });
 });

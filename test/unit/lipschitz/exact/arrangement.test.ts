@@ -6,7 +6,7 @@ import { jacobian, regionRadius } from '../../../../src/network/evaluate.js';
 import { NORMS, operatorNorm, type Norm } from '../../../../src/linalg/norms.js';
 import type { Network } from '../../../../src/network/network.js';
 import { createStream } from '../../../../src/random/stream.js';
-import { sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
+import { CutBudget, sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
 import { exactBruteForce } from '../../../support/exactBruteForce.js';
 
 const free = () => new Budget(Infinity);
@@ -119,5 +119,77 @@ describe('arrangementExact', () => {
     expect(r?.kind === 'too-large' && r.limit).toBe('time');
     const small = arrangementExact(lines, '2', new Budget(-1), 1e9);
     expect(small?.kind).toBe('exact');
+  });
+});
+
+describe('arrangementExact, edges', () => {
+  const randomLines = (seed: string, N: number): number[][] => {
+    const s = createStream(5, seed);
+    return Array.from({ length: N }, () => [2 * s.uniform() - 1, 2 * s.uniform() - 1]);
+  };
+  const biasesFor = (seed: string, N: number): number[] => {
+    const s = createStream(6, seed);
+    return Array.from({ length: N }, () => s.uniform() - 0.5);
+  };
+  it('constant neurons (w = 0) are active iff their bias is > 0 and move no hyperplane; a reversed pair (0, 1), (0, −2) is one line', () => {
+    // Lines x + 0.2y + 0.1 = 0, y = 0.2 (twice: (0, 1)·x − 0.2 and (0, −2)·x + 0.4), x − y − 0.5 = 0; constant
+    // neurons with biases 1, 0 and −1 (only the first is ever active; none changes a Jacobian).
+    const net = tinyNet(
+      [[[1, 0.2], [0, 1], [0, -2], [1, -1], [0, 0], [0, 0], [0, 0]], [0.1, -0.2, 0.4, -0.5, 1, 0, -1]],
+      [[[1, -2, 1.5, 0.7, 3, -4, 5]], [0]],
+    );
+    for (const p of NORMS) {
+      const r = exact(arrangementExact(net, p, free(), 100));
+      const b = exactBruteForce(net, null);
+      expect([r.regions, b.regions]).toEqual([7, 7]);
+      expect(r.lipschitz).toBeCloseTo(b.lipschitz[p], 12);
+      expectWitness(net, r, p);
+    }
+  });
+  it('finds constants below 1 (weights ×0.01), equal to the brute force', () => {
+    const small = shallow([[1, 0.2], [-0.3, 1], [1, 1]], [0.1, -0.2, -0.9], [0.01, -0.02, 0.015]);
+    const r = exact(arrangementExact(small, '2', free(), 100));
+    const b = exactBruteForce(small, null);
+    expect(b.lipschitz['2']).toBeLessThan(0.05);
+    expect(r.lipschitz).toBeCloseTo(b.lipschitz['2'], 14);
+    expectWitness(small, r, '2');
+  });
+  it('declines parallel hyperplanes at once, before any time check (the fallback decides)', () => {
+    // 46 parallel lines: C(46, 2) = 1035 pairs, none of which meets.
+    const rows = Array.from({ length: 46 }, (_, i) => [1 + i, 2 + 2 * i]);
+    const net = shallow(rows, biasesFor('parallel', 46), rows.map(() => 1));
+    const budget = new CutBudget(0);
+    expect(arrangementExact(net, '2', budget, 1e9)).toBe(null);
+    expect(budget.checks).toBe(0);
+  });
+  it('declines a triple point also when it counts cells (more possible cells than the limit)', () => {
+    expect(arrangementExact(shallow([[1, 0], [0, 1], [1, 1]], [-1, -1, -2], [1, 1, 1]), '2', free(), 3)).toBe(null);
+  });
+  it('enumerates lines in general position in one pass; with a parallel pair it counts in a second, where the time can run out', () => {
+    // 46 lines: C(46, 2) = 1035 vertices, so one time check per pass (every 1024 vertices).
+    const rows = randomLines('arrangement-one-pass', 46);
+    const biases = biasesFor('arrangement-one-pass', 46);
+    const outer = rows.map((_, i) => (i % 3) - 1);
+    const general = shallow(rows, biases, outer);
+    const once = new CutBudget(1); // the second check says 'time'
+    const r = exact(arrangementExact(general, '2', once, 1e9));
+    expect(r.regions).toBe(1 + 46 + 1035);
+    expect(once.checks).toBe(1);
+    // Line 45 made parallel to line 44: one pair does not meet, so the cells are counted in a second pass.
+    const parallelRows = rows.map((w, i) => (i === 45 ? [-2 * rows[44][0], -2 * rows[44][1]] : w));
+    const withPair = shallow(parallelRows, biases, outer);
+    const stopped = arrangementExact(withPair, '2', new CutBudget(1), 1e9);
+    expect(stopped?.kind === 'too-large' && [stopped.limit, stopped.regionsVisited > 0]).toEqual(['time', true]);
+    expect(exact(arrangementExact(withPair, '2', free(), 1e9)).regions).toBe(1 + 46 + 1034);
+  });
+  it('judges a near-triple point relative to the vertex’s distance from the origin', () => {
+    // Lines x = c, y = c and x + y = 2c − √2·δ: the third passes δ from the vertex (c, c).
+    const triangle = (c: number, delta: number) => shallow([[1, 0], [0, 1], [1, 1]], [-c, -c, -2 * c + Math.SQRT2 * delta], [1, 1, 1]);
+    // δ = 5e-6 near (1, 1): far beyond (1e-9 + …)(1 + ‖v‖) ≈ 2.4e-9, so 7 cells.
+    const near = exact(arrangementExact(triangle(1, 5e-6), '2', free(), 100));
+    expect(near.regions).toBe(7);
+    expect(near.lipschitz).toBeCloseTo(exactBruteForce(triangle(1, 5e-6), null).lipschitz['2'], 12);
+    // The same δ at (1e4, 1e4): within 1e-9·(1 + 1.4e4) ≈ 1.4e-5, too close to tell.
+    expect(arrangementExact(triangle(1e4, 5e-6), '2', free(), 100)).toBe(null);
   });
 });

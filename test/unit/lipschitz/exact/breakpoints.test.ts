@@ -223,3 +223,117 @@ describe('breakpointsExact', () => {
     expect(r.kind === 'too-large' && r.limit).toBe('time');
   });
 });
+
+describe('breakpointsExact, edges', () => {
+  it('stopped by the clock before the second layer, it has visited the first layer’s pieces', () => {
+    // deep's first layer has kinks at 0 (twice) and 0.5: 3 pieces on ℝ, and 3 on [−1, 2] too.
+    for (const box of [null, interval(-1, 2)]) {
+      const r = breakpointsExact(deep, '2', box, new CutBudget(0), 1000);
+      expect(r.kind === 'too-large' && [r.limit, r.regionsVisited]).toEqual(['time', 3]);
+    }
+  });
+  it('on an interval the region limit counts its pieces: 5 regions pass a limit of 5, not of 4', () => {
+    expect(exact(breakpointsExact(deep, '2', interval(-1, 2), free(), 5)).regions).toBe(5);
+    const r = breakpointsExact(deep, '2', interval(-1, 2), free(), 4);
+    expect(r.kind === 'too-large' && [r.limit, r.limitValue]).toEqual(['regions', 4]);
+  });
+  it('takes its scale on ℝ from the median |b/w| of the neurons with a kink away from 0, in any neuron order', () => {
+    // f = ρ(x − a) − ρ(x − a′) with a = 1e-8, a′ = a(1 + 1e-10): slope 1 on a slab 1e-18 wide, which
+    // only a kink scale near 1e-8 resolves. Other neurons feed nothing: kinks at 2a, 3a and 1 (twice),
+    // 7 neurons with a kink at 0 (b = 0) and 9 with none (w = 0): neither kind may set the scale.
+    const a = 1e-8;
+    const rows = [[1], [1], [1], [1], [1], [1], ...Array.from({ length: 7 }, () => [1]), ...Array.from({ length: 9 }, () => [0])];
+    const biases = [-a, -a * (1 + 1e-10), -2 * a, -1, -1, -3 * a, ...new Array<number>(7).fill(0), ...new Array<number>(9).fill(1)];
+    const outer = [1, -1, ...new Array<number>(20).fill(0)];
+    const r = exact(breakpointsExact(shallow(rows, biases, outer), '2', null, free(), 100));
+    expect(r.lipschitz).toBeCloseTo(1, 4);
+    // Grid 0, a, a′, 2a, 3a, 1: every point switches some neuron, so 7 regions.
+    expect(r.regions).toBe(7);
+  });
+  it('keeps the scale 1 when every |b/w| underflows to 0 or overflows to ∞', () => {
+    // ρ(1e10·x + 5e-324): kink −5e-334 rounds to −0; ρ(1e-10·x + 1e300): kink −1e310 = −∞ (never reached).
+    expect(exact(breakpointsExact(shallow([[1e10]], [5e-324], [1]), '2', null, free(), 10)).lipschitz).toBe(1e10);
+    expect(exact(breakpointsExact(shallow([[1e-10]], [1e300], [2]), '2', null, free(), 10)).lipschitz).toBe(2e-10);
+  });
+  it('reads a neuron that is a positive constant on an end piece as active there (no extra region)', () => {
+    // z = ρ(x − 1) + 1 > 0 is constant 1 left of 1, where the grid starts at the anchor 0 …
+    const left = tinyNet([[[1]], [-1]], [[[1]], [1]], [[[1]], [0]]);
+    // … and z = ρ(−x − 1) + 1 is constant 1 right of −1, where the grid ends at 0.
+    const right = tinyNet([[[-1]], [-1]], [[[1]], [1]], [[[1]], [0]]);
+    for (const net of [left, right]) {
+      const r = exact(breakpointsExact(net, '2', null, free(), 10));
+      const b = exactBruteForce(net, null);
+      expect([r.regions, r.lipschitz]).toEqual([b.regions, b.lipschitz['2']]);
+      expect(b.regions).toBe(2);
+    }
+  });
+  it('a first-layer kink outside the interval leaves the values inside alone', () => {
+    // ρ(ρ(x) − 1.9) on [0.5, 2]: the kink of ρ(x) at 0 lies outside; slope 1 on (1.9, 2].
+    const net = tinyNet([[[1]], [0]], [[[1]], [-1.9]], [[[1]], [0]]);
+    const r = exact(breakpointsExact(net, '2', interval(0.5, 2), free(), 10));
+    const b = exactBruteForce(net, interval(0.5, 2));
+    expect([r.lipschitz, r.regions]).toEqual([1, 2]);
+    expect([b.lipschitz['2'], b.regions]).toEqual([1, 2]);
+  });
+  it('puts the witness of an end piece as far beyond the last kink as the kinks are spread (here 2e11)', () => {
+    // Kinks at −1e11, 1 (three neurons) and 1e11: scale 1, grid −1e11 … 1e11. Slope 5 left of −1e11
+    // (the maximum), 4 right of 1e11. A point 1 beyond −1e11 is within 1e-10 (relative) of that kink.
+    const net = shallow([[-1], [1], [1], [1], [1]], [-1e11, -1e11, -1, -1, -1], [5, 1, 1, 1, 1]);
+    const r = exact(breakpointsExact(net, '2', null, free(), 10));
+    expect([r.lipschitz, r.witnessValue]).toEqual([5, 5]);
+    expect(r.witness[0]).toBeLessThan(-1e11);
+  });
+  it('with the anchor as its only grid point, puts the witness of an end piece off the kink', () => {
+    const net = shallow([[1]], [0], [2]);
+    const r = exact(breakpointsExact(net, '2', null, free(), 10));
+    expect([r.lipschitz, r.witnessValue, r.regions]).toEqual([2, 2, 2]);
+    expect(regionRadius(net, r.witness)).toBeGreaterThanOrEqual(1);
+  });
+  it('matches the exact brute force on wider intervals, where every layer’s kinks fall inside', () => {
+    const s = createStream(23, 'breakpoints-wide');
+    const layer = (out: number, inp: number): [number[][], number[]] => [
+      Array.from({ length: out }, () => Array.from({ length: inp }, () => 2 * s.uniform() - 1)),
+      Array.from({ length: out }, () => s.uniform() - 0.5),
+    ];
+    for (const widths of [[3, 2, 3], [4, 3]]) {
+      const dims = [1, ...widths, 2];
+      const net = tinyNet(...dims.slice(1).map((o, l) => layer(o, dims[l])));
+      for (const box of [interval(-3, 2.5), interval(-0.2, 4)]) {
+        const b = exactBruteForce(net, box);
+        for (const p of NORMS) {
+          const r = exact(breakpointsExact(net, p, box, free(), 1000));
+          expect(r.lipschitz).toBeCloseTo(b.lipschitz[p], 12);
+          expect(r.regions).toBe(b.regions);
+        }
+      }
+    }
+  });
+});
+
+describe('sweepLine, end pieces of deeper layers', () => {
+  // h = (ρ(−x), ρ(x)); z = h₁ − 0.5h₂ + 0.5 (−x + 0.5 left of 0, −0.5x + 0.5 right: zero at 1);
+  // y = ρ(z) − 0.2 (zero where z = 0.2: x = 0.6); output ρ(y). Left of 0, z is positive and falling:
+  // its straight continuation would cross 0 at x = 0.5, where z really is 0.25 — no kink there.
+  const rightward = tinyNet([[[-1], [1]], [0, 0]], [[[1, -0.5]], [0.5]], [[[1]], [-0.2]], [[[1]], [0]]);
+  // The mirror image: kinks at −1 and −0.6, and z's continuation from the right would cross 0 at −0.5.
+  const leftward = tinyNet([[[1], [-1]], [0, 0]], [[[1, -0.5]], [0.5]], [[[1]], [-0.2]], [[[1]], [0]]);
+  it('puts a kink only where a neuron really changes sign, not where an end piece’s continuation would', () => {
+    for (const [net, kinks] of [[rightward, [0, 0.6, 1]], [leftward, [-1, -0.6, 0]]] as const) {
+      const s = sweep(net);
+      expect(s.grid.length).toBe(3);
+      s.grid.forEach((t, i) => expect(t).toBeCloseTo(kinks[i], 14));
+      const ends = [s.grid[0] - 1, ...s.grid, s.grid[2] + 1];
+      for (let p = 0; p < ends.length - 1; p++) expect(s.slopes[p]).toBeCloseTo(secant(net, ends[p], ends[p + 1]), 12);
+      expect(exact(breakpointsExact(net, '2', null, free(), 10)).regions).toBe(exactBruteForce(net, null).regions);
+    }
+  });
+  it('values at a new kink left of every old one are extrapolated from the first piece', () => {
+    // ρ(ρ(−x) − 3) + ρ(ρ(−x) + 1): the second layer's kink −3 lies left of the first's (0), and the
+    // other neuron is active there: slopes −2, −1, 0.
+    const net = tinyNet([[[-1]], [0]], [[[1], [1]], [-3, 1]], [[[1, 1]], [0]]);
+    const s = sweep(net);
+    expect(s.grid).toEqual([-3, 0]);
+    expect(Array.from(s.slopes)).toEqual([-2, -1, 0]);
+    expect(exact(breakpointsExact(net, 'inf', null, free(), 10)).lipschitz).toBe(exactBruteForce(net, null).lipschitz.inf);
+  });
+});

@@ -132,6 +132,16 @@ describe('certifiedPattern', () => {
     expect(off.certified).toBe(true);
     expect(off.pattern[1][0]).toBe(0);
     expect(off.pattern[1][1]).toBe(1);
+    // x = 1 + 2⁻⁵²: ρ(x) − 1 = 2⁻⁵² > 0 exactly, but within its error bound; only exact arithmetic,
+    // skipped here, could tell (the small network of the same two layers is certified there).
+    const near = certifiedPattern(net, domain, [2 ** -52]);
+    expect(near.certified).toBe(false);
+    const small = makeNetwork(1, [net.layers[0], net.layers[1], { outDim: 1, inDim: 2, weights: Float64Array.of(1, 1), biases: new Float64Array(1) }]);
+    const exactly = certifiedPattern(small, queryDomain(small, boxFromPairs([[0, 2]], 1)), [2 ** -52]);
+    expect([exactly.certified, exactly.pattern[1][1]]).toEqual([true, 1]);
+    // Only the hidden layers count: a wide output layer (2 × 100500 weights) does not stop the exact pass.
+    const wideOut = makeNetwork(1, [net.layers[0], net.layers[1], { outDim: wide, inDim: 2, weights: new Float64Array(2 * wide), biases: new Float64Array(wide) }]);
+    expect(certifiedPattern(wideOut, queryDomain(wideOut, boxFromPairs([[0, 2]], 1)), [2 ** -52]).certified).toBe(true);
   });
 });
 
@@ -183,6 +193,17 @@ describe('pieceRowVanishes', () => {
     // The same cancellation in a small network is decided exactly.
     const small = tinyNet([[[1], [1]], [0, 0]], [[[1, -1]], [0]], [[[1]], [0]]);
     expect(pieceRowVanishes(small, liftedDomain(small), [Uint8Array.of(1, 1), Uint8Array.of(1)], 1, 0)).toBe(true);
+  });
+  it('counts only the active neurons below, and the row of the layer asked for', () => {
+    // Layer 1: n₀ = ρ(x) − ρ(x) (cancels), n₁ = ρ(x) + ρ(−x) (row 1 where only ρ(x) is active, not 1 − 1);
+    // layer 2: m₀ = ρ(n₁), m₁ = ρ(n₀).
+    const net = tinyNet([[[1], [1], [-1]], [0, 0, 0]], [[[1, -1, 0], [1, 0, 1]], [0, 0]], [[[0, 1], [1, 0]], [0, 0]], [[[1, 1]], [0]]);
+    const lifted = liftedDomain(net);
+    const right = [Uint8Array.of(1, 1, 0), Uint8Array.of(1, 1), Uint8Array.of(1, 1)];
+    expect(pieceRowVanishes(net, lifted, right, 1, 0)).toBe(true);
+    expect(pieceRowVanishes(net, lifted, right, 1, 1)).toBe(false);
+    expect(pieceRowVanishes(net, lifted, right, 2, 0)).toBe(false);
+    expect(pieceRowVanishes(net, lifted, right, 2, 1)).toBe(true);
   });
   it('on a box, a coordinate of width 0 contributes nothing', () => {
     const flat = queryDomain(net, { lo: Float64Array.of(-1, 0.5), hi: Float64Array.of(1, 0.5) });

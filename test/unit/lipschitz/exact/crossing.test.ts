@@ -159,6 +159,26 @@ describe('crossFacet: where it lands (analytic nets)', () => {
     const result = crossFacet(net, domain, cons, rows, { row: facet.row, point: Float64Array.of(0, 0.3), margin: 0.3 }, free());
     expect(landed(result)).toEqual([['01', [-0.15, 0.3]]]);
   });
+  it('lands only beyond the facet, never in the region it leaves (whose pattern a facet point rounded to its side has)', () => {
+    // Kinks at 1/3 and −1/7 are not doubles: the facet point rounds to one side of them.
+    for (const [w, b, start] of [[3, -1, 0], [-3, 1, 0.9], [7, 1, -0.9], [-7, -1, 0]] as const) {
+      const net = shallow([[w]], [b], [1]);
+      const domain = queryDomain(net, boxFromPairs([[-1, 1]], 1));
+      const { cons, rows, facet } = bareFacet(net, domain, [start], 0);
+      const here = patternString(activationPattern(net, [start]));
+      expect(landed(crossFacet(net, domain, cons, rows, facet, free())).map(([p]) => p)).toEqual([here === '1' ? '0' : '1']);
+    }
+  });
+  it('a facet point whose margin is exactly THICK is not thick: the facet LP’s segment lands well inside the neighbour', () => {
+    const net = shallow([[1, 0], [0, 1]], [0, 0], [1, 1]);
+    const domain = queryDomain(net, square);
+    const { cons, rows, facet } = bareFacet(net, domain, [0.5, 0.5], 0);
+    const step = landed(crossFacet(net, domain, cons, rows, { row: facet.row, point: Float64Array.of(0, 0.3), margin: 2 * THICK }, free()));
+    expect(step).toEqual([['01', [-THICK, 0.3]]]);
+    const l = landed(crossFacet(net, domain, cons, rows, { row: facet.row, point: Float64Array.of(0, 0.3), margin: THICK }, free()));
+    expect(l.map(([p]) => p)).toEqual(['01']);
+    expect(l[0][1][0]).toBeLessThan(-0.1);
+  });
   it('when the half-margin step lands on a kink of the next layer, the segment search finds both regions beyond', () => {
     // Layer 2: ρ(−2ρ(x) + ρ(y + 2) − 1.75) = ρ(−2ρ(x) + y + 0.25). From x < 0 (y > −0.25) the
     // facet x = 0 at (0, 0) has margin 0.25; the step to (0.125, 0) meets −2x + y + 0.25 = 0.

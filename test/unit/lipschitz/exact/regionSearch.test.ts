@@ -9,6 +9,7 @@ import { NORMS, operatorNorm, type Norm } from '../../../../src/linalg/norms.js'
 import type { Network } from '../../../../src/network/network.js';
 import { CutBudget, patternString, sampledPatterns, shallow, tinyNet } from '../../../support/exactNets.js';
 import { exactBruteForce } from '../../../support/exactBruteForce.js';
+import { createStream } from '../../../../src/random/stream.js';
 
 const square = boxFromPairs([[-1, 1], [-1, 1]], 2);
 const free = () => new Budget(Infinity);
@@ -229,5 +230,43 @@ describe('where the search starts, and the witness it reports', () => {
         expect(budget.checks).toBe(cut + 1);
       }
     }
+  });
+});
+
+describe('regionSearch, edges', () => {
+  it('regionCentre: null for the pattern of a line (a region without interior: w·x ≤ 0 and −w·x ≤ 0)', () => {
+    const net = shallow([[1, 2], [-1, -2], [0, 1]], [0, 0, 0.5], [1, 1, 1]);
+    for (const domain of [liftedDomain(net), queryDomain(net, square)]) {
+      expect(regionCentre(net, domain, [Uint8Array.of(0, 0, 1)])).toBe(null);
+      const centre = regionCentre(net, domain, [Uint8Array.of(1, 0, 1)]);
+      expect(regionRadius(net, toInput(domain, centre!))).toBeGreaterThan(0);
+    }
+  });
+  it('stopped after its first region, solves no centring LP: the lower bound is witnessed where the search started', () => {
+    const r = regionSearchExact(lines, '2', square, new CutBudget(1));
+    if (r.kind !== 'too-large') throw new Error('expected too-large');
+    expect([r.limit, r.regionsVisited]).toEqual(['time', 1]);
+    expect(Array.from(r.lowerBoundWitness!)).toEqual([0.05, 0.1]); // u = (0.1, 0.2)/2 on the square
+    expect(r.lowerBound).toBe(operatorNorm(jacobian(lines, [0.05, 0.1]), '2'));
+  });
+  it('stopped after its first region, re-checks that point only when d·Σ(layer sizes) < 1e7 (exactly 1e7 is not cheap)', () => {
+    // d = 1000, 8 hidden neurons, k outputs: 1000·(1000·8 + 8·k) = 1e7 for k = 250.
+    const s = createStream(29, 'region-search-cheap');
+    const wide = (k: number) => tinyNet(
+      [Array.from({ length: 8 }, () => Array.from({ length: 1000 }, () => 2 * s.uniform() - 1)), Array.from({ length: 8 }, () => s.uniform() - 0.5)],
+      [Array.from({ length: k }, () => Array.from({ length: 8 }, () => 2 * s.uniform() - 1)), new Array<number>(k).fill(0)],
+    );
+    const stopped = (net: Network) => {
+      const r = regionSearchExact(net, 'inf', null, new CutBudget(1)); // the start, one region, then 'time'
+      if (r.kind !== 'too-large') throw new Error('expected too-large');
+      expect([r.limit, r.regionsVisited]).toEqual(['time', 1]);
+      return r;
+    };
+    const big = stopped(wide(250));
+    expect([big.lowerBound, big.lowerBoundWitness]).toEqual([-Infinity, null]);
+    const cheaper = wide(249);
+    const small = stopped(cheaper);
+    expect(small.lowerBound).toBeGreaterThan(0);
+    expect(operatorNorm(jacobian(cheaper, small.lowerBoundWitness!), 'inf')).toBe(small.lowerBound);
   });
 });
