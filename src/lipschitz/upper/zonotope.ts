@@ -1,6 +1,6 @@
 import { eigenDecomposition } from '../../linalg/eigen.js';
 import { ldexp } from '../../linalg/verifiedDefinite.js';
-import { dot, matmul, type Mat } from '../../linalg/mat.js';
+import { dot, matmul, transpose, type Mat } from '../../linalg/mat.js';
 import { vectorNorm } from '../../linalg/norms.js';
 import type { Network } from '../../network/network.js';
 import { Budget } from '../budget.js';
@@ -72,8 +72,9 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
   const rowMax = Array.from({ length: N }, (_, j) => vectorNorm(hidden.weights.subarray(j * d, (j + 1) * d), 'inf'));
   const exponents = Array.from({ length: N }, (_, j) => [exponentOf(Math.abs(output.weights[j])), exponentOf(rowMax[j])]);
   let E = -Infinity;
+  // Stryker disable next-line EqualityOperator: at j = N, rowMax[N] > 0 is false (undefined)
   for (let j = 0; j < N; j++) {
-    if (output.weights[j] !== 0 && rowMax[j] > 0 && (states ? states[j] : -1) !== 0) E = Math.max(E, exponents[j][0] + exponents[j][1]);
+    if (output.weights[j] !== 0 && rowMax[j] > 0 && states?.[j] !== 0) E = Math.max(E, exponents[j][0] + exponents[j][1]);
   }
   if (E === -Infinity) E = 0;
   const rows: Float64Array[] = [new Float64Array(d)]; // a_0, then ½h_j for the free units
@@ -86,11 +87,13 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
     const v = ldexp(output.weights[j], -ev);
     const h = Float64Array.from(hidden.weights.subarray(j * d, (j + 1) * d), (w) => ldexp(v * ldexp(w, -ew), ev + ew - E));
     if (h.every((x) => x === 0)) continue;
-    for (let k = 0; k < d; k++) absSum[k] += Math.abs(h[k]);
-    if (state === 1) {
-      for (let k = 0; k < d; k++) rows[0][k] += h[k];
-    } else {
-      for (let k = 0; k < d; k++) rows[0][k] += 0.5 * h[k];
+    const share = state === 1 ? 1 : 0.5; // h_j's share of a_0 (½·h rounds only when subnormal: allowed for below)
+    // Stryker disable next-line EqualityOperator: at k = d the writes fall past the typed arrays' ends, which is a no-op
+    for (let k = 0; k < d; k++) {
+      absSum[k] += Math.abs(h[k]);
+      rows[0][k] += share * h[k];
+    }
+    if (state !== 1) {
       rows.push(Float64Array.from(h, (x) => 0.5 * x));
       perturbation += UNIT_ROUNDOFF * vectorNorm(h, '2');
     }
@@ -147,7 +150,9 @@ function certify(a: readonly Float64Array[], r: readonly number[], d: number): {
       for (let l = 0; l < d; l++) M[k * d + l] += s * ai[l];
     }
   });
+  // Stryker disable next-line EqualityOperator: at k = d the inner loop is empty
   for (let k = 0; k < d; k++) {
+    // Stryker disable next-line ArithmeticOperator: from l = k − 1 it re-averages a pair already made equal, and M[k][k] with itself
     for (let l = k + 1; l < d; l++) {
       const s = 0.5 * (M[k * d + l] + M[l * d + k]);
       M[k * d + l] = s;
@@ -163,20 +168,17 @@ function certify(a: readonly Float64Array[], r: readonly number[], d: number): {
 /** Y ← Y^½ M Y^½ / trace, kept positive definite by a little of I/d (it only steers the weights). */
 function nextDesign(Y: Float64Array, M: Float64Array, d: number): Float64Array {
   const { values, vectors } = eigenDecomposition(Y, d);
-  const root = new Float64Array(d * d);
-  for (let k = 0; k < d; k++) {
-    for (let l = 0; l < d; l++) {
-      let s = 0;
-      for (let m = 0; m < d; m++) s += vectors[k * d + m] * Math.sqrt(Math.max(values[m], 0)) * vectors[l * d + m];
-      root[k * d + l] = s;
-    }
-  }
-  const next = matmul(matmul(square(root, d), square(M, d)), square(root, d)).data;
+  // Y^½ = V·diag(√λ)·Vᵀ, eigenvector m in column m of V (eigenvalues below 0 by rounding count as 0).
+  const scaledColumns = Float64Array.from(vectors, (x, idx) => x * Math.sqrt(Math.max(values[idx % d], 0)));
+  const root = matmul(square(scaledColumns, d), transpose(square(vectors, d)));
+  const next = matmul(matmul(root, square(M, d)), root).data;
   let trace = 0;
   for (let k = 0; k < d; k++) trace += next[k * d + k];
   if (!(trace > 0)) return identityOver(d);
   const out = new Float64Array(d * d);
+  // Stryker disable next-line EqualityOperator: at k = d every write falls past the end of out, a no-op
   for (let k = 0; k < d; k++) {
+    // Stryker disable next-line EqualityOperator: at l = d the write lands on out[k + 1][0] (or past the end), written again right after
     for (let l = 0; l < d; l++) out[k * d + l] = ((0.5 * (next[k * d + l] + next[l * d + k])) / trace) * (1 - 1e-9) + (k === l ? 1e-9 / d : 0);
   }
   return out;
@@ -198,6 +200,7 @@ function unscale(bound: number, E: number): number {
 
 function identityOver(d: number): Float64Array {
   const Y = new Float64Array(d * d);
+  // Stryker disable next-line EqualityOperator: at k = d the write falls past the end of Y, a no-op
   for (let k = 0; k < d; k++) Y[k * d + k] = 1 / d;
   return Y;
 }
