@@ -153,16 +153,45 @@ describe('lipschitzMip: only realisable activation patterns count', () => {
     }
   });
 
-  it('two hidden layers of three: exact against brute force, globally (lifted domain) and on a box', async () => {
+  it('two hidden layers of three: exact against brute force, globally (lifted domain) and on a box, also with one neuron 2³⁴ times too large', async () => {
     const s = createStream(77, 'test/unit/lipschitzMip/deep');
     for (let t = 0; t < 2; t++) {
       const deep = gaussianNet(s, 2, [3, 3]);
+      // Neuron 0 of the second hidden layer: row and bias ×2³⁴, outgoing weight ×2⁻³⁴. By positive
+      // homogeneity f is unchanged, so is the constant; unless each hidden row is brought back to
+      // order 1, the solver sees coefficients 2³⁴ beside 1 (and fails or loses the neuron's part).
+      const [l0, l1, l2] = deep.layers;
+      const f = 2 ** 34;
+      const skewed = makeNetwork(2, [
+        l0,
+        { ...l1, weights: l1.weights.map((w, idx) => (idx < l1.inDim ? w * f : w)), biases: l1.biases.map((c, i) => (i === 0 ? c * f : c)) },
+        { ...l2, weights: l2.weights.map((w, idx) => (idx === 0 ? w / f : w)) },
+      ]);
       for (const b of [null, box([-0.8, -0.3], [0.4, 0.9])]) {
         const truth = bruteForceLipschitz(deep, 'inf', b).lipschitz;
-        const r = await mipMax(deep, b, reverse);
-        expect(r.upper).toBeGreaterThanOrEqual(truth);
-        expect(r.upper).toBeLessThanOrEqual(truth * (1 + 1e-5) + 1e-9);
+        for (const n of b ? [deep] : [deep, skewed]) {
+          const r = await mipMax(n, b, reverse);
+          expect(r.upper).toBeGreaterThanOrEqual(truth);
+          expect(r.upper).toBeLessThanOrEqual(truth * (1 + 1e-5) + 1e-9);
+        }
       }
+    }
+  });
+});
+
+describe('lipschitzMip: the lifted domain reaches every region of ℝᵈ', () => {
+  it('a region far out on the negative side (only the face u = −1 reaches it) and one near the origin (only t = 1 does)', async () => {
+    // The lifted cube maps u to x = S·u/t with S the median kink distance. (a) Kinks at 1, 2, −50:
+    // S = 2, and the slope −10 of x < −50 lives only on the face u₀ = −1 at t < 1/25. (b) A tent of
+    // slopes ±3 on (−½, ½) plus kinks at 10 and 20: S = 10, so |x| < 10 lives only on the face t = 1.
+    // By hand: Lip_∞ = 10 for (a) (slopes 0, 1, 2 elsewhere) and 3 for (b) (2 at most elsewhere).
+    const far = makeNetwork(1, [denseLayer([[1], [1], [-1]], [-1, -2, -50]), denseLayer([[1, 1, 10]], [0])]);
+    const tent = makeNetwork(1, [denseLayer([[1], [1], [1], [1], [1]], [0.5, 0, -0.5, -10, -20]), denseLayer([[3, -6, 3, 1, 1]], [0])]);
+    for (const [net, value] of [[far, 10], [tent, 3]] as const) {
+      expect(bruteForceLipschitz(net, 'inf', null).lipschitz).toBeCloseTo(value, 12);
+      const r = await mipMax(net, null, reverse);
+      expect(r.upper).toBeGreaterThanOrEqual(value);
+      expect(r.upper).toBeLessThanOrEqual(value * (1 + 1e-5));
     }
   });
 });
