@@ -198,7 +198,6 @@ async function solveLipschitzMip(
       const a = mip.addColumn(0, state === 0 ? 0 : Math.max(0, hi[i]));
       const dlt = state === -1 ? mip.addColumn(0, 1, { integer: true }) : mip.addColumn(state, state);
       if (state === 1) mip.addRow([[a, 1], [z, -1]], 0, 0);
-      // Stryker disable next-line ConditionalExpression: only state 0 reaches here otherwise, and with a = δ = 0, lo ≤ z ≤ hi < 0 the three rows hold
       else if (state === -1) {
         mip.addRow([[a, 1], [z, -1]], 0, Infinity); // a ≥ z (and a ≥ 0)
         mip.addRow([[a, 1], [z, -1], [dlt, -lo[i]]], -Infinity, -lo[i]); // a ≤ z − lo(1 − δ)
