@@ -268,6 +268,7 @@ function backSubstitute(
         }
       }
     }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: at j = 0 the product would be computed and never read (the loop ends)
     if (j > 0) {
       width = net.layers[j].inDim;
       lam = product(net.layers[j].weights, width);
