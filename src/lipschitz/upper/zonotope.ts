@@ -192,9 +192,7 @@ function exponentOf(x: number): number {
 /** bound·2^E, rounded up: Infinity past the largest double, one step up in the subnormal range. */
 function unscale(bound: number, E: number): number {
   if (!Number.isFinite(bound)) return Infinity;
-  if (bound === 0) return 0;
-  const value = ldexp(bound, E);
-  if (!Number.isFinite(value)) return Infinity;
+  const value = ldexp(bound, E); // past the largest double: Infinity (bound > 0: it includes the perturbation)
   return value < 2 ** -1022 ? value + 2 * Number.MIN_VALUE : value;
 }
 
