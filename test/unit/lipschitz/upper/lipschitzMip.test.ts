@@ -119,12 +119,18 @@ describe('lipschitzMip: exact up to MIP_MARGIN on small networks (brute force ov
     expect(r.upper - r.incumbent).toBeGreaterThan(1); // γ·Σ|terms| ≈ 4.4e-16·2e16
   });
 
-  it('gives no bound (Infinity) when the rescaling would overflow, and 0 for a network with every neuron dead', async () => {
+  it('gives no bound (Infinity) when the rescaling would overflow or underflow, and 0 for a network with every neuron dead', async () => {
     const huge = makeNetwork(1, [denseLayer([[1e300]], [0]), denseLayer([[1e300]], [0])]);
     const r = await lipschitzMip(huge, queryDomain(huge, box([-1], [1])), { kind: 'reverse-l1', v: Float64Array.of(1) }, 1);
     expect(r.upper).toBe(Infinity);
     expect(r.status).toBe('scale out of range');
     expect(r.pattern).toBeNull();
+    // Underflow too: layer 0's row 2⁻⁶⁰⁰ is divided by 2⁻⁶⁰⁰, so the output weight 3·2⁻⁵⁰⁰ would be carried
+    // to 3·2⁻¹¹⁰⁰, which rounds to 0 (the constant 3·2⁻¹¹⁰⁰ > 0 would be bounded by 0): no bound instead.
+    const tiny = makeNetwork(1, [denseLayer([[2 ** -600]], [0]), denseLayer([[3 * 2 ** -500]], [0])]);
+    const t = await lipschitzMip(tiny, queryDomain(tiny, box([-1], [1])), { kind: 'reverse-l1', v: Float64Array.of(1) }, 1);
+    expect(t.upper).toBe(Infinity);
+    expect(t.status).toBe('scale out of range');
     const dead = makeNetwork(1, [denseLayer([[1], [2]], [-5, -9]), denseLayer([[3, 4]], [0])]);
     const z = await lipschitzMip(dead, queryDomain(dead, box([-1], [1])), { kind: 'reverse-l1', v: Float64Array.of(1) }, 1);
     expect(z.upper).toBeGreaterThanOrEqual(0);
