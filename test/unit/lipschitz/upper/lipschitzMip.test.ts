@@ -81,6 +81,22 @@ describe('lipschitzMip: exact up to MIP_MARGIN on small networks (brute force ov
     expect(fwd.upper).toBeLessThanOrEqual(one * (1 + 1e-5));
   });
 
+  it('two hidden layers in forward mode (‖J e_j‖₁: Lip₁) and a vector output in reverse mode (‖vᵀJ‖₁, v = (1, −1)), against brute force', async () => {
+    const deep = gaussianNet(s, 2, [3, 2]);
+    const one = bruteForceLipschitz(deep, '1', b).lipschitz;
+    const fwd = await mipMax(deep, b, forward);
+    expect(fwd.upper).toBeGreaterThanOrEqual(one);
+    expect(fwd.upper).toBeLessThanOrEqual(one * (1 + 1e-5) + 1e-9);
+    // vᵀJ for v = (1, −1) is the gradient of f₁ − f₂: the scalar net with output row W₁ − W₂.
+    const wide = gaussianNet(s, 2, [3], 2);
+    const [hidden, out] = wide.layers;
+    const diff = makeNetwork(2, [hidden, { ...out, outDim: 1, weights: Float64Array.from({ length: 3 }, (_, j) => out.weights[j] - out.weights[3 + j]), biases: Float64Array.of(0) }]);
+    const inf = bruteForceLipschitz(diff, 'inf', b).lipschitz;
+    const rev = await mipMax(wide, b, () => [{ kind: 'reverse-l1', v: Float64Array.of(1, -1) } as MipObjective]);
+    expect(rev.upper).toBeGreaterThanOrEqual(inf);
+    expect(rev.upper).toBeLessThanOrEqual(inf * (1 + 1e-5) + 1e-9);
+  });
+
   it('scale-free: weights ×3^20 in layer 0 (biases too) and ×7·2^-40 in layer 1 scale the bound by their product', async () => {
     const [f0, f1] = [3 ** 20, 7 * 2 ** -40];
     const scaled = makeNetwork(2, [
