@@ -198,7 +198,7 @@ function unscale(bound: number, E: number): number {
 
 function identityOver(d: number): Float64Array {
   const Y = new Float64Array(d * d);
-  // Stryker disable next-line EqualityOperator: at k = d the write falls past the end of Y, a no-op
+  // Stryker disable next-line EqualityOperator,ArithmeticOperator: at k = d the write falls past the end of Y, a no-op; Y = d·I instead of I/d scales every r_i by d, and (★) is invariant under r ↦ c·r (nextDesign renormalises Y)
   for (let k = 0; k < d; k++) Y[k * d + k] = 1 / d;
   return Y;
 }
