@@ -176,6 +176,22 @@ describe('linearPreActivationBounds', () => {
     });
   });
 
+  it('allow for the rounding of the products with later layers\' weights: −0.1 − 0.2 + 0.3 is −2⁻⁵⁵ exactly but −2⁻⁵⁴ computed', () => {
+    // x ≈ 1e8 (active), y = (0.1, 0.2, 0.3)·x (active), w = −y₀ − y₁ + y₂ = ε·x with ε = 0.3 − 0.1 − 0.2 in
+    // the doubles' exact values (−2.8e-17). Back-substitution computes the coefficient of x as −5.6e-17, so
+    // its upper bound of w is off by 2.8e-17·x ≈ 2.8e-9 unless it allows for |W|·|a| ≈ 6e7 of products.
+    const c = 1e8;
+    const net = makeNetwork(1, [denseLayer([[1]], [0]), denseLayer([[0.1], [0.2], [0.3]], [0, 0, 0]), denseLayer([[-1, -1, 1]], [0]), denseLayer([[1]], [0])]);
+    const b = box([c - 1e-3], [c + 1e-3]);
+    const bounds = linearPreActivationBounds(net, queryDomain(net, b));
+    const epsilon = add(add(dyadic(0.3), mul(dyadic(-1), dyadic(0.1))), mul(dyadic(-1), dyadic(0.2)));
+    expect(sign(epsilon)).toBe(-1);
+    const minus = (a: Dyadic, x: number) => add(a, mul(dyadic(-1), dyadic(x)));
+    expect(sign(minus(mul(epsilon, dyadic(b.lo[0])), bounds.hi[2][0]))).toBeLessThanOrEqual(0); // max w = ε·lo ≤ upper bound
+    expect(sign(minus(mul(epsilon, dyadic(b.hi[0])), bounds.lo[2][0]))).toBeGreaterThanOrEqual(0); // min w = ε·hi ≥ lower bound
+    expect(bounds.hi[2][0] - bounds.lo[2][0]).toBeLessThan(1e-4); // tighter than the intervals (width ≈ 1.2e-3)
+  });
+
   it('break the tie h = −l as textbook CROWN does (α = 0): zero first-layer biases on a box symmetric about 0', () => {
     // Every first-layer neuron then has l = −h exactly (the rounding allowances are symmetric too).
     const s = createStream(8, 'test/unit/linearBounds-tie');
