@@ -4,6 +4,7 @@ import { neuronStates, preActivationBounds } from '../../../../src/lipschitz/upp
 import { shallowZonotopeBound, zonotopeBoundFor, ZONOTOPE_MAX_INPUT_DIM } from '../../../../src/lipschitz/upper/zonotope.js';
 import type { Network } from '../../../../src/network/network.js';
 import { box, net } from '../../../support/lipschitzUnits.js';
+import { add, dyadic, sign } from '../../../support/exactArithmetic.js';
 
 // Unit tests of the gradient-zonotope bound beyond test/lipschitz/zonotope.test.ts (soundness and
 // Nesterov's factor on random nets): how close the weight iteration gets where the optimum of (★) is
@@ -182,6 +183,18 @@ describe('shallowZonotopeBound: shapes, invariances and degenerate units', () =>
     expect(s.free).toBe(0);
     expect(s.iterations).toBe(0);
     expect(s.upper).toBeLessThan(1e-300);
+  });
+});
+
+describe('shallowZonotopeBound: rounding', () => {
+  it('stays above |Σ h_j| when the computed sum cancels to 0: units 0.1, 0.3, −0.4 always on (exactly −2⁻⁵⁵)', () => {
+    const n = net(1, [[[0.1], [0.3], [-0.4]], [0, 0, 0]], [[[1, 1, 1]], [0]]);
+    const lip = add(add(dyadic(0.1), dyadic(0.3)), dyadic(-0.4)); // the gradient on the domain, exactly
+    expect(sign(lip)).toBe(-1);
+    const z = shallowZonotopeBound(n, Int8Array.of(1, 1, 1), { timeLimit: 10 })!;
+    expect(z.free).toBe(0);
+    expect(sign(add(lip, dyadic(z.upper)))).toBeGreaterThanOrEqual(0); // |lip| ≤ upper
+    expect(z.upper).toBeLessThan(1e-14);
   });
 });
 
