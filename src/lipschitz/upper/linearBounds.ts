@@ -97,9 +97,12 @@ function substitution(net: Network, domain: Domain, inputs: LayerInput[], j: num
   const layer = net.layers[j];
   const n = domain.n;
   const { P, q } = inputs[j];
+  // Stryker disable next-line ArrayDeclaration: (a stray entry is a string: c[r·n + 'Stryker…'] is no array index, and the dense-product switch sums the same terms within the same error bound) the columns only skip zero work: a superset adds zero terms (or takes the dense product, the same sums within the same error bound)
   const columns: number[] = [];
   for (let k = 0; k < n; k++) {
+    // Stryker disable next-line EqualityOperator,UpdateOperator: (for `<=` and `i--`, which read undefined ≠ 0 and so list a column whether or not it is zero) the columns only skip zero work: a superset adds zero terms (or takes the dense product, the same sums within the same error bound)
     for (let i = 0; i < layer.outDim; i++) {
+      // Stryker disable next-line ConditionalExpression,ArithmeticOperator: (for `true`, `i·n − k` and `i / n`, which list a superset of the nonzero columns) the columns only skip zero work: a superset adds zero terms (or takes the dense product, the same sums within the same error bound)
       if (P[i * n + k] !== 0) {
         columns.push(k);
         break;
