@@ -175,6 +175,20 @@ describe('lipschitzMip: only realisable activation patterns count', () => {
     }
   });
 
+  it('an active neuron after a free one passes its Jacobian factor on exactly: f′ ∈ {2, 4}, not the 5 its interval allows', async () => {
+    // On [−1, 1]: a₀ = ρ(x) is free, a₁ = ρ(x + 3) active; y₀ = a₀ + a₁ ∈ [2, 5] and y₁ = a₁ − a₀ ∈ [1, 4]
+    // are active, f = y₀ + 3y₁. So f′ = 1 + 3 = 4 for x < 0 and 2 + 0 = 2 for x > 0: Lip = 4. The factors
+    // of y₀ and y₁ lie in [1, 2] and [0, 1], which alone would allow 2 + 3 = 5.
+    const net = makeNetwork(1, [denseLayer([[1], [1]], [0, 3]), denseLayer([[1, 1], [-1, 1]], [0, 0]), denseLayer([[1, 3]], [0])]);
+    const b1 = box([-1], [1]);
+    expect(bruteForceLipschitz(net, 'inf', b1).lipschitz).toBeCloseTo(4, 12);
+    for (const objectives of [forward, reverse]) {
+      const r = await mipMax(net, b1, objectives);
+      expect(r.upper).toBeGreaterThanOrEqual(4);
+      expect(r.upper).toBeLessThanOrEqual(4 * (1 + 1e-5));
+    }
+  });
+
   it('two hidden layers of three: exact against brute force, globally (lifted domain) and on a box, also with one neuron 2³⁴ times too large', async () => {
     const s = createStream(77, 'test/unit/lipschitzMip/deep');
     for (let t = 0; t < 2; t++) {
