@@ -180,12 +180,17 @@ describe('lipschitzMip: only realisable activation patterns count', () => {
     // are active, f = y₀ + 3y₁. So f′ = 1 + 3 = 4 for x < 0 and 2 + 0 = 2 for x > 0: Lip = 4. The factors
     // of y₀ and y₁ lie in [1, 2] and [0, 1], which alone would allow 2 + 3 = 5.
     const net = makeNetwork(1, [denseLayer([[1], [1]], [0, 3]), denseLayer([[1, 1], [-1, 1]], [0, 0]), denseLayer([[1, 3]], [0])]);
+    // The same with y₁ = 0.1a₁ − 0.05a₀ + 0.3 (active): f′ = 1 + 0.3 = 1.3 for x < 0, 2 + 0.15 = 2.15 for
+    // x > 0. Its factor lies in [0.05, 0.1], far below 1: the MIP column carries a scale of its own.
+    const small = makeNetwork(1, [denseLayer([[1], [1]], [0, 3]), denseLayer([[1, 1], [-0.05, 0.1]], [0, 0.3]), denseLayer([[1, 3]], [0])]);
     const b1 = box([-1], [1]);
-    expect(bruteForceLipschitz(net, 'inf', b1).lipschitz).toBeCloseTo(4, 12);
-    for (const objectives of [forward, reverse]) {
-      const r = await mipMax(net, b1, objectives);
-      expect(r.upper).toBeGreaterThanOrEqual(4);
-      expect(r.upper).toBeLessThanOrEqual(4 * (1 + 1e-5));
+    for (const [n, lip] of [[net, 4], [small, 2.15]] as const) {
+      expect(bruteForceLipschitz(n, 'inf', b1).lipschitz).toBeCloseTo(lip, 12);
+      for (const objectives of [forward, reverse]) {
+        const r = await mipMax(n, b1, objectives);
+        expect(r.upper).toBeGreaterThanOrEqual(lip);
+        expect(r.upper).toBeLessThanOrEqual(lip * (1 + 1e-5));
+      }
     }
   });
 
