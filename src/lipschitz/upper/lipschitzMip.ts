@@ -198,7 +198,8 @@ async function solveLipschitzMip(
       const a = mip.addColumn(0, state === 0 ? 0 : Math.max(0, hi[i]));
       const dlt = state === -1 ? mip.addColumn(0, 1, { integer: true }) : mip.addColumn(state, state);
       if (state === 1) mip.addRow([[a, 1], [z, -1]], 0, 0);
-      else if (state === -1) {
+      // Stryker disable next-line ConditionalExpression: (for `true`) a dead neuron (a = δ = 0, lo ≤ z ≤ hi < 0) satisfies the three rows anyway
+      if (state === -1) {
         mip.addRow([[a, 1], [z, -1]], 0, Infinity); // a ≥ z (and a ≥ 0)
         mip.addRow([[a, 1], [z, -1], [dlt, -lo[i]]], -Infinity, -lo[i]); // a ≤ z − lo(1 − δ)
         mip.addRow([[a, 1], [dlt, -hi[i]]], -Infinity, 0); // a ≤ hi·δ

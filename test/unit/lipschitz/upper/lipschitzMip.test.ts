@@ -9,6 +9,7 @@ import type { Box } from '../../../../src/lipschitz/query.js';
 import { bruteForceLipschitz } from '../../../support/bruteForce.js';
 import { gaussianNet } from '../../../support/upperUnits.js';
 import { box } from '../../../support/lipschitzUnits.js';
+import { add, dyadic, mul, sign } from '../../../support/exactArithmetic.js';
 
 const e = (d: number, j: number, s = 1) => Float64Array.from({ length: d }, (_, k) => (k === j ? s : 0));
 
@@ -128,6 +129,13 @@ describe('lipschitzMip: exact up to MIP_MARGIN on small networks (brute force ov
       expect(r.status).toBe('optimal');
       expect(r.pattern).toEqual([]);
     }
+    // A directional objective's allowance scales with |w|: −0.1 − 0.3 + 0.4 computes to 0 but is 2⁻⁵⁵ in
+    // the doubles' exact values, and times w = 2¹⁰ it is 2.8e-14, more than γ·Σ|v·W| without |w|.
+    const tiny = makeNetwork(3, [denseLayer([[-0.1, -0.3, 0.4]], [0])]);
+    const scaled = await lipschitzMip(tiny, queryDomain(tiny, null), { kind: 'directional', w: Float64Array.of(1024, 1024, 1024), v: Float64Array.of(1) }, 1);
+    const exact = mul(dyadic(1024), add(add(dyadic(-0.1), dyadic(-0.3)), dyadic(0.4)));
+    expect(sign(exact)).toBe(1);
+    expect(sign(add(exact, dyadic(-scaled.upper)))).toBeLessThanOrEqual(0);
     // Cancelling terms still get a positive allowance: 1e16 − 1e16 + 1 is not trusted to be exact.
     const cancel = makeNetwork(3, [denseLayer([[1e16, -1e16, 1]], [0])]);
     const r = await lipschitzMip(cancel, queryDomain(cancel, null), { kind: 'directional', w: Float64Array.of(1, 1, 1), v: Float64Array.of(1) }, 1);
@@ -141,6 +149,7 @@ describe('lipschitzMip: exact up to MIP_MARGIN on small networks (brute force ov
     expect(r.upper).toBe(Infinity);
     expect(r.status).toBe('scale out of range');
     expect(r.pattern).toBeNull();
+    expect(r.incumbent).toBe(-Infinity); // no pattern, no value attained
     // Underflow too: layer 0's row 2⁻⁶⁰⁰ is divided by 2⁻⁶⁰⁰, so the output weight 3·2⁻⁵⁰⁰ would be carried
     // to 3·2⁻¹¹⁰⁰, which rounds to 0 (the constant 3·2⁻¹¹⁰⁰ > 0 would be bounded by 0): no bound instead.
     const tiny = makeNetwork(1, [denseLayer([[2 ** -600]], [0]), denseLayer([[3 * 2 ** -500]], [0])]);
