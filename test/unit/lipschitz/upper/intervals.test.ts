@@ -7,7 +7,7 @@ import { denseLayer, makeNetwork, type DenseLayer, type Network } from '../../..
 import { createStream, type RandomStream } from '../../../../src/random/stream.js';
 import type { Box } from '../../../../src/lipschitz/query.js';
 import { box } from '../../../support/lipschitzUnits.js';
-import { add, dyadic, sign } from '../../../support/exactArithmetic.js';
+import { add, dyadic, mul, sign } from '../../../support/exactArithmetic.js';
 
 function randomNet(s: RandomStream, d: number, widths: number[], k: number, sparsity = 0): Network {
   const dims = [d, ...widths, k];
@@ -273,6 +273,19 @@ describe('the interval Jacobian bound', () => {
     expect(a.unstable).toBe(0);
     expect(a.value).toBeGreaterThanOrEqual(7);
     expect(a.value).toBeLessThanOrEqual(7 * (1 + 1e-14));
+  });
+});
+
+describe('preActivationBounds: rounding', () => {
+  it('contain the exact pre-activation when a later layer cancels its terms: −0.1x − 0.2x + 0.3x at x = 1e8 computes to 0, is −2.8e-9', () => {
+    const net = makeNetwork(1, [denseLayer([[0.1], [0.2], [0.3]], [0, 0, 0]), denseLayer([[-1, -1, 1]], [0]), denseLayer([[1]], [0])]);
+    const b = box([1e8], [1e8]);
+    const bounds = preActivationBounds(net, queryDomain(net, b));
+    const z = mul(dyadic(1e8), add(add(dyadic(0.3), dyadic(-0.1)), dyadic(-0.2)));
+    expect(sign(z)).toBe(-1);
+    expect(sign(add(z, dyadic(-bounds.lo[1][0])))).toBeGreaterThanOrEqual(0); // lo ≤ z
+    expect(sign(add(z, dyadic(-bounds.hi[1][0])))).toBeLessThanOrEqual(0); // z ≤ hi
+    expect(bounds.hi[1][0] - bounds.lo[1][0]).toBeLessThan(1e-5);
   });
 });
 
