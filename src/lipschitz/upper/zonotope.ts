@@ -196,8 +196,7 @@ function exponentOf(x: number): number {
 
 /** bound·2^E, rounded up: Infinity past the largest double, one step up in the subnormal range. */
 function unscale(bound: number, E: number): number {
-  if (!Number.isFinite(bound)) return Infinity;
-  const value = ldexp(bound, E); // past the largest double: Infinity (bound > 0: it includes the perturbation)
+  const value = ldexp(bound, E); // Infinity stays Infinity, and so does a value past the largest double (bound > 0: it includes the perturbation, and it is never NaN)
   return value < 2 ** -1022 ? value + 2 * Number.MIN_VALUE : value;
 }
 
