@@ -65,6 +65,7 @@ function relaxation(lo: Float64Array, hi: Float64Array): Relaxation {
   const kind = new Int8Array(n);
   const slope = new Float64Array(n);
   const alpha = new Float64Array(n);
+  // Stryker disable next-line EqualityOperator: at k = n the write to kind[n] falls past the end (a no-op)
   for (let k = 0; k < n; k++) {
     const l = lo[k];
     const h = hi[k];
@@ -96,9 +97,12 @@ function substitution(net: Network, domain: Domain, inputs: LayerInput[], j: num
   const layer = net.layers[j];
   const n = domain.n;
   const { P, q } = inputs[j];
+  // Stryker disable next-line ArrayDeclaration: (a stray entry is a string: c[r·n + 'Stryker…'] is no array index, and the dense-product switch sums the same terms within the same error bound) the columns only skip zero work: a superset adds zero terms (or takes the dense product, the same sums within the same error bound)
   const columns: number[] = [];
   for (let k = 0; k < n; k++) {
+    // Stryker disable next-line EqualityOperator,UpdateOperator: (for `<=` and `i--`, which read undefined ≠ 0 and so list a column whether or not it is zero) the columns only skip zero work: a superset adds zero terms (or takes the dense product, the same sums within the same error bound)
     for (let i = 0; i < layer.outDim; i++) {
+      // Stryker disable next-line ConditionalExpression,ArithmeticOperator: (for `true`, `i·n − k` and `i / n`, which list a superset of the nonzero columns) the columns only skip zero work: a superset adds zero terms (or takes the dense product, the same sums within the same error bound)
       if (P[i * n + k] !== 0) {
         columns.push(k);
         break;
@@ -156,7 +160,9 @@ export function linearPreActivationBounds(net: Network, domain: Domain, options:
       const upper = backSubstitute(net, n, m, first, count, relaxations, substitutions, g, floor);
       for (let b = 0; b < count; b++) {
         const i = first + b;
+        // Stryker disable next-line EqualityOperator: on equality the same value is assigned
         if (upper[2 * b] < H[i]) H[i] = upper[2 * b];
+        // Stryker disable next-line EqualityOperator: on equality the same value is assigned
         if (-upper[2 * b + 1] > L[i]) L[i] = -upper[2 * b + 1];
         refined++;
       }
@@ -188,6 +194,7 @@ function backSubstitute(
   const layer = net.layers[m];
   const own = substitutions[m];
   const { P, q } = own.input;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: for m = 0 the back-substitution loop (j from −1) never runs, so lam is never read
   let width = m > 0 ? layer.inDim : 0;
   let lam: Float64Array = new Float64Array(R * width);
   const c = new Float64Array(R * n);
@@ -195,10 +202,13 @@ function backSubstitute(
   /** Σ|terms| summed into κ and into c (their rounding is g times this), and Σ|μ|·e_j. */
   const mags = new Float64Array(R);
   const errors = new Float64Array(R);
+  // Stryker disable next-line EqualityOperator: at b = count every write falls past the ends of lam, c, kappa, mags, errors (no-ops)
   for (let b = 0; b < count; b++) {
     const i = first + b;
     for (const [r, s] of [[2 * b, 1], [2 * b + 1, -1]]) {
+      // Stryker disable next-line EqualityOperator: at k = width the write lands on the next row's first entry, which that row writes right after (or past the end)
       for (let k = 0; k < width; k++) lam[r * width + k] = s * layer.weights[i * width + k];
+      // Stryker disable next-line EqualityOperator: at k = n the write lands on the next row's first entry, which that row writes right after (or past the end)
       for (let k = 0; k < n; k++) c[r * n + k] = s * P[i * n + k];
       kappa[r] = s * q[i];
       mags[r] = own.own[i];
@@ -210,10 +220,12 @@ function backSubstitute(
     const sub = substitutions[j];
     const N = width;
     const mu = new Float64Array(R * N);
+    // Stryker disable next-line EqualityOperator: at r = R every write falls past the ends of kappa, mags, errors, mu (no-ops)
     for (let r = 0; r < R; r++) {
       let k0 = kappa[r];
       let mag = mags[r];
       let err = errors[r];
+      // Stryker disable next-line EqualityOperator: at k = N, rel.kind[N] is undefined: no branch applies, v = 0 and the term is skipped
       for (let k = 0; k < N; k++) {
         const lambda = lam[r * N + k];
         if (lambda === 0) continue;
@@ -221,6 +233,7 @@ function backSubstitute(
         let v = 0;
         if (kind === 1) v = lambda;
         else if (kind === -1) {
+          // Stryker disable next-line EqualityOperator: λ = 0 was skipped above
           if (lambda > 0) {
             v = lambda * rel.slope[k];
             const t = -v * rel.lo[k];
@@ -246,9 +259,11 @@ function backSubstitute(
     const product = j === m - 1 ? (B: Float64Array, cols: number) => pairedProduct(mu, count, N, rel.kind, B, cols) : (B: Float64Array, cols: number) => multiplyRows(mu, R, N, B, cols);
     if (j === 0 && sub.columns.length > 1) {
       const add = product(sub.input.P, n);
+      // Stryker disable next-line EqualityOperator: at o = c.length the write falls past the end (a no-op)
       for (let o = 0; o < c.length; o++) c[o] += add[o];
     } else {
       for (const col of sub.columns) {
+        // Stryker disable next-line EqualityOperator: at r = R the write falls past the end of c (a no-op)
         for (let r = 0; r < R; r++) {
           let s = 0;
           for (let k = 0; k < N; k++) s += mu[r * N + k] * sub.input.P[k * n + col];
@@ -256,12 +271,14 @@ function backSubstitute(
         }
       }
     }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: at j = 0 the product would be computed and never read (the loop ends)
     if (j > 0) {
       width = net.layers[j].inDim;
       lam = product(net.layers[j].weights, width);
     }
   }
   const out = new Float64Array(R);
+  // Stryker disable next-line EqualityOperator: at r = R the write falls past the end of out (a no-op)
   for (let r = 0; r < R; r++) {
     let S = 0;
     for (let k = 0; k < n; k++) S += Math.abs(c[r * n + k]);
@@ -279,7 +296,9 @@ function backSubstitute(
 function pairedProduct(mu: Float64Array, count: number, N: number, kind: Int8Array, B: Float64Array, cols: number): Float64Array {
   const shared = new Float64Array(count * N);
   const rest = mu.slice();
+  // Stryker disable next-line EqualityOperator: at b = count the writes fall past the ends of shared and rest (no-ops)
   for (let b = 0; b < count; b++) {
+    // Stryker disable next-line EqualityOperator: at k = N, kind[N] is undefined and the iteration is skipped
     for (let k = 0; k < N; k++) {
       if (kind[k] !== 1) continue;
       shared[b * N + k] = mu[2 * b * N + k];
@@ -289,6 +308,7 @@ function pairedProduct(mu: Float64Array, count: number, N: number, kind: Int8Arr
   }
   const common = multiplyRows(shared, count, N, B, cols);
   const out = multiplyRows(rest, 2 * count, N, B, cols);
+  // Stryker disable next-line EqualityOperator: at b = count the writes fall past the end of out (no-ops)
   for (let b = 0; b < count; b++) {
     for (let c = 0; c < cols; c++) {
       out[2 * b * cols + c] += common[b * cols + c];

@@ -92,7 +92,7 @@ function normalisedNetwork(net: Network, domain: Domain): { net: Network; scale:
     carried = divisors;
     return { outDim, inDim, weights, biases };
   });
-  if (!exact || !(scale > 0 && Number.isFinite(scale))) return null;
+  if (!exact) return null; // (scale is a power of two from powerOfTwoBelow or 1: positive and finite)
   return { net: makeNetwork(net.inputDim, layers, net.meta), scale };
 }
 
@@ -107,6 +107,7 @@ export async function lipschitzMip(net: Network, domain: Domain, objective: MipO
   const { net: normal, scale } = normalised;
   const bounds = preActivationBounds(normal, domain);
   const r = await solveLipschitzMip(normal, domain, bounds, objective, timeLimit);
+  // Stryker disable next-line ConditionalExpression: scale is a positive finite power of two, so Infinity·scale is Infinity anyway
   const upper = r.upper === Infinity ? Infinity : r.upper * scale * (1 + 4 * 2 ** -53); // the product may overflow: Infinity
   return { ...r, upper, incumbent: r.incumbent * scale };
 }
@@ -124,6 +125,7 @@ function affineObjective(net: Network, objective: MipObjective): LipschitzMipRes
     for (let r = 0; r < k; r++) {
       let s = 0;
       for (let j = 0; j < d; j++) {
+        // Stryker disable next-line AssignmentOperator: s −= … gives −s exactly (rounding to nearest is symmetric), and only |s| is used
         s += W[r * d + j] * objective.w[j];
         magnitude += Math.abs(W[r * d + j] * objective.w[j]);
       }
@@ -176,6 +178,7 @@ async function solveLipschitzMip(
     mip.addRow(faces.map((f) => [f, 1] as [number, number]), 1, Infinity);
   }
   const delta: number[][] = [];
+  // Stryker disable next-line ArrayDeclaration: read only for l > 0, after layer 0 has set it
   let prevA: number[] = [];
   for (let l = 0; l < L - 1; l++) {
     const layer = net.layers[l];
@@ -191,10 +194,12 @@ async function solveLipschitzMip(
       if (l > 0) for (let j = 0; j < layer.inDim; j++) terms.push([prevA[j], -layer.weights[i * layer.inDim + j]]);
       mip.addRow(terms, q[i] - error[i], q[i] + error[i]); // q and P carry rounding (intervals.ts)
       const state = states[l][i];
+      // Stryker disable next-line ConditionalExpression: state 0 means hi < 0 (neuronStates), where max(0, hi) is 0 too
       const a = mip.addColumn(0, state === 0 ? 0 : Math.max(0, hi[i]));
       const dlt = state === -1 ? mip.addColumn(0, 1, { integer: true }) : mip.addColumn(state, state);
       if (state === 1) mip.addRow([[a, 1], [z, -1]], 0, 0);
-      else if (state === -1) {
+      // Stryker disable next-line ConditionalExpression: (for `true`) a dead neuron (a = δ = 0, lo ≤ z ≤ hi < 0) satisfies the three rows anyway
+      if (state === -1) {
         mip.addRow([[a, 1], [z, -1]], 0, Infinity); // a ≥ z (and a ≥ 0)
         mip.addRow([[a, 1], [z, -1], [dlt, -lo[i]]], -Infinity, -lo[i]); // a ≤ z − lo(1 − δ)
         mip.addRow([[a, 1], [dlt, -hi[i]]], -Infinity, 0); // a ≤ hi·δ
@@ -208,7 +213,9 @@ async function solveLipschitzMip(
 
   const { costScale, objectiveScale } = encodeJacobianObjective(mip, net, states, delta, objective);
   const sol = await mip.maximise({ timeLimit });
+  // Stryker disable next-line EqualityOperator: integer columns come back as 0 or 1 (to within the solver's 1e-9), never 0.5
   const pattern = sol.solution ? delta.map((ds) => Uint8Array.from(ds, (c) => (sol.solution![c] > 0.5 ? 1 : 0))) : null;
+  // Stryker disable next-line ConditionalExpression: costScale is a positive finite power of two, so the product is Infinity anyway
   const upper = sol.bound === Infinity ? Infinity : Math.max(0, sol.bound) * costScale * (1 + MIP_MARGIN) + MIP_MARGIN * objectiveScale + Number.MIN_VALUE;
   return { upper, incumbent: sol.incumbent * costScale, status: sol.status, pattern, seconds: sol.seconds };
 }

@@ -37,6 +37,7 @@ export function powerOfTwoBelow(m: number): number {
 function intervalThroughReLU(t: Interval, state: Int8Array): Interval {
   const lo = new Float64Array(t.lo.length);
   const hi = new Float64Array(t.lo.length);
+  // Stryker disable next-line EqualityOperator: at i = lo.length, state[i] is undefined: neither branch writes
   for (let i = 0; i < lo.length; i++) {
     if (state[i] === 1) {
       lo[i] = t.lo[i];
@@ -96,6 +97,7 @@ export function encodeJacobianObjective(
    * exceeds 2⁴⁰ (a sum that cancels to nothing stays a small column, not a huge coefficient).
    */
   const scaledColumn = (lo: number, hi: number, largestTerm = 0): Scaled => {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: (for `true` and `>=`: largestTerm = 0 then gives the floor 2⁻⁴⁰) only the column's power-of-two scale changes, not the quantity it encodes
     const scale = Math.max(powerOfTwoBelow(Math.max(Math.abs(lo), Math.abs(hi))), largestTerm > 0 ? powerOfTwoBelow(largestTerm) * 2 ** -40 : 0);
     // Dividing by a power of two is exact unless the result is subnormal: then widen by one.
     return { col: mip.addColumn(lo / scale - Number.MIN_VALUE, hi / scale + Number.MIN_VALUE), scale };
@@ -106,6 +108,7 @@ export function encodeJacobianObjective(
     if (!('col' in t)) {
       const scale = powerOfTwoBelow(Math.abs(t.constant));
       const c = t.constant / scale;
+      // Stryker disable next-line ConditionalExpression: (for `false`) a stable neuron then gets the free gate's column and row s = c·δ with δ fixed at its state: s = c or 0 all the same
       if (state !== -1) return { col: state === 1 ? mip.addColumn(c, c) : mip.addColumn(0, 0), scale };
       const s = mip.addColumn(Math.min(0, c), Math.max(0, c));
       mip.addRow([[s, 1], [dlt, -c]], 0, 0); // s = c·δ
@@ -113,8 +116,10 @@ export function encodeJacobianObjective(
     }
     const scale = t.scale;
     const [l, u] = [tl / scale, tu / scale];
+    // Stryker disable next-line ConditionalExpression: (for `false`) a dead neuron then gets the free gate's rows with δ fixed at 0, which say s = 0 too
     if (state === 0) return { col: mip.addColumn(0, 0), scale };
     const s = mip.addColumn(state === 1 ? l : Math.min(0, l), state === 1 ? u : Math.max(0, u));
+    // Stryker disable next-line ConditionalExpression: (for `false`) an active neuron then gets the free gate's rows with δ fixed at 1, which say s = t too
     if (state === 1) mip.addRow([[s, 1], [t.col, -1]], 0, 0);
     else {
       mip.addRow([[s, 1], [dlt, -u]], -Infinity, 0);
@@ -161,9 +166,11 @@ export function encodeJacobianObjective(
     // Forward mode along w: t₀ = W₀w (constants), s_ℓ = δ_ℓ ⊙ t_ℓ, t_{ℓ+1} = W_{ℓ+1} s_ℓ.
     const first = net.layers[0];
     const t0 = new Float64Array(first.outDim);
+    // Stryker disable next-line EqualityOperator: at i = first.outDim the writes fall past the end of t0 (no-ops)
     for (let i = 0; i < first.outDim; i++) for (let j = 0; j < d; j++) t0[i] += first.weights[i * d + j] * objective.w[j];
     let sInterval = intervalThroughReLU({ lo: t0, hi: t0 }, states[0]);
     let s = gatedConstants(t0, 0);
+    // Stryker disable next-line EqualityOperator: the loop always leaves by the break at l = L − 1
     for (let l = 1; l < L; l++) {
       const layer = net.layers[l];
       const tInterval = intervalProduct(layer.weights, layer.outDim, layer.inDim, sInterval, false);
@@ -187,6 +194,7 @@ export function encodeJacobianObjective(
     // Reverse mode for vᵀJ: y_{L−1} = W_Lᵀ v (constants), r_ℓ = δ_ℓ ⊙ y_ℓ, y_{ℓ−1} = W_ℓᵀ r_ℓ, g = W₀ᵀ r₀.
     const v = objective.v;
     const yLast = new Float64Array(last.inDim);
+    // Stryker disable next-line AssignmentOperator,EqualityOperator: reverse mode serves only ‖vᵀJ‖₁, which −yLast (every column negated) leaves unchanged; at j = last.inDim the write falls past the end
     for (let r = 0; r < k; r++) for (let j = 0; j < last.inDim; j++) yLast[j] += v[r] * last.weights[r * last.inDim + j];
     let rInterval = intervalThroughReLU({ lo: yLast, hi: yLast }, states[L - 2]);
     let rCols = gatedConstants(yLast, L - 2);

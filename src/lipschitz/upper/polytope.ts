@@ -80,6 +80,7 @@ export class Polytope {
     for (const p of inside) {
       for (const q of outside) {
         const common = intersect(this.vertices[p].facets, this.vertices[q].facets);
+        // Stryker disable next-line ConditionalExpression: a quick pre-filter (for `false`): with fewer than d − 1 shared facets the face they span has a third vertex, so `adjacent` says no as well
         if (common.length < d - 1) continue;
         if (!this.adjacent(p, q, common)) continue;
         const t = slack[p] / (slack[p] - slack[q]);
@@ -107,6 +108,7 @@ function intersect(a: number[], b: number[]): number[] {
 }
 
 function isSubset(a: number[], b: number[]): boolean {
+  // Stryker disable next-line ConditionalExpression: a quick exit (for `false`): a longer list of distinct facets is no subset of a shorter one, which `every` finds too
   if (a.length > b.length) return false;
   const set = new Set(b);
   return a.every((x) => set.has(x));

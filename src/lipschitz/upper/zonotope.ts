@@ -1,6 +1,6 @@
 import { eigenDecomposition } from '../../linalg/eigen.js';
 import { ldexp } from '../../linalg/verifiedDefinite.js';
-import { dot, matmul, type Mat } from '../../linalg/mat.js';
+import { dot, matmul, transpose, type Mat } from '../../linalg/mat.js';
 import { vectorNorm } from '../../linalg/norms.js';
 import type { Network } from '../../network/network.js';
 import { Budget } from '../budget.js';
@@ -72,8 +72,9 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
   const rowMax = Array.from({ length: N }, (_, j) => vectorNorm(hidden.weights.subarray(j * d, (j + 1) * d), 'inf'));
   const exponents = Array.from({ length: N }, (_, j) => [exponentOf(Math.abs(output.weights[j])), exponentOf(rowMax[j])]);
   let E = -Infinity;
+  // Stryker disable next-line EqualityOperator: at j = N, rowMax[N] > 0 is false (undefined)
   for (let j = 0; j < N; j++) {
-    if (output.weights[j] !== 0 && rowMax[j] > 0 && (states ? states[j] : -1) !== 0) E = Math.max(E, exponents[j][0] + exponents[j][1]);
+    if (output.weights[j] !== 0 && rowMax[j] > 0 && states?.[j] !== 0) E = Math.max(E, exponents[j][0] + exponents[j][1]);
   }
   if (E === -Infinity) E = 0;
   const rows: Float64Array[] = [new Float64Array(d)]; // a_0, then ½h_j for the free units
@@ -86,16 +87,22 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
     const v = ldexp(output.weights[j], -ev);
     const h = Float64Array.from(hidden.weights.subarray(j * d, (j + 1) * d), (w) => ldexp(v * ldexp(w, -ew), ev + ew - E));
     if (h.every((x) => x === 0)) continue;
-    for (let k = 0; k < d; k++) absSum[k] += Math.abs(h[k]);
-    if (state === 1) {
-      for (let k = 0; k < d; k++) rows[0][k] += h[k];
-    } else {
-      for (let k = 0; k < d; k++) rows[0][k] += 0.5 * h[k];
+    const share = state === 1 ? 1 : 0.5; // h_j's share of a_0 (½·h rounds only when subnormal: allowed for below)
+    // Stryker disable next-line EqualityOperator: at k = d the writes fall past the typed arrays' ends, which is a no-op
+    for (let k = 0; k < d; k++) {
+      // Stryker disable next-line AssignmentOperator: only its 2-norm is read, the same for −absSum
+      absSum[k] += Math.abs(h[k]);
+      // Stryker disable next-line AssignmentOperator: a_0 ↦ −a_0 mirrors the zonotope (the σ_i = ±1 are symmetric): the same norms and the same Σ|a_i·u|
+      rows[0][k] += share * h[k];
+    }
+    if (state !== 1) {
       rows.push(Float64Array.from(h, (x) => 0.5 * x));
+      // Stryker disable next-line StringLiteral: (for the argument '2' → '') vectorNorm reads any name other than '1' and 'inf' as the 2-norm
       perturbation += UNIT_ROUNDOFF * vectorNorm(h, '2');
     }
   }
   // Scaling down into the subnormal range loses at most 2⁻¹⁰⁷³ per entry (absolute): added too.
+  // Stryker disable next-line StringLiteral: vectorNorm reads any name other than '1' and 'inf' as the 2-norm
   perturbation = (perturbation + gamma(N + 1) * vectorNorm(absSum, '2') + 4 * (N + 1) * d * Number.MIN_VALUE) * (1 + gamma(N + d + 2));
   const free = rows.length - 1;
   const a = rows.filter((r) => r.some((x) => x !== 0)); // zero vectors add nothing to Σ|a_i·u|
@@ -128,6 +135,7 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
  * pass the box's `preBounds` if they are at hand.
  */
 export function zonotopeBoundFor(net: Network, query: LipschitzQuery, timeLimit: number, preBounds?: PreActivationBounds): ZonotopeBound | null {
+  // Stryker disable next-line ConditionalExpression: (for the depth test → false) shallowZonotopeBound returns null for other depths too; the test only spares the interval bounds
   if (query.norm !== '2' || net.layers.length !== 2) return null;
   const states = query.box ? neuronStates(preBounds ?? preActivationBounds(net, queryDomain(net, query.box)))[0] : null;
   return shallowZonotopeBound(net, states, { timeLimit });
@@ -147,7 +155,9 @@ function certify(a: readonly Float64Array[], r: readonly number[], d: number): {
       for (let l = 0; l < d; l++) M[k * d + l] += s * ai[l];
     }
   });
+  // Stryker disable next-line EqualityOperator: at k = d the inner loop is empty
   for (let k = 0; k < d; k++) {
+    // Stryker disable next-line ArithmeticOperator: from l = k − 1 it re-averages a pair already made equal, and M[k][k] with itself
     for (let l = k + 1; l < d; l++) {
       const s = 0.5 * (M[k * d + l] + M[l * d + k]);
       M[k * d + l] = s;
@@ -163,20 +173,17 @@ function certify(a: readonly Float64Array[], r: readonly number[], d: number): {
 /** Y ← Y^½ M Y^½ / trace, kept positive definite by a little of I/d (it only steers the weights). */
 function nextDesign(Y: Float64Array, M: Float64Array, d: number): Float64Array {
   const { values, vectors } = eigenDecomposition(Y, d);
-  const root = new Float64Array(d * d);
-  for (let k = 0; k < d; k++) {
-    for (let l = 0; l < d; l++) {
-      let s = 0;
-      for (let m = 0; m < d; m++) s += vectors[k * d + m] * Math.sqrt(Math.max(values[m], 0)) * vectors[l * d + m];
-      root[k * d + l] = s;
-    }
-  }
-  const next = matmul(matmul(square(root, d), square(M, d)), square(root, d)).data;
+  // Y^½ = V·diag(√λ)·Vᵀ, eigenvector m in column m of V (eigenvalues below 0 by rounding count as 0).
+  const scaledColumns = Float64Array.from(vectors, (x, idx) => x * Math.sqrt(Math.max(values[idx % d], 0)));
+  const root = matmul(square(scaledColumns, d), transpose(square(vectors, d)));
+  const next = matmul(matmul(root, square(M, d)), root).data;
   let trace = 0;
   for (let k = 0; k < d; k++) trace += next[k * d + k];
   if (!(trace > 0)) return identityOver(d);
   const out = new Float64Array(d * d);
+  // Stryker disable next-line EqualityOperator: at k = d every write falls past the end of out, a no-op
   for (let k = 0; k < d; k++) {
+    // Stryker disable next-line EqualityOperator: at l = d the write lands on out[k + 1][0] (or past the end), written again right after
     for (let l = 0; l < d; l++) out[k * d + l] = ((0.5 * (next[k * d + l] + next[l * d + k])) / trace) * (1 - 1e-9) + (k === l ? 1e-9 / d : 0);
   }
   return out;
@@ -189,15 +196,13 @@ function exponentOf(x: number): number {
 
 /** bound·2^E, rounded up: Infinity past the largest double, one step up in the subnormal range. */
 function unscale(bound: number, E: number): number {
-  if (!Number.isFinite(bound)) return Infinity;
-  if (bound === 0) return 0;
-  const value = ldexp(bound, E);
-  if (!Number.isFinite(value)) return Infinity;
+  const value = ldexp(bound, E); // Infinity stays Infinity, and so does a value past the largest double (bound > 0: it includes the perturbation, and it is never NaN)
   return value < 2 ** -1022 ? value + 2 * Number.MIN_VALUE : value;
 }
 
 function identityOver(d: number): Float64Array {
   const Y = new Float64Array(d * d);
+  // Stryker disable next-line EqualityOperator,ArithmeticOperator: at k = d the write falls past the end of Y, a no-op; Y = d·I instead of I/d scales every r_i by d, and (★) is invariant under r ↦ c·r (nextDesign renormalises Y)
   for (let k = 0; k < d; k++) Y[k * d + k] = 1 / d;
   return Y;
 }

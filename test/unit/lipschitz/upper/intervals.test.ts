@@ -3,10 +3,11 @@ import { intervalJacobianBound, layerInputs, neuronStates, preActivationBounds }
 import { queryDomain } from '../../../../src/lipschitz/domain.js';
 import { forward, jacobian } from '../../../../src/network/evaluate.js';
 import { operatorNorm, type Norm } from '../../../../src/linalg/norms.js';
-import { makeNetwork, type DenseLayer, type Network } from '../../../../src/network/network.js';
+import { denseLayer, makeNetwork, type DenseLayer, type Network } from '../../../../src/network/network.js';
 import { createStream, type RandomStream } from '../../../../src/random/stream.js';
 import type { Box } from '../../../../src/lipschitz/query.js';
 import { box } from '../../../support/lipschitzUnits.js';
+import { add, dyadic, mul, sign } from '../../../support/exactArithmetic.js';
 
 function randomNet(s: RandomStream, d: number, widths: number[], k: number, sparsity = 0): Network {
   const dims = [d, ...widths, k];
@@ -272,5 +273,35 @@ describe('the interval Jacobian bound', () => {
     expect(a.unstable).toBe(0);
     expect(a.value).toBeGreaterThanOrEqual(7);
     expect(a.value).toBeLessThanOrEqual(7 * (1 + 1e-14));
+  });
+});
+
+describe('preActivationBounds: rounding', () => {
+  it('contain the exact pre-activation when a later layer cancels its terms: −0.1x − 0.2x + 0.3x at x = 1e8 computes to 0, is −2.8e-9', () => {
+    const net = makeNetwork(1, [denseLayer([[0.1], [0.2], [0.3]], [0, 0, 0]), denseLayer([[-1, -1, 1]], [0]), denseLayer([[1]], [0])]);
+    const b = box([1e8], [1e8]);
+    const bounds = preActivationBounds(net, queryDomain(net, b));
+    const z = mul(dyadic(1e8), add(add(dyadic(0.3), dyadic(-0.1)), dyadic(-0.2)));
+    expect(sign(z)).toBe(-1);
+    expect(sign(add(z, dyadic(-bounds.lo[1][0])))).toBeGreaterThanOrEqual(0); // lo ≤ z
+    expect(sign(add(z, dyadic(-bounds.hi[1][0])))).toBeLessThanOrEqual(0); // z ≤ hi
+    expect(bounds.hi[1][0] - bounds.lo[1][0]).toBeLessThan(1e-5);
+  });
+});
+
+describe('intervalJacobianBound: rounding', () => {
+  it('contains J in exact arithmetic when the computed product cancels to 0: J = 0.1 + 0.3 − 0.4 = −2⁻⁵⁵, every unit active', () => {
+    const net = makeNetwork(1, [denseLayer([[1]], [0]), denseLayer([[0.1], [0.3], [0.4]], [0, 0, 0]), denseLayer([[1, 1, -1]], [0])]);
+    const bounds = { lo: [Float64Array.of(1), Float64Array.of(1, 1, 1)], hi: [Float64Array.of(2), Float64Array.of(2, 2, 2)] };
+    const J = add(add(dyadic(0.1), dyadic(0.3)), dyadic(-0.4));
+    expect(sign(J)).toBe(-1);
+    for (const p of ['1', '2', 'inf'] as Norm[]) {
+      const r = intervalJacobianBound(net, queryDomain(net, null), p, bounds);
+      expect(sign(add(J, dyadic(-r.lo[0])))).toBeGreaterThanOrEqual(0); // lo ≤ J
+      expect(sign(add(J, dyadic(-r.hi[0])))).toBeLessThanOrEqual(0); // J ≤ hi
+      expect(sign(add(J, dyadic(r.value)))).toBeGreaterThanOrEqual(0); // |J| ≤ value
+      expect(r.value).toBeLessThan(1e-14);
+      expect(r.unstable).toBe(0);
+    }
   });
 });

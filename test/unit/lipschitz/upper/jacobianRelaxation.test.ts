@@ -8,6 +8,7 @@ import { jacobianOfPattern } from '../../../../src/network/evaluate.js';
 import { denseLayer, makeNetwork, type DenseLayer, type Network } from '../../../../src/network/network.js';
 import { createStream, type RandomStream } from '../../../../src/random/stream.js';
 import { gaussianNet, stopAfter } from '../../../support/upperUnits.js';
+import { add, dyadic, sign } from '../../../support/exactArithmetic.js';
 
 type Rows = number[][];
 const rowsOf = (l: DenseLayer): Rows => Array.from({ length: l.outDim }, (_, i) => Array.from(l.weights.subarray(i * l.inDim, (i + 1) * l.inDim)));
@@ -212,5 +213,92 @@ describe('relaxedJacobianBound', () => {
     expect(r.value).toBeGreaterThanOrEqual(5);
     expect(r.value).toBeLessThan(5 * (1 + 1e-12));
     expect(r.unstable).toBe(0);
+  });
+});
+
+describe('relaxedJacobianBound: rounding', () => {
+  it('allows for the rounding of the chain\'s products: J = 0.1 + 0.3 − 0.4 is 2⁻⁵⁵ in magnitude exactly but 0 computed', () => {
+    // Every unit active: J = W₂W₁W₀ = 0.1 + 0.3 − 0.4 in the doubles' exact values, |J| = 2.8e-17 for every
+    // norm (1 × 1), while the floating-point chain computes 0: only its error term keeps it above |J|.
+    const net = makeNetwork(1, [denseLayer([[1]], [0]), denseLayer([[0.1], [0.3], [0.4]], [0, 0, 0]), denseLayer([[1, 1, -1]], [0])]);
+    const preBounds = { lo: [Float64Array.of(1), Float64Array.of(1, 1, 1)], hi: [Float64Array.of(2), Float64Array.of(2, 2, 2)] };
+    const J = add(add(dyadic(0.1), dyadic(0.3)), dyadic(-0.4));
+    expect(sign(J)).toBe(-1);
+    for (const p of NORMS) {
+      const r = relaxedJacobianBound(net, queryDomain(net, null), p, { preBounds });
+      expect(sign(add(J, dyadic(r.chain!)))).toBeGreaterThanOrEqual(0); // |J| = −J ≤ chain
+      expect(r.chain!).toBeLessThan(1e-13);
+    }
+  });
+});
+
+describe('relaxedJacobianBound: what the budget and the clock decide', () => {
+  // f = ρ(ρ(x) + ρ(−x) − 1.5) on [−1, 1]: ρ(x) + ρ(−x) = |x| ≤ 1, so the last unit is dead and f = 0.
+  // Interval bounds give it [−1.5, 0.5] (free); back-substitution (chords (1 ± x)/2) gives hi = −0.5.
+  const deadByCrown = makeNetwork(1, [denseLayer([[1], [-1]], [0, 0]), denseLayer([[1, 1]], [-1.5]), denseLayer([[1]], [0])]);
+  const onBox = queryDomain(deadByCrown, { lo: Float64Array.of(-1), hi: Float64Array.of(1) });
+
+  it('hands its budget to the linear bounds: out of time, the unit stays free (interval bound 1); with time, it is dead (0)', () => {
+    const rushed = relaxedJacobianBound(deadByCrown, onBox, 'inf', { budget: stopAfter(0) });
+    expect(rushed.interval).toBe(intervalJacobianBound(deadByCrown, onBox, 'inf').value);
+    expect(rushed.interval).toBeGreaterThanOrEqual(1); // J = δ·(δ₁ − δ₂), gates in [0, 1]: |J| ≤ 1
+    expect(rushed.stoppedEarly).toBe(true);
+    const patient = relaxedJacobianBound(deadByCrown, onBox, 'inf');
+    expect(patient.unstable).toBeCloseTo(2 / 3, 15); // ρ(±x) stay free, the last unit is proven dead
+    expect(patient.value).toBeLessThan(1e-300); // 0 up to the underflow floor
+    expect(patient.interval).toBeLessThan(1e-300);
+  });
+
+  it('for p = 1, out of time, is the interval bound: the fallback rows are the columns of the interval Jacobian', () => {
+    const s = createStream(9, 'test/unit/jacobianRelaxation-fallback');
+    const net = gaussianNet(s, 3, [5], 4);
+    const domain = queryDomain(net, null);
+    for (const p of NORMS) {
+      const r = relaxedJacobianBound(net, domain, p, { budget: stopAfter(0) });
+      expect(r.chain).toBeNull();
+      expect(r.value).toBeLessThanOrEqual(r.interval);
+      if (p !== '2') expect(r.value).toBeGreaterThanOrEqual(r.interval * (1 - 1e-12)); // same rows, max of row norms
+    }
+  });
+
+  it('checks the budget once per block of up to 32 rows: 32 ranges or 32 objective rows are one check', () => {
+    const s = createStream(10, 'test/unit/jacobianRelaxation-block');
+    const free = (widths: number[]) => ({ lo: widths.map((w) => new Float64Array(w).fill(-1)), hi: widths.map((w) => new Float64Array(w).fill(1)) });
+    // 32 objective rows (p = ∞, k = 32): one check. 32 ranges of the second hidden layer, then one objective row: two.
+    for (const [net, preBounds, checks] of [
+      [gaussianNet(s, 2, [3], 32), free([3]), 1],
+      [gaussianNet(s, 2, [3, 32], 1), free([3, 32]), 2],
+    ] as const) {
+      const domain = queryDomain(net, null);
+      const enough = relaxedJacobianBound(net, domain, 'inf', { preBounds, budget: stopAfter(checks) });
+      expect(enough.stoppedEarly).toBe(false);
+      expect(enough.chain).not.toBeNull();
+      expect(enough.value).toBe(relaxedJacobianBound(net, domain, 'inf', { preBounds }).value);
+      const short = relaxedJacobianBound(net, domain, 'inf', { preBounds, budget: stopAfter(checks - 1) });
+      expect(short.stoppedEarly).toBe(true);
+    }
+  });
+
+  it('beyond 32 rows, each block works on its own rows: 40 objective rows, 40 ranges, against the independent chain', () => {
+    const s = createStream(11, 'test/unit/jacobianRelaxation-blocks');
+    for (const widths of [[3], [3, 40]]) {
+      const raw = gaussianNet(s, 2, widths, widths.length === 1 ? 40 : 1);
+      // Output rows 32–39 ten times larger: the largest row is in the second block.
+      const out = raw.layers[raw.layers.length - 1];
+      const net = makeNetwork(2, [...raw.layers.slice(0, -1), { ...out, weights: out.weights.map((w, idx) => (idx >= 32 * out.inDim ? 10 * w : w)) }]);
+      const preBounds = randomStates(s, net);
+      const r = relaxedJacobianBound(net, queryDomain(net, null), 'inf', { preBounds });
+      const chain = Math.max(...referenceChain(net, neuronStates(preBounds), 'inf'));
+      expect(r.chain!).toBeGreaterThanOrEqual(chain * (1 - 1e-12));
+      expect(r.chain!).toBeLessThanOrEqual(chain * (1 + 1e-9));
+    }
+  });
+
+  it('reports its own duration: between 0 and the wall time around the call', () => {
+    const before = performance.now();
+    const r = relaxedJacobianBound(deadByCrown, onBox, '2');
+    const wall = (performance.now() - before) / 1000;
+    expect(r.seconds).toBeGreaterThanOrEqual(0);
+    expect(r.seconds).toBeLessThanOrEqual(wall);
   });
 });

@@ -176,6 +176,55 @@ describe('linearPreActivationBounds', () => {
     });
   });
 
+  it('allow for the rounding of the products with later layers\' weights: −0.1 − 0.2 + 0.3 is −2⁻⁵⁵ exactly but −2⁻⁵⁴ computed', () => {
+    // x ≈ 1e8 (active), y = (0.1, 0.2, 0.3)·x (active), w = −y₀ − y₁ + y₂ = ε·x with ε = 0.3 − 0.1 − 0.2 in
+    // the doubles' exact values (−2.8e-17). Back-substitution computes the coefficient of x as −5.6e-17, so
+    // its upper bound of w is off by 2.8e-17·x ≈ 2.8e-9 unless it allows for |W|·|a| ≈ 6e7 of products.
+    const c = 1e8;
+    const net = makeNetwork(1, [denseLayer([[1]], [0]), denseLayer([[0.1], [0.2], [0.3]], [0, 0, 0]), denseLayer([[-1, -1, 1]], [0]), denseLayer([[1]], [0])]);
+    const b = box([c - 1e-3], [c + 1e-3]);
+    const bounds = linearPreActivationBounds(net, queryDomain(net, b));
+    const epsilon = add(add(dyadic(0.3), mul(dyadic(-1), dyadic(0.1))), mul(dyadic(-1), dyadic(0.2)));
+    expect(sign(epsilon)).toBe(-1);
+    const minus = (a: Dyadic, x: number) => add(a, mul(dyadic(-1), dyadic(x)));
+    expect(sign(minus(mul(epsilon, dyadic(b.lo[0])), bounds.hi[2][0]))).toBeLessThanOrEqual(0); // max w = ε·lo ≤ upper bound
+    expect(sign(minus(mul(epsilon, dyadic(b.hi[0])), bounds.lo[2][0]))).toBeGreaterThanOrEqual(0); // min w = ε·hi ≥ lower bound
+    expect(bounds.hi[2][0] - bounds.lo[2][0]).toBeLessThan(1e-4); // tighter than the intervals (width ≈ 1.2e-3)
+  });
+
+  it('break the tie h = −l as textbook CROWN does (α = 0): zero first-layer biases on a box symmetric about 0', () => {
+    // Every first-layer neuron then has l = −h exactly (the rounding allowances are symmetric too).
+    const s = createStream(8, 'test/unit/linearBounds-tie');
+    let decided = 0;
+    for (let t = 0; t < 4; t++) {
+      const net = gaussianNet(s, 2, [4, 3], 1);
+      const layers = net.layers.map((l, j) => (j === 0 ? { ...l, biases: new Float64Array(l.outDim) } : l));
+      const tied = makeNetwork(2, layers);
+      const domain = queryDomain(tied, box([-1, -1], [1, 1]));
+      const bounds = linearPreActivationBounds(tied, domain);
+      expect(Array.from(bounds.hi[0], (h, i) => h + bounds.lo[0][i])).toEqual([0, 0, 0, 0]);
+      const ref = referenceCrown(tied, domain);
+      const intervals = preActivationBounds(tied, domain);
+      ref.lo[1].forEach((l, i) => {
+        const tol = 1e-9 * (1 + Math.abs(l));
+        expect(bounds.lo[1][i]).toBeGreaterThanOrEqual(l - tol);
+        expect(bounds.lo[1][i]).toBeLessThanOrEqual(l + tol);
+        if (bounds.lo[1][i] > intervals.lo[1][i] + 1e-6) decided++;
+      });
+    }
+    expect(decided).toBeGreaterThan(0); // the lower line, not the interval bound, sets some of them
+  });
+
+  it('report their own duration: between 0 and the wall time around the call', () => {
+    const s = createStream(3, 'test/unit/linearBounds-seconds');
+    const net = gaussianNet(s, 2, [3, 3], 1);
+    const before = performance.now();
+    const bounds = linearPreActivationBounds(net, queryDomain(net, box([-1, -1], [1, 1])));
+    const wall = (performance.now() - before) / 1000;
+    expect(bounds.seconds).toBeGreaterThanOrEqual(0);
+    expect(bounds.seconds).toBeLessThanOrEqual(wall);
+  });
+
   it('use the lower line α = 1 when h > −l and α = 0 otherwise', () => {
     // Layer 0: z = x on [−1, 3] (h > −l: α = 1, chord slope 3/4) and z' = −x on [−3, 1] (α = 0).
     // Layer 1: −ρ(x) has lower bound −(3/4)(x + 1) ≥ −3; ρ(x) ≥ x ≥ −1 → max with 0 from intervals.
@@ -233,6 +282,18 @@ describe('linearPreActivationBounds', () => {
     const withTight = linearPreActivationBounds(net, domain, { intervals: tight });
     withTight.hi.forEach((H, l) => H.forEach((v, i) => expect(v).toBeLessThanOrEqual(tight.hi[l][i])));
     withTight.lo.forEach((L, l) => L.forEach((v, i) => expect(v).toBeGreaterThanOrEqual(tight.lo[l][i])));
+  });
+
+  it('check the budget once per block of up to 32 neurons: a layer of exactly 32 is one check', () => {
+    const s = createStream(4, 'test/unit/linearBounds-block');
+    const net = gaussianNet(s, 2, [32, 3], 1, 0.1, 0.5);
+    const domain = queryDomain(net, box([-0.5, -0.5], [0.5, 0.5]));
+    const two = linearPreActivationBounds(net, domain, { budget: stopAfter(2) }); // layer 0, then layer 1
+    expect(two.stoppedEarly).toBe(false);
+    expect(two.refined).toBe(35);
+    const one = linearPreActivationBounds(net, domain, { budget: stopAfter(1) });
+    expect(one.stoppedEarly).toBe(true);
+    expect(one.refined).toBe(32);
   });
 
   it('read an interval bound that overflowed to NaN as unbounded, and give no finite bound from an infinite one', () => {

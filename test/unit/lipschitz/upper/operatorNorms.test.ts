@@ -5,6 +5,7 @@ import { Budget } from '../../../../src/lipschitz/budget.js';
 import { denseLayer, makeNetwork, type Network } from '../../../../src/network/network.js';
 import { createStream } from '../../../../src/random/stream.js';
 import type { Mat } from '../../../../src/linalg/mat.js';
+import { add, dyadic, sign } from '../../../support/exactArithmetic.js';
 
 /** γ_n = n/(2⁵³ − n) (independent of rounding.ts's formula). */
 const g = (n: number) => n / (2 ** 53 - n);
@@ -110,6 +111,17 @@ describe('the norm product', () => {
     // For p = 2 the SVDs are inflated by a relative margin far above c·n·u (rounding.ts: 1e-9 per layer).
     expect(operatorNormProduct(net, '2')).toBeGreaterThanOrEqual(exact['2'] * (1 + 3e-9));
   });
+  it('for p = 1 and ∞ rounds the column and row sums up: 0.1 + 0.7 computes below the exact sum of the two doubles', () => {
+    const exact = add(dyadic(0.1), dyadic(0.7));
+    expect(sign(add(exact, dyadic(-(0.1 + 0.7))))).toBe(1);
+    for (const [norm, rows] of [['1', [[0.1], [0.7]]], ['inf', [[0.1, 0.7]]]] as const) {
+      const net = makeNetwork(rows[0].length, [denseLayer(rows.map((r) => [...r]), rows.map(() => 0))]);
+      const value = operatorNormProduct(net, norm);
+      expect(sign(add(exact, dyadic(-value)))).toBeLessThanOrEqual(0);
+      expect(value).toBeLessThan(0.8 * (1 + 1e-14));
+    }
+  });
+
   it('bounds the Jacobian norm of the network at random points (‖D‖ ≤ 1 for every pattern)', () => {
     const s = createStream(9, 'test/unit/norm-product');
     const product = { '1': operatorNormProduct(net, '1'), inf: operatorNormProduct(net, 'inf'), '2': operatorNormProduct(net, '2') };

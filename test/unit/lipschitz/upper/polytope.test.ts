@@ -110,6 +110,14 @@ describe('Polytope: the box, and cuts by the double-description method', () => {
     expect(q.farthest().norm).toBeCloseTo(Math.SQRT2, 14);
   });
 
+  it('a box shrunk to the origin (allowance 0) is kept whole by a cut through it, and its farthest point is 0', () => {
+    // Every gradient 0 (all units dead): the start box is the point 0, and a cut g₀ ≤ 0 passes through it.
+    const q = new Polytope(Float64Array.of(0, 0), Float64Array.of(0, 0));
+    expect(q.cut(Float64Array.of(1, 0), 0)).toBe(false);
+    expect(q.vertices.length).toBe(4);
+    expect(q.farthest()).toEqual({ x: Float64Array.of(0, 0), norm: 0 });
+  });
+
   it('does not join two vertices that share facets but are not adjacent (a square cut along a diagonal band)', () => {
     // In 3-D two corners of the same face share one facet (fewer than d − 1 = 2): no crossing
     // between them. Cut off one corner of the cube: exactly the three edge crossings appear.

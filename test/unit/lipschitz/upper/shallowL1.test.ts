@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { shallowL1PatternMax } from '../../../../src/lipschitz/upper/shallowL1.js';
 import { denseLayer, makeNetwork, type Network } from '../../../../src/network/network.js';
 import { createStream } from '../../../../src/random/stream.js';
+import { add, dyadic, sign } from '../../../support/exactArithmetic.js';
 
 /** max over every 0/1 choice σ of ‖Σ_j σ_j v_j w_j‖_∞, by enumerating the 2^N choices. */
 function enumeratedMax(net: Network): number {
@@ -43,6 +44,15 @@ describe('shallowL1PatternMax', () => {
     // h = (−1, 2), (−3, −1), (−8, 1): coordinate 0 negatives sum to 12.
     expect(shallowL1PatternMax(flipped)).toBeGreaterThanOrEqual(12);
     expect(shallowL1PatternMax(flipped)).toBeLessThan(12 * (1 + 1e-14));
+  });
+
+  it('rounds its sums up: 0.1 + 0.7 computes to 0.7999999999999999, below the exact sum of the two doubles', () => {
+    const net = makeNetwork(1, [denseLayer([[0.1], [0.7]], [0, 0]), denseLayer([[1, 1]], [0])]);
+    const exact = add(dyadic(0.1), dyadic(0.7));
+    expect(sign(add(exact, dyadic(-(0.1 + 0.7))))).toBe(1); // the computed sum is below the exact one
+    const bound = shallowL1PatternMax(net);
+    expect(sign(add(exact, dyadic(-bound)))).toBeLessThanOrEqual(0);
+    expect(bound).toBeLessThan(0.8 * (1 + 1e-14));
   });
 
   it('covers products that underflow to zero (2⁻¹⁰⁷⁴ · 0.5) and is 0 only for a zero network', () => {

@@ -4,6 +4,7 @@ import { neuronStates, preActivationBounds } from '../../../../src/lipschitz/upp
 import { shallowZonotopeBound, zonotopeBoundFor, ZONOTOPE_MAX_INPUT_DIM } from '../../../../src/lipschitz/upper/zonotope.js';
 import type { Network } from '../../../../src/network/network.js';
 import { box, net } from '../../../support/lipschitzUnits.js';
+import { add, dyadic, sign } from '../../../support/exactArithmetic.js';
 
 // Unit tests of the gradient-zonotope bound beyond test/lipschitz/zonotope.test.ts (soundness and
 // Nesterov's factor on random nets): how close the weight iteration gets where the optimum of (★) is
@@ -132,5 +133,76 @@ describe('zonotopeBoundFor (the bound for a query)', () => {
     expect(given.free).toBe(0);
     expect(given.upper).toBeGreaterThanOrEqual(Math.hypot(2, 2));
     expect(given.upper).toBeLessThan(Math.hypot(2, 2) * (1 + 1e-9));
+  });
+});
+
+describe('shallowZonotopeBound: shapes, invariances and degenerate units', () => {
+  it('answers only networks with exactly one hidden layer and a scalar output', () => {
+    // Two hidden layers whose second has one unit: the output is scalar but the net is not shallow.
+    const deep = net(2, [[[1, 0], [0, 1]], [0, 0]], [[[1, 1]], [0]], [[[2]], [0]]);
+    expect(shallowZonotopeBound(deep, null, { timeLimit: 10 })).toBeNull();
+    const vector = net(2, [[[1, 0], [0, 1]], [0, 0]], [[[1, 1], [1, -1]], [0, 0]]);
+    expect(shallowZonotopeBound(vector, null, { timeLimit: 10 })).toBeNull();
+  });
+
+  it('is invariant under a rotation of the input space (the constant is): PLANAR turned by 90°, four dimensions', () => {
+    // x ↦ (x₂, −x₁) maps the zonotope's largest point (3, 1) to (1, −3): the optimum of (★) stays √10.
+    const turned = net(2, [[[0, -1], [1, 0], [1, -1], [-1, -1]], [0, 0, 0, 0]], [[[1, 1, 1, 1]], [0]]);
+    expect(zonotopeMaximum(turned)).toBeCloseTo(Math.sqrt(10), 14);
+    const z = bound(turned);
+    expect(z.upper).toBeGreaterThanOrEqual(Math.sqrt(10));
+    expect(z.upper).toBeLessThan(Math.sqrt(10) * (1 + 1e-4));
+    // Four orthogonal units of one length in four dimensions, as ORTHOGONAL in three: the optimum of
+    // (★) is the zonotope's largest norm ‖(2, 2, 2, 2)‖ = 4 (d = 4 is the first size where every
+    // entry of M_r matters to the iteration's symmetrisation).
+    const four = net(4, [[[2, 0, 0, 0], [0, 2, 0, 0], [0, 0, 2, 0], [0, 0, 0, 2]], [0, 0, 0, 0]], [[[1, 1, 1, 1]], [0]]);
+    expect(zonotopeMaximum(four)).toBe(4);
+    const z4 = bound(four);
+    expect(z4.upper).toBeGreaterThanOrEqual(4);
+    expect(z4.upper).toBeLessThan(4 * (1 + 1e-6));
+  });
+
+  it('keeps a unit 2⁻⁶⁰⁰ times smaller than another from loosening the bound (its rounding allowance is relative)', () => {
+    // Two free units, h₁ = (1, 0) and h₂ = 2⁻⁶⁰⁰·(0, 1): Lip = ‖h₁ + h₂‖ = 1 to 2⁻¹²⁰⁰.
+    const n = net(2, [[[1, 0], [0, 2 ** -300]], [0, 0]], [[[1, 2 ** -300]], [0]]);
+    const z = bound(n);
+    expect(z.free).toBe(2);
+    expect(z.upper).toBeGreaterThanOrEqual(1);
+    expect(z.upper).toBeLessThan(1 + 1e-6);
+  });
+
+  it('does not count a unit without input weights as free (it adds nothing to any gradient), and does not iterate when nothing is left', () => {
+    // Unit 2 has w = 0: the gradients are σ·(3, 4), Lip = 5, with one free unit.
+    const n = net(2, [[[3, 4], [0, 0]], [0, 1]], [[[1, 7]], [0]]);
+    const z = bound(n);
+    expect(z.free).toBe(1);
+    expect(z.upper).toBeGreaterThanOrEqual(5);
+    expect(z.upper).toBeLessThan(5 * (1 + 1e-6));
+    const silent = net(2, [[[0, 0], [0, 0]], [1, -1]], [[[2, 3]], [0]]);
+    const s = bound(silent);
+    expect(s.free).toBe(0);
+    expect(s.iterations).toBe(0);
+    expect(s.upper).toBeLessThan(1e-300);
+  });
+});
+
+describe('shallowZonotopeBound: rounding', () => {
+  it('stays above |Σ h_j| when the computed sum cancels to 0: units 0.1, 0.3, −0.4 always on (exactly −2⁻⁵⁵)', () => {
+    const n = net(1, [[[0.1], [0.3], [-0.4]], [0, 0, 0]], [[[1, 1, 1]], [0]]);
+    const lip = add(add(dyadic(0.1), dyadic(0.3)), dyadic(-0.4)); // the gradient on the domain, exactly
+    expect(sign(lip)).toBe(-1);
+    const z = shallowZonotopeBound(n, Int8Array.of(1, 1, 1), { timeLimit: 10 })!;
+    expect(z.free).toBe(0);
+    expect(sign(add(lip, dyadic(z.upper)))).toBeGreaterThanOrEqual(0); // |lip| ≤ upper
+    expect(z.upper).toBeLessThan(1e-14);
+  });
+});
+
+describe('zonotopeBoundFor: the time limit', () => {
+  it('passes its time limit on: with none left it stops after the first weights, still sound', () => {
+    const spentRun = zonotopeBoundFor(PLANAR, { norm: '2', box: null }, 0)!;
+    expect(spentRun.iterations).toBe(1);
+    expect(spentRun.upper).toBeGreaterThan(Math.sqrt(10) * 1.01); // the first weights alone are loose
+    expect(zonotopeBoundFor(PLANAR, { norm: '2', box: null }, 10)!.iterations).toBeGreaterThan(6);
   });
 });
