@@ -51,8 +51,8 @@ const ETA = 2 ** -1074;
 const MAGNITUDE_MARGIN = 1 + 1e-10;
 
 /** The entrywise radius of an assembled matrix (step 2). */
-function radiusOf(assembly: Assembly, extraRoundings = 0): Float64Array {
-  const g = gamma(assembly.terms + 2 + extraRoundings) * MAGNITUDE_MARGIN;
+function radiusOf(assembly: Assembly): Float64Array {
+  const g = gamma(assembly.terms + 2) * MAGNITUDE_MARGIN;
   const underflow = 2 * ETA * (assembly.terms + 2);
   const mag = assembly.magnitude!;
   const inh = assembly.inherited!;
@@ -70,6 +70,7 @@ const verificationCache = new WeakMap<SdpProblem, Verification>();
 /** The exact-weights embedding, whether the Schur form applies, and G₀ = W₀W₀ᵀ (once per problem). */
 function verification(problem: SdpProblem): Verification {
   const cached = verificationCache.get(problem);
+  // Stryker disable next-line ConditionalExpression: a cache miss only recomputes the same embedding and Gram matrix
   if (cached) return cached;
   const embedding = embed(problem, problem.first, problem.inputDim);
   const schur = embedding.plainInputBlock && embedding.incoming.every((a) => a.input === null || a.unitInput >= 0);
@@ -203,7 +204,6 @@ export function rhoWithGradient(problem: SdpProblem, tau: SdpMultipliers, embedd
     out.fill(0);
     for (const p of coupled) {
       const w = -tau[p] * z[p];
-      if (w === 0) continue;
       const a = embedding.incoming[p].input!;
       for (let j = 0; j < r; j++) out[j] += w * a[j];
     }
@@ -244,12 +244,11 @@ export function certify(problem: SdpProblem, tau: SdpMultipliers, options: { est
   const form = verification(problem).schur ? 'schur' : 'full';
   let m = tau;
   for (let doubling = 0; doubling <= (options.maxDoublings ?? 20); doubling++) {
-    const estimate = doubling === 0 && options.estimate !== undefined ? options.estimate : optimalRho(problem, m);
-    if (estimate !== null && estimate > 0) {
-      for (const delta of INFLATIONS) {
-        const rho = estimate * (1 + delta);
-        if (proveCertificate(problem, m, rho)) return { upper: boundFrom(problem, rho), rho, tau: m, form };
-      }
+    // No estimate (H not definite) or a non-positive one gives ρ ≤ 0, which proveCertificate refuses.
+    const estimate = (doubling === 0 && options.estimate !== undefined ? options.estimate : optimalRho(problem, m)) ?? 0;
+    for (const delta of INFLATIONS) {
+      const rho = estimate * (1 + delta);
+      if (proveCertificate(problem, m, rho)) return { upper: boundFrom(problem, rho), rho, tau: m, form };
     }
     m = m.map((t) => 2 * t);
   }
