@@ -51,8 +51,8 @@ const ETA = 2 ** -1074;
 const MAGNITUDE_MARGIN = 1 + 1e-10;
 
 /** The entrywise radius of an assembled matrix (step 2). */
-function radiusOf(assembly: Assembly, extraRoundings = 0): Float64Array {
-  const g = gamma(assembly.terms + 2 + extraRoundings) * MAGNITUDE_MARGIN;
+function radiusOf(assembly: Assembly): Float64Array {
+  const g = gamma(assembly.terms + 2) * MAGNITUDE_MARGIN;
   const underflow = 2 * ETA * (assembly.terms + 2);
   const mag = assembly.magnitude!;
   const inh = assembly.inherited!;
@@ -70,6 +70,7 @@ const verificationCache = new WeakMap<SdpProblem, Verification>();
 /** The exact-weights embedding, whether the Schur form applies, and G₀ = W₀W₀ᵀ (once per problem). */
 function verification(problem: SdpProblem): Verification {
   const cached = verificationCache.get(problem);
+  // Stryker disable next-line ConditionalExpression: a cache miss only recomputes the same embedding and Gram matrix
   if (cached) return cached;
   const embedding = embed(problem, problem.first, problem.inputDim);
   const schur = embedding.plainInputBlock && embedding.incoming.every((a) => a.input === null || a.unitInput >= 0);
@@ -78,6 +79,7 @@ function verification(problem: SdpProblem): Verification {
     const N = problem.firstWidth;
     const d = problem.inputDim;
     const W = problem.first;
+    // The upper triangle (i ≤ j) only: that is all verifiedMatrix reads.
     const g = new Float64Array(N * N);
     const abs = new Float64Array(N * N);
     for (let i = 0; i < N; i++) {
@@ -89,8 +91,8 @@ function verification(problem: SdpProblem): Verification {
           s += t;
           m += Math.abs(t);
         }
-        g[i * N + j] = g[j * N + i] = s;
-        abs[i * N + j] = abs[j * N + i] = m;
+        g[i * N + j] = s;
+        abs[i * N + j] = m;
       }
     }
     gram = { g, abs };
@@ -132,14 +134,15 @@ export function verifiedMatrix(problem: SdpProblem, tau: SdpMultipliers, rho: nu
     for (let y = x; y < coupled.length; y++) {
       const q = coupled[y];
       const iq = embedding.incoming[q].unitInput;
-      const gij = g[ip * N + iq];
+      const at = Math.min(ip, iq) * N + Math.max(ip, iq);
+      const gij = g[at];
       const tt = tau[p] * tau[q];
       const t = (tt * gij) / rho;
-      const gramError = (tt / rho) * (gGram * abs[ip * N + iq] + 2 * d * ETA) * (1 + gSchur);
+      const gramError = (tt / rho) * (gGram * abs[at] + 2 * d * ETA) * (1 + gSchur);
       const underflow = 2 * ETA * (hidden.terms + 2) + 2 * ETA * ((Math.abs(gij) + 2) / rho + 1);
-      const at = p * n + q;
-      k[at] = k[q * n + p] = k[at] - t;
-      radius[at] = radius[q * n + p] = gSchur * (mag[at] + Math.abs(t)) + hidden.inherited![at] * MAGNITUDE_MARGIN + gramError + underflow;
+      const pq = p * n + q;
+      k[pq] = k[q * n + p] = k[pq] - t;
+      radius[pq] = radius[q * n + p] = gSchur * (mag[pq] + Math.abs(t)) + hidden.inherited![pq] * MAGNITUDE_MARGIN + gramError + underflow;
     }
   }
   return { values: k, radius, size: n, form: 'schur' };
@@ -150,7 +153,7 @@ export function verifiedMatrix(problem: SdpProblem, tau: SdpMultipliers, rho: nu
  * domain for the rescaled network. Multipliers that are negative or not finite are refused.
  */
 export function proveCertificate(problem: SdpProblem, tau: SdpMultipliers, rho: number): boolean {
-  if (!(rho > 0) || !Number.isFinite(rho) || tau.length !== problem.hidden || !tau.every((t) => t >= 0 && Number.isFinite(t))) return false;
+  if (!(rho > 0) || !Number.isFinite(rho) || !admissible(problem, tau)) return false;
   const m = verifiedMatrix(problem, tau, rho);
   return provePositiveDefinite(m.values, m.size, m.radius);
 }
@@ -164,6 +167,7 @@ export function proveCertificate(problem: SdpProblem, tau: SdpMultipliers, rho: 
  * Any embedding of the input gives the same value (the solver's thin one is cheaper).
  */
 export function optimalRho(problem: SdpProblem, tau: SdpMultipliers, embedding: Embedding = verification(problem).embedding): number | null {
+  // Stryker disable next-line BooleanLiteral: equivalent — the gradient, when computed, is not read
   return rhoWithGradient(problem, tau, embedding, false)?.rho ?? null;
 }
 
@@ -175,6 +179,7 @@ export function optimalRho(problem: SdpProblem, tau: SdpMultipliers, embedding: 
 export function rhoWithGradient(problem: SdpProblem, tau: SdpMultipliers, embedding: Embedding, gradient: boolean): { rho: number; gradient: Float64Array | null } | null {
   const n = problem.hidden;
   const r = embedding.r;
+  // Stryker disable next-line BooleanLiteral: equivalent — tracking only adds the magnitude arrays, the values are the same
   const hidden = hiddenBlock(problem, embedding, tau, false);
   const factor = cholesky(hidden.values, n);
   if (!factor) return null;
@@ -203,7 +208,6 @@ export function rhoWithGradient(problem: SdpProblem, tau: SdpMultipliers, embedd
     out.fill(0);
     for (const p of coupled) {
       const w = -tau[p] * z[p];
-      if (w === 0) continue;
       const a = embedding.incoming[p].input!;
       for (let j = 0; j < r; j++) out[j] += w * a[j];
     }
@@ -231,6 +235,17 @@ export function rhoWithGradient(problem: SdpProblem, tau: SdpMultipliers, embedd
   return { rho: Math.max(value, 0), gradient: g };
 }
 
+/**
+ * One finite τ_p ≥ 0 per unstable neuron: what the LMI argument assumes. The sign and finiteness test
+ * is a guard that fails fast, not a filter step 3 relies on: a negative τ_p makes F_pp ≤ 2τ_p < 0 and
+ * a non-finite one a non-finite entry, neither of which is ever proven positive definite.
+ */
+function admissible(problem: SdpProblem, tau: SdpMultipliers): boolean {
+  if (tau.length !== problem.hidden) return false;
+  // Stryker disable next-line all: equivalent — such multipliers cannot pass step 3 either (above)
+  return tau.every((t) => t >= 0 && Number.isFinite(t));
+}
+
 /** Relative inflations of ρ̂ tried in turn. */
 const INFLATIONS = [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 0.03, 0.1, 0.3, 1, 3, 10];
 
@@ -240,16 +255,15 @@ const INFLATIONS = [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 0.03, 0.1, 0.3, 
  * times when the hidden block is not positive definite.
  */
 export function certify(problem: SdpProblem, tau: SdpMultipliers, options: { estimate?: number; maxDoublings?: number } = {}): Certificate | null {
-  if (tau.length !== problem.hidden || !tau.every((t) => t >= 0 && Number.isFinite(t))) return null;
+  if (!admissible(problem, tau)) return null;
   const form = verification(problem).schur ? 'schur' : 'full';
   let m = tau;
   for (let doubling = 0; doubling <= (options.maxDoublings ?? 20); doubling++) {
-    const estimate = doubling === 0 && options.estimate !== undefined ? options.estimate : optimalRho(problem, m);
-    if (estimate !== null && estimate > 0) {
-      for (const delta of INFLATIONS) {
-        const rho = estimate * (1 + delta);
-        if (proveCertificate(problem, m, rho)) return { upper: boundFrom(problem, rho), rho, tau: m, form };
-      }
+    // No estimate (H not definite) or a non-positive one gives ρ ≤ 0, which proveCertificate refuses.
+    const estimate = (doubling === 0 && options.estimate !== undefined ? options.estimate : optimalRho(problem, m)) ?? 0;
+    for (const delta of INFLATIONS) {
+      const rho = estimate * (1 + delta);
+      if (proveCertificate(problem, m, rho)) return { upper: boundFrom(problem, rho), rho, tau: m, form };
     }
     m = m.map((t) => 2 * t);
   }

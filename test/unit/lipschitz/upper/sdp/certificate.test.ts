@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { boundFrom, certify, optimalRho, proveCertificate, rhoWithGradient, verifiedMatrix } from '../../../../../src/lipschitz/upper/sdp/certificate.js';
 import { embed } from '../../../../../src/lipschitz/upper/sdp/lmi.js';
-import { allPatternsLip, deepNet, mixedStates, netOf, pairNet, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
+import { allPatternsLip, deepNet, eigenvalues, mixedStates, netOf, pairNet, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
 
 const pair = pairNet;
 const deep = deepNet;
@@ -160,5 +160,21 @@ describe('the verified certificate', () => {
       expect(r).toBeGreaterThan(0);
       expect(r).toBeLessThan(1e-13 * scale);
     });
+  });
+});
+
+describe('what the certificate refuses', () => {
+  it('a negative ρ (the Schur complement H + CCᵀ/|ρ| would be definite) and one multiplier too many', () => {
+    const problem = problemOf(pair);
+    const tau = Float64Array.of(3, 0.7);
+    const star = rhoStar(pair, null, tau);
+    expect(proveCertificate(problem, tau, 2 * star)).toBe(true);
+    // H ≻ 0 here, so K at ρ = −ρ* is definite: only the sign test stands between it and a "proof".
+    expect(eigenvalues(verifiedMatrix(problem, tau, -star).values, 2)[0]).toBeGreaterThan(0);
+    expect(proveCertificate(problem, tau, -star)).toBe(false);
+    // τ with an extra entry would be read as its first two.
+    const longer = Float64Array.of(3, 0.7, 1);
+    expect(proveCertificate(problem, longer, 2 * star)).toBe(false);
+    expect(certify(problem, longer)).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { eclipseFastMultipliers } from '../../../../../src/lipschitz/upper/sdp/eclipseFast.js';
-import { allPatternsLip, deepNet, eigenvalues, pairNet, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
+import { allPatternsLip, deepNet, denseF, eigenvalues, netOf, pairNet, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
 
 const deep = deepNet;
 
@@ -61,5 +61,18 @@ describe('ECLipsE-Fast’s closed form (eclipseFast.ts)', () => {
     expect(result.tau[1] / ((rho * ls[1]) / 2) - 1).toBeCloseTo(0, 7);
     // Still a valid certificate of the problem with the active neurons eliminated.
     expect(rhoStar(deep, states, result.tau)).toBeLessThanOrEqual(result.rho * (1 + 1e-9));
+  });
+});
+
+describe('ECLipsE-Fast at its edges', () => {
+  it('a hidden layer of zero weights (f constant, every neuron formally unstable): λ_max(A_k) = 0 gives no l_k, yet the result is a certificate', () => {
+    const zero = netOf(2, [[[1, 0.4], [-0.6, 1.3]], [0.2, -0.1]], [[[0, 0], [0, 0]], [0.5, 1]], [[[1.1, -0.8]], [0.3]]);
+    const result = eclipseFastMultipliers(problemOf(zero))!;
+    expect(result).not.toBeNull();
+    expect(result.tau.every((t) => t > 0 && Number.isFinite(t))).toBe(true);
+    // F(ρ, τ) ⪰ 0 up to rounding, F written from the weights (the layer after the zero one is decoupled, so F is singular).
+    const F = denseF(zero, null, result.tau, result.rho);
+    const scale = Math.max(...F.values.map(Math.abs));
+    expect(eigenvalues(F.values, F.size)[0]).toBeGreaterThanOrEqual(-1e-12 * scale);
   });
 });
