@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exactLip2, papersNet } from '../../support/euclidean.js';
 import { Budget } from '../../../src/lipschitz/budget.js';
 import { boxFromPairs } from '../../../src/lipschitz/query.js';
@@ -8,6 +8,10 @@ import { denseLayer, makeNetwork } from '../../../src/network/network.js';
 
 const net = papersNet;
 const exact = exactLip2;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('branch and bound with local LipSDP bounds', () => {
   it.each([
@@ -23,7 +27,11 @@ describe('branch and bound with local LipSDP bounds', () => {
       calls++;
       return preActivationBounds(m, domain);
     };
-    const r = branchedSdpBound(n, b, { timeLimit: 0.5, cellTimeLimit: 0.2, bounds })!;
+    // A controlled clock, stopped after 8 cells: the same work on a loaded machine (a wall-clock limit
+    // of 0.5 s could end before the first split there, leaving no cell to check).
+    vi.useFakeTimers({ toFake: ['performance'], now: 0 });
+    const r = branchedSdpBound(n, b, { budget: new Budget(10), bounds, onProgress: (_u, _l, cells) => cells >= 8 && vi.advanceTimersByTime(11_000) })!;
+    vi.useRealTimers();
     expect(calls).toBeGreaterThan(0); // the pre-activation bounds are pluggable (CROWN-like ones fit)
     expect(r).not.toBeNull();
     const truth = exact(n, b);
