@@ -65,6 +65,27 @@ describe('branch and bound on the input domain (branch.ts), on a controlled cloc
   });
 });
 
+describe('branchedSdpBound splits where the kinks are (splitAxis)', () => {
+  // g(x) = relu(x₂) − 2·relu(x₂ − 1): slopes 0, 1, −1 in x₂, none in x₁, so Lip₂ = 1 on any box
+  // meeting x₂ ∈ (0, 1). On [−100, 100] × [−2, 3] the wide axis x₁ is useless to split (both halves
+  // keep both neurons unstable); halving x₂ at 0.5 leaves one unstable neuron per half, where the
+  // bound is exact (one neuron: 1). So two cells close the gap — and only if x₂ is chosen.
+  const g = netOf(2, [[[0, 1], [0, 1]], [0, -1]], [[[1, -2]], [0]]);
+  it('chooses the coordinate that leaves the fewest unstable neurons, not the widest', () => {
+    const r = branchedSdpBound(g, boxFromPairs([[-100, 100], [-2, 3]], 2), { budget: new Budget(10), lower: () => 1, onProgress: (_u, _l, cells) => cells >= 40 && vi.advanceTimersByTime(11_000) })!;
+    expect(r.rootUpper).toBeGreaterThan(1.0001);
+    expect(r.stoppedBy).toBe('gap');
+    expect(r.cells).toBe(2);
+    expect(r.upper).toBeGreaterThanOrEqual(1);
+    expect(r.upper).toBeLessThanOrEqual(1.0001);
+    // The same net with the roles swapped: x₁ is now the one to split.
+    const swapped = netOf(2, [[[1, 0], [1, 0]], [0, -1]], [[[1, -2]], [0]]);
+    const t = branchedSdpBound(swapped, boxFromPairs([[-2, 3], [-100, 100]], 2), { budget: new Budget(10), lower: () => 1, onProgress: (_u, _l, cells) => cells >= 40 && vi.advanceTimersByTime(11_000) })!;
+    expect(t.stoppedBy).toBe('gap');
+    expect(t.cells).toBe(2);
+  });
+});
+
 describe('pattern branch and bound (patternBranch.ts), on a controlled clock', () => {
   it('a box: lower ≤ exact ≤ upper, and the bracket closes', () => {
     const r = patternBranchBound(kink, box, { budget: new Budget(10), lowerShare: 0 })!;
