@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deeperBounds, firstForms, nextForms, relaxedNextBounds, widenSum } from '../../../../../src/lipschitz/upper/sdp/nodeBounds.js';
 import { soundMax, type Polytope } from '../../../../../src/lipschitz/upper/sdp/soundLp.js';
+import { gamma } from '../../../../../src/lipschitz/upper/rounding.js';
 import { forward } from '../../../../../src/network/evaluate.js';
 import { createStream } from '../../../../../src/random/stream.js';
 import { add, dyadic, sign } from '../../../../support/exactArithmetic.js';
@@ -120,5 +121,87 @@ describe('sound bounds on a node of pattern branch and bound (nodeBounds.ts)', (
     expect(Array.from(bounds.lo[0])).toEqual([1, -1, 1]);
     expect(Array.from(bounds.hi[0])).toEqual([1, -1, 1]);
     expect(bounds.lo).toHaveLength(2);
+  });
+
+  // The error terms are a-priori bounds of the form the module states; recomputed here from that
+  // statement on O(1) values (plain floating point: its own rounding is 10⁻¹⁶ relative, far inside
+  // the window), each must be at least the stated worst case and not grossly above it. A term left
+  // out, subtracted, or divided where it should multiply moves it out of [1, 1.01]×.
+  it('nextForms: e = (γ_{m+2}·(Σ|c terms| + Σ_j Σ|a terms|·max(|lo_j|, |hi_j|)) + Σ|w|·e_in)·(1 + γ), up to underflow terms', () => {
+    const lo = Float64Array.of(-3, 0.5);
+    const hi = Float64Array.of(1, 2); // reach (3, 2): the larger end in absolute value
+    const inForms = { a: Float64Array.of(0.9, -0.5, 0.3, 1.2, -1.1, 0.4), c: Float64Array.of(0.1, -0.2, 0.3), e: Float64Array.of(1e-10, 5e-11, 2e-10) };
+    const states = Int8Array.of(1, 0, 1);
+    const forms = nextForms(deepNet, 0, inForms, states, lo, hi);
+    const W = deepNet.layers[1];
+    const g = gamma(W.inDim + 2);
+    for (let i = 0; i < W.outDim; i++) {
+      let cMag = Math.abs(W.biases[i]);
+      let propagated = 0;
+      const mag = [0, 0];
+      for (let k = 0; k < W.inDim; k++) {
+        const w = W.weights[i * W.inDim + k];
+        if (states[k] !== 1) continue;
+        cMag += Math.abs(w * inForms.c[k]);
+        propagated += Math.abs(w) * inForms.e[k];
+        for (let j = 0; j < 2; j++) mag[j] += Math.abs(w * inForms.a[k * 2 + j]);
+      }
+      const stated = g * cMag + propagated + g * (mag[0] * 3 + mag[1] * 2);
+      expect(forms.e[i]).toBeGreaterThanOrEqual(stated);
+      expect(forms.e[i]).toBeLessThanOrEqual(1.01 * stated);
+      expect(propagated).toBeGreaterThan(100 * g * cMag); // the inherited errors dominate here: each term is seen
+    }
+    // And with exact inputs, the rounding terms alone (no inherited error).
+    const exact = nextForms(deepNet, 0, { ...inForms, e: new Float64Array(3) }, states, lo, hi);
+    for (let i = 0; i < W.outDim; i++) {
+      let cMag = Math.abs(W.biases[i]);
+      const mag = [0, 0];
+      for (let k = 0; k < W.inDim; k++) {
+        const w = W.weights[i * W.inDim + k];
+        if (states[k] !== 1) continue;
+        cMag += Math.abs(w * inForms.c[k]);
+        for (let j = 0; j < 2; j++) mag[j] += Math.abs(w * inForms.a[k * 2 + j]);
+      }
+      const stated = g * (cMag + mag[0] * 3 + mag[1] * 2);
+      expect(exact.e[i]).toBeGreaterThanOrEqual(stated);
+      expect(exact.e[i]).toBeLessThanOrEqual(1.01 * stated);
+    }
+  });
+
+  it('deeperBounds: the interval sums widened by γ_{m+2}·(|b| + Σ|w|·max|ρ(z)|), and intersected with the relaxation’s bounds where given', () => {
+    const states = [Int8Array.of(-1, -1, 1), Int8Array.of(-1, -1)];
+    const lo = Float64Array.of(-1, -0.5, 0.25);
+    const hi = Float64Array.of(2, 1.5, 3);
+    const plain = deeperBounds(deepNet, 0, lo, hi, states.map((s) => s.slice()), null);
+    const W = deepNet.layers[1];
+    const g = gamma(W.inDim + 2);
+    const aLo = Array.from(lo, (v) => Math.max(v, 0));
+    const aHi = Array.from(hi, (v) => Math.max(v, 0));
+    for (let i = 0; i < W.outDim; i++) {
+      let sLo = W.biases[i];
+      let sHi = W.biases[i];
+      let mag = Math.abs(W.biases[i]);
+      for (let k = 0; k < W.inDim; k++) {
+        const w = W.weights[i * W.inDim + k];
+        sLo += Math.min(w * aLo[k], w * aHi[k]);
+        sHi += Math.max(w * aLo[k], w * aHi[k]);
+        mag += Math.abs(w) * Math.max(aLo[k], aHi[k]);
+      }
+      for (const [value, centre, sign] of [[plain.lo[1][i], sLo, -1], [plain.hi[1][i], sHi, 1]] as const) {
+        // The test sums in another order than the module: allow a unit in the last place of the sum.
+        const slack = sign * (value - centre);
+        expect(Math.abs(slack - g * mag)).toBeLessThanOrEqual(0.05 * g * mag + 2 ** -52 * Math.abs(centre));
+      }
+    }
+    // Bounds from a relaxation that are tighter on one side are taken, and decide the states.
+    const next = { lo: Float64Array.of(plain.lo[1][0] + 0.1, 0.05), hi: Float64Array.of(plain.hi[1][0] - 0.1, plain.hi[1][1] + 1) };
+    const tightStates = states.map((s) => s.slice());
+    const tight = deeperBounds(deepNet, 0, lo, hi, tightStates, next);
+    expect(tight.lo[1][0]).toBe(next.lo[0]);
+    expect(tight.hi[1][0]).toBe(next.hi[0]);
+    expect(tight.hi[1][1]).toBe(plain.hi[1][1]); // the looser side of `next` is not taken
+    expect(tight.lo[1][1]).toBe(0.05);
+    expect(plain.lo[1][1]).toBeLessThan(0); // unstable by intervals alone …
+    expect(tightStates[1][1]).toBe(1); // … proven active by the relaxation's lower bound
   });
 });
