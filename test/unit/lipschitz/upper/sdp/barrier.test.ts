@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Budget } from '../../../../../src/lipschitz/budget.js';
-import { solveBarrier, solverEmbedding } from '../../../../../src/lipschitz/upper/sdp/barrier.js';
+import { inputFactor, solveBarrier, solverEmbedding } from '../../../../../src/lipschitz/upper/sdp/barrier.js';
 import { eclipseFastMultipliers } from '../../../../../src/lipschitz/upper/sdp/eclipseFast.js';
 import { allPatternsLip, deepNet, mixedStates, netOf, pairNet, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
 import { createStream } from '../../../../../src/random/stream.js';
@@ -107,5 +107,36 @@ describe('the barrier method for LipSDP-Neuron (barrier.ts)', () => {
     const zero = new Float64Array(problem.hidden);
     const stuck = solveBarrier(problem, { budget: new Budget(Infinity), start: zero, startRho: 2 }, solverEmbedding(problem));
     expect(stuck).toEqual({ tau: zero, rho: 2, dualLower: 0, iterations: 0, stoppedBy: 'numerical' });
+  });
+
+  it('inputFactor: W₀ itself when d ≤ N₁, else a square R with RRᵀ = W₀W₀ᵀ (also when W₀W₀ᵀ is singular)', () => {
+    const gram = (W: Float64Array, rows: number, cols: number) =>
+      Array.from({ length: rows * rows }, (_, k) => {
+        const [i, j] = [Math.floor(k / rows), k % rows];
+        let s = 0;
+        for (let c = 0; c < cols; c++) s += W[i * cols + c] * W[j * cols + c];
+        return s;
+      });
+    // d = N₁ = 2 (pairNet): the weights themselves, no factorisation.
+    const square = problemOf(pair);
+    expect(inputFactor(square)).toEqual({ first: square.first, r: 2 });
+    expect(inputFactor(square).first).toBe(square.first);
+    const rows5 = [[0.9, -0.5, 0.2, 1.1, -0.3], [0.3, 1.2, -0.7, 0.4, 0.8], [-1.1, 0.4, 0.6, -0.2, 1.3]];
+    for (const [name, W0] of [
+      ['d = 5 > N₁ = 3', rows5],
+      ['a repeated row: W₀W₀ᵀ singular', [rows5[0], rows5[1], rows5[0]]],
+    ] as const) {
+      const net = netOf(5, [W0 as number[][], [0.1, -0.2, 0.3]], [[[1.0, -0.8, 0.5]], [0]]);
+      const problem = problemOf(net);
+      const { first, r } = inputFactor(problem);
+      expect(r, name).toBe(3);
+      expect(first).toHaveLength(9);
+      const want = gram(problem.first, 3, 5);
+      const got = gram(first, 3, 3);
+      const trace = want[0] + want[4] + want[8];
+      got.forEach((v, k) => expect(Math.abs(v - want[k]), `${name}, entry ${k}`).toBeLessThanOrEqual(1e-11 * trace));
+      // R is lower triangular (the transpose of the Cholesky factor): entries above the diagonal are 0.
+      for (let i = 0; i < 3; i++) for (let j = i + 1; j < 3; j++) expect(first[i * 3 + j]).toBe(0);
+    }
   });
 });
