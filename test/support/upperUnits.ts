@@ -1,4 +1,5 @@
 import type { Budget } from '../../src/lipschitz/budget.js';
+import { add, dyadic } from './exactArithmetic.js';
 import { denseLayer, makeNetwork, type Network } from '../../src/network/network.js';
 import type { RandomStream } from '../../src/random/stream.js';
 
@@ -24,4 +25,17 @@ export function gaussianNet(s: RandomStream, d: number, widths: readonly number[
 export function stopAfter(checks: number): Budget {
   let calls = 0;
   return { exceeded: () => (++calls > checks ? 'time' : null) } as unknown as Budget;
+}
+
+/**
+ * A chain whose Jacobian cancels in floating point: 1 → 1 → 3 → 1, every unit active on the given
+ * pre-activation bounds, J = 0.1 + 0.3 − 0.4 = −2⁻⁵⁵ in the doubles' exact values but 0 computed.
+ * `J` is that exact value (dyadic); only a bound's rounding allowance keeps it above |J|.
+ */
+export function cancellingChain() {
+  return {
+    net: makeNetwork(1, [denseLayer([[1]], [0]), denseLayer([[0.1], [0.3], [0.4]], [0, 0, 0]), denseLayer([[1, 1, -1]], [0])]),
+    bounds: { lo: [Float64Array.of(1), Float64Array.of(1, 1, 1)], hi: [Float64Array.of(2), Float64Array.of(2, 2, 2)] },
+    J: add(add(dyadic(0.1), dyadic(0.3)), dyadic(-0.4)),
+  };
 }

@@ -183,23 +183,7 @@ describe('breakpointsExact', () => {
     expect(exact(breakpointsExact(far, '2', null, free(), 10)).lipschitz).toBeCloseTo(1, 4);
   });
   it('matches the exact brute force on seeded nets of two and three hidden layers, every norm, on ℝ and an interval', () => {
-    const s = createStream(17, 'breakpoints-test');
-    const layer = (out: number, inp: number): [number[][], number[]] => [
-      Array.from({ length: out }, () => Array.from({ length: inp }, () => 2 * s.uniform() - 1)),
-      Array.from({ length: out }, () => s.uniform() - 0.5),
-    ];
-    for (const widths of [[3, 3], [2, 2, 2], [4, 2]]) {
-      const dims = [1, ...widths, 2];
-      const net = tinyNet(...dims.slice(1).map((o, l) => layer(o, dims[l])));
-      for (const box of [null, interval(-0.7, 0.4)]) {
-        const b = exactBruteForce(net, box);
-        for (const p of NORMS) {
-          const r = exact(breakpointsExact(net, p, box, free(), 1000));
-          expect(r.lipschitz).toBeCloseTo(b.lipschitz[p], 12);
-          expect(r.regions).toBe(b.regions);
-        }
-      }
-    }
+    expectBruteForceOnSeededNets(17, 'breakpoints-test', [[3, 3], [2, 2, 2], [4, 2]], [null, interval(-0.7, 0.4)]);
   });
   it('stops with the region limit when the refined grid has more pieces', () => {
     const r = breakpointsExact(deep, '2', null, free(), 3);
@@ -290,23 +274,7 @@ describe('breakpointsExact, edges', () => {
     expect(regionRadius(net, r.witness)).toBeGreaterThanOrEqual(1);
   });
   it('matches the exact brute force on wider intervals, where every layer’s kinks fall inside', () => {
-    const s = createStream(23, 'breakpoints-wide');
-    const layer = (out: number, inp: number): [number[][], number[]] => [
-      Array.from({ length: out }, () => Array.from({ length: inp }, () => 2 * s.uniform() - 1)),
-      Array.from({ length: out }, () => s.uniform() - 0.5),
-    ];
-    for (const widths of [[3, 2, 3], [4, 3]]) {
-      const dims = [1, ...widths, 2];
-      const net = tinyNet(...dims.slice(1).map((o, l) => layer(o, dims[l])));
-      for (const box of [interval(-3, 2.5), interval(-0.2, 4)]) {
-        const b = exactBruteForce(net, box);
-        for (const p of NORMS) {
-          const r = exact(breakpointsExact(net, p, box, free(), 1000));
-          expect(r.lipschitz).toBeCloseTo(b.lipschitz[p], 12);
-          expect(r.regions).toBe(b.regions);
-        }
-      }
-    }
+    expectBruteForceOnSeededNets(23, 'breakpoints-wide', [[3, 2, 3], [4, 3]], [interval(-3, 2.5), interval(-0.2, 4)]);
   });
 });
 
@@ -337,3 +305,24 @@ describe('sweepLine, end pieces of deeper layers', () => {
     expect(exact(breakpointsExact(net, 'inf', null, free(), 10)).lipschitz).toBe(exactBruteForce(net, null).lipschitz.inf);
   });
 });
+
+/** breakpointsExact against the exact brute force, every norm, on seeded 1 → widths → 2 nets (uniform weights) and the given domains. */
+function expectBruteForceOnSeededNets(seed: number, label: string, widthsList: number[][], boxes: (Box | null)[]) {
+  const s = createStream(seed, label);
+  const layer = (out: number, inp: number): [number[][], number[]] => [
+    Array.from({ length: out }, () => Array.from({ length: inp }, () => 2 * s.uniform() - 1)),
+    Array.from({ length: out }, () => s.uniform() - 0.5),
+  ];
+  for (const widths of widthsList) {
+    const dims = [1, ...widths, 2];
+    const net = tinyNet(...dims.slice(1).map((o, l) => layer(o, dims[l])));
+    for (const box of boxes) {
+      const b = exactBruteForce(net, box);
+      for (const p of NORMS) {
+        const r = exact(breakpointsExact(net, p, box, free(), 1000));
+        expect(r.lipschitz).toBeCloseTo(b.lipschitz[p], 12);
+        expect(r.regions).toBe(b.regions);
+      }
+    }
+  }
+}

@@ -8,6 +8,7 @@ import { createStream, type RandomStream } from '../../../../src/random/stream.j
 import type { Box } from '../../../../src/lipschitz/query.js';
 import { box } from '../../../support/lipschitzUnits.js';
 import { add, dyadic, mul, sign } from '../../../support/exactArithmetic.js';
+import { cancellingChain } from '../../../support/upperUnits.js';
 
 function randomNet(s: RandomStream, d: number, widths: number[], k: number, sparsity = 0): Network {
   const dims = [d, ...widths, k];
@@ -291,9 +292,7 @@ describe('preActivationBounds: rounding', () => {
 
 describe('intervalJacobianBound: rounding', () => {
   it('contains J in exact arithmetic when the computed product cancels to 0: J = 0.1 + 0.3 − 0.4 = −2⁻⁵⁵, every unit active', () => {
-    const net = makeNetwork(1, [denseLayer([[1]], [0]), denseLayer([[0.1], [0.3], [0.4]], [0, 0, 0]), denseLayer([[1, 1, -1]], [0])]);
-    const bounds = { lo: [Float64Array.of(1), Float64Array.of(1, 1, 1)], hi: [Float64Array.of(2), Float64Array.of(2, 2, 2)] };
-    const J = add(add(dyadic(0.1), dyadic(0.3)), dyadic(-0.4));
+    const { net, bounds, J } = cancellingChain();
     expect(sign(J)).toBe(-1);
     for (const p of ['1', '2', 'inf'] as Norm[]) {
       const r = intervalJacobianBound(net, queryDomain(net, null), p, bounds);

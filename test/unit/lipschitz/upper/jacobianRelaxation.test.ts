@@ -7,7 +7,7 @@ import { operatorNorm, type Norm } from '../../../../src/linalg/norms.js';
 import { jacobianOfPattern } from '../../../../src/network/evaluate.js';
 import { denseLayer, makeNetwork, type DenseLayer, type Network } from '../../../../src/network/network.js';
 import { createStream, type RandomStream } from '../../../../src/random/stream.js';
-import { gaussianNet, stopAfter } from '../../../support/upperUnits.js';
+import { cancellingChain, gaussianNet, stopAfter } from '../../../support/upperUnits.js';
 import { add, dyadic, sign } from '../../../support/exactArithmetic.js';
 
 type Rows = number[][];
@@ -220,9 +220,7 @@ describe('relaxedJacobianBound: rounding', () => {
   it('allows for the rounding of the chain\'s products: J = 0.1 + 0.3 − 0.4 is 2⁻⁵⁵ in magnitude exactly but 0 computed', () => {
     // Every unit active: J = W₂W₁W₀ = 0.1 + 0.3 − 0.4 in the doubles' exact values, |J| = 2.8e-17 for every
     // norm (1 × 1), while the floating-point chain computes 0: only its error term keeps it above |J|.
-    const net = makeNetwork(1, [denseLayer([[1]], [0]), denseLayer([[0.1], [0.3], [0.4]], [0, 0, 0]), denseLayer([[1, 1, -1]], [0])]);
-    const preBounds = { lo: [Float64Array.of(1), Float64Array.of(1, 1, 1)], hi: [Float64Array.of(2), Float64Array.of(2, 2, 2)] };
-    const J = add(add(dyadic(0.1), dyadic(0.3)), dyadic(-0.4));
+    const { net, bounds: preBounds, J } = cancellingChain();
     expect(sign(J)).toBe(-1);
     for (const p of NORMS) {
       const r = relaxedJacobianBound(net, queryDomain(net, null), p, { preBounds });
