@@ -60,7 +60,7 @@ export function operatorNorm(m: Mat, p: Norm): number {
   if (p === '1') {
     const sums = new Float64Array(m.cols);
     for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) sums[j] += Math.abs(m.data[i * m.cols + j]);
-    return Math.max(...sums);
+    return sums.reduce((a, v) => Math.max(a, v), 0); // not Math.max(...sums): the spread overflows the stack past ~1e5 columns
   }
   return spectralNorm(m);
 }

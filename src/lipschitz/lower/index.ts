@@ -50,9 +50,11 @@ export function lineDirections(net: Network, query: LipschitzQuery, x: Float64Ar
   if (query.norm === '2') dirs.push(g);
   else if (query.norm === 'inf') dirs.push(Float64Array.from(g, (v) => Math.sign(v)));
   else {
-    const size = Array.from(g, Math.abs);
+    // A loop, not Math.max(...): spreading d arguments overflows the stack for d in the hundreds of thousands.
+    let best = 0;
+    for (let j = 1; j < d; j++) if (Math.abs(g[j]) > Math.abs(g[best])) best = j;
     const e = new Float64Array(d);
-    e[size.indexOf(Math.max(...size))] = 1;
+    e[best] = 1;
     dirs.push(e);
   }
   for (let r = 0; r < 2; r++) dirs.push(Float64Array.from({ length: d }, () => stream.gaussian()));

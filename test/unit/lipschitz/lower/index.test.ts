@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dualOf, NORMS, vectorNorm } from '../../../../src/linalg/norms.js';
+import { dualOf, NORMS, operatorNorm, vectorNorm } from '../../../../src/linalg/norms.js';
 import { Budget } from '../../../../src/lipschitz/budget.js';
 import { lineSweepFlops, secondsFor } from '../../../../src/lipschitz/costs.js';
 import { lineDirections, lowerBound } from '../../../../src/lipschitz/lower/index.js';
 import { sampleCandidates } from '../../../../src/lipschitz/lower/sampling.js';
 import { jacobian, kinkMargin } from '../../../../src/network/evaluate.js';
-import type { Network } from '../../../../src/network/network.js';
+import { denseLayer, makeNetwork, type Network } from '../../../../src/network/network.js';
 import { createStream } from '../../../../src/random/stream.js';
 import { HAND_CASES, inBox, normAt, randomNet, shallowNet, spentBudget, TWO_AXES, useControlledClock } from '../../../support/lowerUnits.js';
 
@@ -153,5 +153,14 @@ describe('lineDirections', () => {
       expect(dirs.length).toBe(2);
       for (const r of dirs) expect(r.some((v) => v !== 0)).toBe(true);
     }
+  });
+  it('works at d = 300,000 (no argument spread over the input: Math.max(...g) overflows the stack there)', () => {
+    const d = 300_000;
+    const net = makeNetwork(d, [{ outDim: 1, inDim: d, weights: Float64Array.from({ length: d }, (_, j) => (j === 123_456 ? -2 : 1)), biases: Float64Array.of(1) }, denseLayer([[1]], [0])]);
+    const [u] = lineDirections(net, { norm: '1', box: null }, new Float64Array(d), createStream(1, 'test'));
+    expect(u[123_456]).toBe(1);
+    expect(u.reduce((a, v) => a + v, 0)).toBe(1);
+    // The ℓ1 operator norm of its 1 × d Jacobian: the largest column sum, 2.
+    expect(operatorNorm({ rows: 1, cols: d, data: jacobian(net, new Float64Array(d)).data }, '1')).toBe(2);
   });
 });
