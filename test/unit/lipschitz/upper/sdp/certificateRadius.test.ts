@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { verifiedMatrix } from '../../../../../src/lipschitz/upper/sdp/certificate.js';
 import type { Network } from '../../../../../src/network/network.js';
-import { add, dyadic, mul, sign, type Dyadic } from '../../../../support/exactArithmetic.js';
+import { add, dyadic, mul, type Dyadic } from '../../../../support/exactArithmetic.js';
+import { abs, less, neg } from '../../../../support/exactLp.js';
 import { deepNet, netOf, pairNet, problemOf } from '../../../../support/sdpUnits.js';
 
 /**
@@ -18,11 +19,8 @@ import { deepNet, netOf, pairNet, problemOf } from '../../../../support/sdpUnits
  */
 
 const U: Dyadic = { m: 1n, e: -53 };
-const abs = (a: Dyadic): Dyadic => ({ m: a.m < 0n ? -a.m : a.m, e: a.e });
-const neg = (a: Dyadic): Dyadic => ({ m: -a.m, e: a.e });
-const int = (k: number): Dyadic => ({ m: BigInt(k), e: 0 });
 /** a ≤ b exactly. */
-const atMost = (a: Dyadic, b: Dyadic) => sign(add(b, neg(a))) >= 0;
+const atMost = (a: Dyadic, b: Dyadic) => !less(b, a);
 
 interface Entry {
   first: Dyadic;
@@ -98,15 +96,15 @@ function checkRadius(net: Network, tau: Float64Array, rho: number): { covers: bo
           gramMagnitude = add(gramMagnitude, abs(t));
         }
         rhoK = add(rhoK, neg(rhoS));
-        worst = add(add(mul(mul(R, int(h.terms.length + 2)), mul(U, magnitude)), mul(int(4), mul(U, abs(rhoS)))), mul(int(d), mul(U, gramMagnitude)));
+        worst = add(add(mul(mul(R, dyadic(h.terms.length + 2)), mul(U, magnitude)), mul(dyadic(4), mul(U, abs(rhoS)))), mul(dyadic(d), mul(U, gramMagnitude)));
       } else {
-        worst = mul(R, mul(int(h.terms.length + 1), mul(U, magnitude)));
+        worst = mul(R, mul(dyadic(h.terms.length + 1), mul(U, magnitude)));
       }
       const rhoRadius = mul(R, dyadic(m.radius[p * n + q]));
       const difference = add(mul(R, dyadic(m.values[p * n + q])), neg(rhoK));
       if (!atMost(abs(difference), rhoRadius)) contains = false;
       if (!atMost(worst, rhoRadius)) covers = false;
-      if (!atMost(rhoRadius, add(mul(int(8), worst), mul(R, dyadic(2 ** -1000))))) tight = false;
+      if (!atMost(rhoRadius, add(mul(dyadic(8), worst), mul(R, dyadic(2 ** -1000))))) tight = false;
     }
   }
   return { covers, tight, contains };

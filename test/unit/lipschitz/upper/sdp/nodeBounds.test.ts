@@ -135,7 +135,8 @@ describe('sound bounds on a node of pattern branch and bound (nodeBounds.ts)', (
     const forms = nextForms(deepNet, 0, inForms, states, lo, hi);
     const W = deepNet.layers[1];
     const g = gamma(W.inDim + 2);
-    for (let i = 0; i < W.outDim; i++) {
+    /** The stated terms of neuron i: Σ|c terms| (with |b|), Σ|a terms| per input, Σ|w|·e_in, over active inputs. */
+    const statedTerms = (i: number, e: Float64Array) => {
       let cMag = Math.abs(W.biases[i]);
       let propagated = 0;
       const mag = [0, 0];
@@ -143,25 +144,23 @@ describe('sound bounds on a node of pattern branch and bound (nodeBounds.ts)', (
         const w = W.weights[i * W.inDim + k];
         if (states[k] !== 1) continue;
         cMag += Math.abs(w * inForms.c[k]);
-        propagated += Math.abs(w) * inForms.e[k];
+        propagated += Math.abs(w) * e[k];
         for (let j = 0; j < 2; j++) mag[j] += Math.abs(w * inForms.a[k * 2 + j]);
       }
+      return { cMag, propagated, mag };
+    };
+    for (let i = 0; i < W.outDim; i++) {
+      const { cMag, propagated, mag } = statedTerms(i, inForms.e);
       const stated = g * cMag + propagated + g * (mag[0] * 3 + mag[1] * 2);
       expect(forms.e[i]).toBeGreaterThanOrEqual(stated);
       expect(forms.e[i]).toBeLessThanOrEqual(1.01 * stated);
       expect(propagated).toBeGreaterThan(100 * g * cMag); // the inherited errors dominate here: each term is seen
     }
     // And with exact inputs, the rounding terms alone (no inherited error).
-    const exact = nextForms(deepNet, 0, { ...inForms, e: new Float64Array(3) }, states, lo, hi);
+    const none = new Float64Array(3);
+    const exact = nextForms(deepNet, 0, { ...inForms, e: none }, states, lo, hi);
     for (let i = 0; i < W.outDim; i++) {
-      let cMag = Math.abs(W.biases[i]);
-      const mag = [0, 0];
-      for (let k = 0; k < W.inDim; k++) {
-        const w = W.weights[i * W.inDim + k];
-        if (states[k] !== 1) continue;
-        cMag += Math.abs(w * inForms.c[k]);
-        for (let j = 0; j < 2; j++) mag[j] += Math.abs(w * inForms.a[k * 2 + j]);
-      }
+      const { cMag, mag } = statedTerms(i, none);
       const stated = g * (cMag + mag[0] * 3 + mag[1] * 2);
       expect(exact.e[i]).toBeGreaterThanOrEqual(stated);
       expect(exact.e[i]).toBeLessThanOrEqual(1.01 * stated);
