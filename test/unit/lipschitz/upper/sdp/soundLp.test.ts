@@ -3,6 +3,7 @@ import { dualBound, soundMax, type Polytope } from '../../../../../src/lipschitz
 import { createStream } from '../../../../../src/random/stream.js';
 import { add, dyadic, mul, toNumber, type Dyadic } from '../../../../support/exactArithmetic.js';
 import { less, neg } from '../../../../support/exactLp.js';
+import { box } from '../../../../support/lipschitzUnits.js';
 
 /**
  * The sound LP maximum against independent values: brute-force vertex enumeration on polytopes of
@@ -86,7 +87,6 @@ function expectAtLeastExact(p: Polytope, c: number[], y: number[]): number {
   return bound;
 }
 
-const box = (lo: number[], hi: number[]) => ({ lo: Float64Array.from(lo), hi: Float64Array.from(hi) });
 
 describe('soundMax (soundLp.ts): a certified maximum of a linear function over a small polytope', () => {
   it('sound and tight on hand-built 3-D polytopes whose binding rows are scaled by 1e-12 or 1e12, with zero rows', () => {
