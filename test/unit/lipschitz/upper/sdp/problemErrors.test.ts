@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { sdpProblem } from '../../../../../src/lipschitz/upper/sdp/problem.js';
+import { gamma } from '../../../../../src/lipschitz/upper/rounding.js';
+import { add, dyadic, mul, toNumber, type Dyadic } from '../../../../support/exactArithmetic.js';
+import { netOf, problemOf } from '../../../../support/sdpUnits.js';
+
+const ETA = 2 ** -1074;
+/** |computed − exact|, exactly (then rounded once for the comparison). */
+const distance = (computed: number, exact: Dyadic) => Math.abs(toNumber(add(dyadic(computed), mul(exact, dyadic(-1)))));
+
+describe('composed rows of the problem (problem.ts): errors through chains of active neurons', () => {
+  it('a single product by an exact ±1 is exact: a sign flip through an active neuron costs nothing', () => {
+    // x → ξ₀ (active) → −ξ₀ (active) → unstable neuron 0.75·(−ξ₀) → output; a second output row is 0.
+    const chain = netOf(1, [[[1]], [0]], [[[-1]], [0]], [[[0.75]], [0]], [[[1], [0]], [0, 0]]);
+    const p = problemOf(chain, [Int8Array.of(1), Int8Array.of(1), Int8Array.of(-1)]);
+    expect(p.exponent).toBe(0);
+    expect(p.incoming).toHaveLength(1);
+    expect(p.incoming[0].start).toBe(0);
+    expect(Array.from(p.incoming[0].values)).toEqual([-0.75]);
+    expect(Array.from(p.incoming[0].error)).toEqual([0]);
+    // One output row is zero, the other is not: f is not constant.
+    expect(sdpProblem(chain, [Int8Array.of(1), Int8Array.of(1), Int8Array.of(-1)]).kind).toBe('problem');
+  });
+
+  it('two compositions: the stated γ_{m+1}·Σ|terms| plus the factors’ propagated errors, containing the exact row', () => {
+    // Layer 0: neuron 0 off (ξ₀ never moves), 1 and 2 active. Layer 1: two active neurons over ξ₁, ξ₂
+    // (single products by exact units: exact). Layer 2: one active neuron summing both (two terms
+    // per coordinate: rounded). Layer 3: the unstable neuron, 0.9 times that (one inexact product,
+    // plus the propagated error). Its row starts at ξ₁.
+    const W1 = [[0.7, 0.9, -0.4], [-0.6, 0.2, 1.3]];
+    const W2 = [1.1, 0.8];
+    const w3 = 0.9;
+    const net = netOf(2, [[[0.5, 0.25], [1, -0.5], [0.3, 1.2]], [0, 0, 0]], [W1, [0, 0]], [[W2], [0]], [[[w3]], [0]], [[[1]], [0]]);
+    const p = problemOf(net, [Int8Array.of(0, 1, 1), Int8Array.of(1, 1), Int8Array.of(1), Int8Array.of(-1)]);
+    expect(p.exponent).toBe(0);
+    const a = p.incoming[0];
+    expect(a.start).toBe(1);
+    expect(a.values).toHaveLength(2);
+    for (const c of [1, 2]) {
+      const k = c - a.start;
+      // Exact: w3·(W2₀·W1₀c + W2₁·W1₁c).
+      const exactMid = add(mul(dyadic(W2[0]), dyadic(W1[0][c])), mul(dyadic(W2[1]), dyadic(W1[1][c])));
+      const exactRow = mul(dyadic(w3), exactMid);
+      expect(distance(a.values[k], exactRow)).toBeLessThanOrEqual(a.error[k]);
+      // Stated: the middle row, 2 terms: γ₃·Σ|terms| (+ 2η per term); the unstable row, 1 inexact
+      // term: γ₂·|w3·mid| plus |w3| times the middle row's error.
+      const mid = W2[0] * W1[0][c] + W2[1] * W1[1][c];
+      const midError = gamma(3) * (Math.abs(W2[0] * W1[0][c]) + Math.abs(W2[1] * W1[1][c])) + 4 * ETA;
+      const rounding = gamma(2) * Math.abs(w3 * mid);
+      const propagated = Math.abs(w3) * midError;
+      for (const part of [rounding, propagated]) expect(part).toBeGreaterThan(0.1 * (rounding + propagated));
+      expect(a.error[k]).toBeGreaterThanOrEqual(rounding + propagated);
+      expect(a.error[k]).toBeLessThanOrEqual(1.01 * (rounding + propagated));
+    }
+  });
+});
