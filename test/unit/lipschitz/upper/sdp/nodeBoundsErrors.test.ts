@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deeperBounds, firstForms, nextForms, relaxedNextBounds } from '../../../../../src/lipschitz/upper/sdp/nodeBounds.js';
+import { deeperBounds, nextForms, relaxedNextBounds, widenSum } from '../../../../../src/lipschitz/upper/sdp/nodeBounds.js';
 import type { Polytope } from '../../../../../src/lipschitz/upper/sdp/soundLp.js';
 import { gamma } from '../../../../../src/lipschitz/upper/rounding.js';
 import { forward } from '../../../../../src/network/evaluate.js';
@@ -44,6 +44,15 @@ describe('relaxedNextBounds’ stated error term, isolated (nodeBounds.ts)', () 
     // less at least the same error and widenSum's 4u·¾.
     expect(out.lo[0]).toBeLessThanOrEqual(chord - stated);
     expect(out.lo[0]).toBeGreaterThanOrEqual(chord - 1.01 * stated - 8 * u);
+  });
+});
+
+describe('widenSum when the error is the whole sum (nodeBounds.ts)', () => {
+  it('bound 0, constant 0: the result lies strictly beyond ±e (the widening covers e’s own rounding)', () => {
+    for (const e of [1, 3e-7, 2 ** 40]) {
+      expect(widenSum(0, 0, e, 1)).toBeGreaterThan(e);
+      expect(widenSum(0, 0, e, -1)).toBeLessThan(-e);
+    }
   });
 });
 
