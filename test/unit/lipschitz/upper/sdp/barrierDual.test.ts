@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { Budget } from '../../../../../src/lipschitz/budget.js';
+import { solveBarrier } from '../../../../../src/lipschitz/upper/sdp/barrier.js';
+import { eclipseFastMultipliers } from '../../../../../src/lipschitz/upper/sdp/eclipseFast.js';
+import { deepNet, mixedStates, pairNet, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
+
+// The dual bound is a lower bound on the SDP's optimum (weak duality, module doc: X is dual feasible
+// only when the Newton decrement is below 1). Far from the central path — a path weight t₀ 1000 times
+// the default puts the first iterates far off it — a "bound" taken there can exceed the optimum. The
+// reference: ρ*(τ) of a converged solve's multipliers, by a dense eigen-solver, is at least the optimum.
+describe('the barrier’s dual bound off the central path (barrier.ts)', () => {
+  it('never exceeds a certificate’s ρ*, at any iteration count, from starts on and off the path; a converged gap is real', () => {
+    for (const [net, states] of [[deepNet, null], [deepNet, mixedStates()], [pairNet, null]] as const) {
+      const problem = problemOf(net, states);
+      const start = eclipseFastMultipliers(problem)!;
+      const reference = solveBarrier(problem, { budget: new Budget(Infinity), start: start.tau, startRho: 2 * start.rho, relativeGap: 1e-9 });
+      const ceiling = rhoStar(net, states, reference.tau);
+      for (const initialWeight of [1e-3, 1, 1e3]) {
+        for (const maxIterations of [1, 2, 3, 5, 8]) {
+          const r = solveBarrier(problem, { budget: new Budget(Infinity), start: start.tau, startRho: 3 * start.rho, maxIterations, initialWeight });
+          expect(r.dualLower).toBeLessThanOrEqual(ceiling * (1 + 1e-12));
+          if (r.stoppedBy === 'converged') expect(rhoStar(net, states, r.tau) - r.dualLower).toBeLessThanOrEqual(1e-3 * r.rho * (1 + 1e-9));
+        }
+      }
+    }
+  });
+});
