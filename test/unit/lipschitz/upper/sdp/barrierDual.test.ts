@@ -9,16 +9,20 @@ import { deepNet, mixedStates, pairNet, problemOf, rhoStar } from '../../../../s
 // the default puts the first iterates far off it — a "bound" taken there can exceed the optimum. The
 // reference: ρ*(τ) of a converged solve's multipliers, by a dense eigen-solver, is at least the optimum.
 describe('the barrier’s dual bound off the central path (barrier.ts)', () => {
-  it('never exceeds a certificate’s ρ*, at any iteration count, from starts on and off the path; a converged gap is real', () => {
+  it('never exceeds a certificate’s ρ*, at any iteration count, from starts on and off the path; a converged gap is real; the multipliers returned are the best seen', () => {
     for (const [net, states] of [[deepNet, null], [deepNet, mixedStates()], [pairNet, null]] as const) {
       const problem = problemOf(net, states);
       const start = eclipseFastMultipliers(problem)!;
       const reference = solveBarrier(problem, { budget: new Budget(Infinity), start: start.tau, startRho: 2 * start.rho, relativeGap: 1e-9 });
       const ceiling = rhoStar(net, states, reference.tau);
+      const startStar = rhoStar(net, states, start.tau);
       for (const initialWeight of [1e-3, 1, 1e3]) {
         for (const maxIterations of [1, 2, 3, 5, 8]) {
           const r = solveBarrier(problem, { budget: new Budget(Infinity), start: start.tau, startRho: 3 * start.rho, maxIterations, initialWeight });
           expect(r.dualLower).toBeLessThanOrEqual(ceiling * (1 + 1e-12));
+          // The best multipliers seen, the start among them: never worse than the start, and ρ is theirs.
+          expect(r.rho).toBeLessThanOrEqual(startStar * (1 + 1e-9));
+          expect(r.rho / rhoStar(net, states, r.tau) - 1).toBeCloseTo(0, 9);
           if (r.stoppedBy === 'converged') expect(rhoStar(net, states, r.tau) - r.dualLower).toBeLessThanOrEqual(1e-3 * r.rho * (1 + 1e-9));
         }
       }
