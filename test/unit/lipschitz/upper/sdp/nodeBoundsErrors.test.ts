@@ -110,3 +110,32 @@ describe('deeperBounds: the relaxation’s bounds are for the next layer only', 
     }
   });
 });
+
+describe('deeperBounds and the states it is given (nodeBounds.ts)', () => {
+  const net = netOf(2, [[[1, 0], [0, 1], [1, 1]], [0, 0, 0]], [[[0.5, -0.25, 0], [1, 0.75, -0.5]], [0.1, -0.1]], [[[1, -1]], [0]]);
+  const lo = Float64Array.of(-1, -2, -Infinity);
+  const hi = Float64Array.of(3, 1, Infinity);
+
+  it('a neuron stated inactive contributes nothing, whatever its interval; an unbounded one only where its weight is not 0', () => {
+    const given = deeperBounds(net, 0, lo, hi, [Int8Array.of(0, -1, -1), Int8Array.of(-1, -1)], null);
+    // The same with neuron 0's interval below 0 (where its ReLU is 0 by the interval itself).
+    const negative = deeperBounds(net, 0, Float64Array.of(-1, -2, -Infinity), Float64Array.of(-0.5, 1, Infinity), [Int8Array.of(0, -1, -1), Int8Array.of(-1, -1)], null);
+    expect(Array.from(given.lo[1])).toEqual(Array.from(negative.lo[1]));
+    expect(Array.from(given.hi[1])).toEqual(Array.from(negative.hi[1]));
+    // Row 0 does not use the unbounded neuron 2 (weight 0): finite, and exactly the interval sum
+    // 0.1 − 0.25·[0, 1] widened by rounding; row 1 does: unbounded above.
+    expect(given.lo[1][0]).toBeLessThanOrEqual(0.1 - 0.25);
+    expect(given.lo[1][0]).toBeGreaterThan(0.1 - 0.25 - 1e-15);
+    expect(given.hi[1][0]).toBeGreaterThanOrEqual(0.1);
+    expect(given.hi[1][0]).toBeLessThan(0.1 + 1e-15);
+    expect(given.hi[1][1]).toBe(Infinity);
+  });
+
+  it('a deeper state already decided (e.g. by a parent node) is kept, not recomputed from the intervals', () => {
+    const states = [Int8Array.of(-1, -1, 0), Int8Array.of(1, 0)];
+    const out = deeperBounds(net, 0, lo, hi, states, null);
+    expect(out.lo[1][0]).toBeLessThan(0); // the intervals alone say unstable …
+    expect(out.hi[1][1]).toBeGreaterThan(0);
+    expect(Array.from(states[1])).toEqual([1, 0]); // … the given states stand
+  });
+});
