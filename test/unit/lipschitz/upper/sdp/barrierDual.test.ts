@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Budget } from '../../../../../src/lipschitz/budget.js';
 import { solveBarrier } from '../../../../../src/lipschitz/upper/sdp/barrier.js';
 import { eclipseFastMultipliers } from '../../../../../src/lipschitz/upper/sdp/eclipseFast.js';
-import { deepNet, mixedStates, pairNet, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
+import { deepNet, mixedStates, netOf, pairNet, problemOf, rhoStar } from '../../../../support/sdpUnits.js';
 
 // The dual bound is a lower bound on the SDP's optimum (weak duality, module doc: X is dual feasible
 // only when the Newton decrement is below 1). Far from the central path — a path weight t₀ 1000 times
@@ -27,5 +27,21 @@ describe('the barrier’s dual bound off the central path (barrier.ts)', () => {
         }
       }
     }
+  });
+});
+
+describe('the barrier on three hidden layers (barrier.ts)', () => {
+  it('rows whose hidden parts start past the first neuron: converged, the dual bound below ρ* of the result and within the gap of it', () => {
+    // Layer 2's rows are over layer 1's neurons (hidden coordinates 2 and 3): A·Y must read them there.
+    const net = netOf(2, [[[0.9, -0.5], [0.3, 1.2]], [0.1, -0.2]], [[[0.7, -1.0], [1.2, 0.6]], [0.2, 0.1]], [[[1.0, -0.6], [0.4, 0.8]], [0, 0]], [[[1.1, -0.7]], [0]]);
+    const problem = problemOf(net);
+    expect(problem.incoming.map((a) => a.start)).toEqual([0, 1, 2, 2, 4, 4]);
+    const start = eclipseFastMultipliers(problem)!;
+    const r = solveBarrier(problem, { budget: new Budget(Infinity), start: start.tau, startRho: 1.5 * start.rho, relativeGap: 1e-6 });
+    const star = rhoStar(net, null, r.tau);
+    expect(r.stoppedBy).toBe('converged');
+    expect(r.rho / star - 1).toBeCloseTo(0, 9);
+    expect(r.dualLower).toBeLessThanOrEqual(star * (1 + 1e-12));
+    expect(star - r.dualLower).toBeLessThanOrEqual(1e-6 * star);
   });
 });
