@@ -31,10 +31,11 @@ const problem: SdpProblem = {
 const X = problem.first;
 const r = 2;
 
+// (embed is called inside each test, not once per suite: a mutation tool attributes to a test only
+// the code that runs during it.)
 describe('embed (lmi.ts): rows over F’s coordinates, with their error bounds', () => {
-  const e = embed(problem, X, r);
-
   it('a ξ part that is one coefficient 1 among zeros is the unit row: X’s row, exactly', () => {
+    const e = embed(problem, X, r);
     expect(e.incoming[0].unitInput).toBe(0);
     expect(Array.from(e.incoming[0].input!)).toEqual([0.6, -0.8]);
     expect(Array.from(e.incoming[0].inputError!)).toEqual([0, 0]);
@@ -42,6 +43,7 @@ describe('embed (lmi.ts): rows over F’s coordinates, with their error bounds',
   });
 
   it('the hidden parts start at neuron 0 and keep their own errors; a row without ξ part has no input', () => {
+    const e = embed(problem, X, r);
     expect(e.incoming[1]).toMatchObject({ start: 0 });
     expect(Array.from(e.incoming[1].values)).toEqual([0.5]);
     expect(Array.from(e.incoming[1].error)).toEqual([2e-16]);
@@ -54,6 +56,7 @@ describe('embed (lmi.ts): rows over F’s coordinates, with their error bounds',
   });
 
   it('a combined ξ part Xᵀc: within its error bound of Xᵀc′ for every c′ within c’s errors (exact arithmetic), and the bound is the stated one', () => {
+    const e = embed(problem, X, r);
     for (const [k, s] of [[1, incoming[1]], [0, output[0]]] as const) {
       const embedded = (s === output[0] ? e.output : e.incoming)[k];
       const xi = [0, 1, 2].filter((c) => c >= s.start && c < s.start + s.values.length);
