@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deeperBounds, nextForms, relaxedNextBounds, widenSum } from '../../../../../src/lipschitz/upper/sdp/nodeBounds.js';
-import type { Polytope } from '../../../../../src/lipschitz/upper/sdp/soundLp.js';
+import { soundMax, type Polytope } from '../../../../../src/lipschitz/upper/sdp/soundLp.js';
 import { gamma } from '../../../../../src/lipschitz/upper/rounding.js';
 import { forward } from '../../../../../src/network/evaluate.js';
 import { createStream } from '../../../../../src/random/stream.js';
@@ -71,6 +71,36 @@ describe('underflow allowances: (m + 1)·2⁻¹⁰⁷⁴ per dot product of m te
     const m = 3;
     expect(out.e[0]).toBeGreaterThanOrEqual((m + 1) * ETA * (1 + 3 + 2));
     expect(out.e[0]).toBeLessThanOrEqual(1.01 * (m + 1) * ETA * (1 + 3 + 2));
+  });
+
+  it('relaxedNextBounds: with every product underflowing, the bound is the LP’s plus (m + 1)·η per unit of the box and (m + 2)·η', () => {
+    const tiny = 2 ** -600;
+    const net = netOf(2, [[[1, 0], [0, 1], [1, 1]], [0, 0, 0]], [[[tiny, tiny, tiny]], [0]]);
+    const forms = { a: new Float64Array(6).fill(tiny), c: new Float64Array(3).fill(tiny), e: new Float64Array(3) };
+    const poly: Polytope = { n: 2, rows: [], rhs: [], lo: Float64Array.of(-3, 1), hi: Float64Array.of(2, 2) }; // reach (3, 2)
+    // All three neurons active on [1, 2]: σ = 1, no chords; the exact next pre-activation is
+    // 3·2⁻¹²⁰⁰·(v₀ + v₁ + 1) + …, far below η, while every computed product is 0.
+    const out = relaxedNextBounds(net, 0, forms, Int8Array.of(1, 1, 1), new Float64Array(3).fill(1), new Float64Array(3).fill(2), poly);
+    const lp = soundMax(poly, new Float64Array(2)).bound; // the LP's own allowance for a zero objective
+    const m = 3;
+    const stated = (m + 1) * ETA * (3 + 2) + (m + 2) * ETA;
+    expect(out.hi[0] - lp).toBeGreaterThanOrEqual(stated);
+    expect(out.hi[0] - lp).toBeLessThanOrEqual(stated + 2 * ETA); // widenSum's own η
+    expect(out.lo[0]).toBeLessThanOrEqual(-stated);
+  });
+
+  it('relaxedNextBounds: an active neuron needs no finite interval (its ReLU is the identity), an unstable one does', () => {
+    const net = netOf(2, [[[1, 0], [0, 1]], [0, 0]], [[[0.5, -1]], [0.25]]);
+    const forms = { a: Float64Array.of(1, 0, 0, 1), c: new Float64Array(2), e: new Float64Array(2) };
+    const box: Polytope = { n: 2, rows: [], rhs: [], lo: Float64Array.of(0.5, -1), hi: Float64Array.of(1, 1) };
+    // z = 0.25 + 0.5·v₀ − v₁ over the box: [−0.5, 1.75]; neuron 0 is active with an open upper end.
+    const out = relaxedNextBounds(net, 0, forms, Int8Array.of(1, 1), Float64Array.of(0.5, -1), Float64Array.of(Infinity, 1), box);
+    expect(out.hi[0]).toBeGreaterThanOrEqual(1.75);
+    expect(out.hi[0]).toBeLessThan(1.75 + 1e-14);
+    expect(out.lo[0]).toBeLessThanOrEqual(-0.5);
+    expect(out.lo[0]).toBeGreaterThan(-0.5 - 1e-14);
+    const open = relaxedNextBounds(net, 0, forms, Int8Array.of(-1, 1), Float64Array.of(-1, -1), Float64Array.of(Infinity, 1), box);
+    expect([open.lo[0], open.hi[0]]).toEqual([-Infinity, Infinity]);
   });
 
   it('deeperBounds: a layer fed only zeros is bounded by ±(m + 2)·2⁻¹⁰⁷⁴', () => {
