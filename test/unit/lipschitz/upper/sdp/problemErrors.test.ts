@@ -22,6 +22,17 @@ describe('composed rows of the problem (problem.ts): errors through chains of ac
     expect(sdpProblem(chain, [Int8Array.of(1), Int8Array.of(1), Int8Array.of(-1)]).kind).toBe('problem');
   });
 
+  it('two exact products (by ±1) still round when summed: 1 − 2⁻⁶⁰ through two active neurons carries an error covering 2⁻⁶⁰', () => {
+    // x → ξ₀ (active) → n₁ = ξ₀ and n₂ = −ξ₀ (active) → unstable neuron 1·n₁ + 2⁻⁶⁰·n₂ = (1 − 2⁻⁶⁰)·ξ₀, computed as 1.
+    const net = netOf(1, [[[1]], [0]], [[[1], [-1]], [0, 0]], [[[1, 2 ** -60]], [0]], [[[1]], [0]]);
+    const p = problemOf(net, [Int8Array.of(1), Int8Array.of(1, 1), Int8Array.of(-1)]);
+    const a = p.incoming[0];
+    expect(Array.from(a.values)).toEqual([1]);
+    const exact = add(dyadic(1), mul(dyadic(2 ** -60), dyadic(-1)));
+    expect(distance(a.values[0], exact)).toBeGreaterThan(0);
+    expect(distance(a.values[0], exact)).toBeLessThanOrEqual(a.error[0]);
+  });
+
   it('two compositions: the stated γ_{m+1}·Σ|terms| plus the factors’ propagated errors, containing the exact row', () => {
     // Layer 0: neuron 0 off (ξ₀ never moves), 1 and 2 active. Layer 1: two active neurons over ξ₁, ξ₂
     // (single products by exact units: exact). Layer 2: one active neuron summing both (two terms
