@@ -22,6 +22,14 @@ describe('composed rows of the problem (problem.ts): errors through chains of ac
     expect(sdpProblem(chain, [Int8Array.of(1), Int8Array.of(1), Int8Array.of(-1)]).kind).toBe('problem');
   });
 
+  it('a zero weight adds no term: 0.75·n₁ + 0·n₂ over the same ξ coordinate stays exact', () => {
+    // n₁ = −ξ₀ and n₂ = ξ₀ (active); the unstable neuron weighs n₂ by 0: one exact product by −1.
+    const net = netOf(1, [[[1]], [0]], [[[-1], [1]], [0, 0]], [[[0.75, 0]], [0]], [[[1]], [0]]);
+    const p = problemOf(net, [Int8Array.of(1), Int8Array.of(1, 1), Int8Array.of(-1)]);
+    expect(Array.from(p.incoming[0].values)).toEqual([-0.75]);
+    expect(Array.from(p.incoming[0].error)).toEqual([0]);
+  });
+
   it('two exact products (by ±1) still round when summed: 1 − 2⁻⁶⁰ through two active neurons carries an error covering 2⁻⁶⁰', () => {
     // x → ξ₀ (active) → n₁ = ξ₀ and n₂ = −ξ₀ (active) → unstable neuron 1·n₁ + 2⁻⁶⁰·n₂ = (1 − 2⁻⁶⁰)·ξ₀, computed as 1.
     const net = netOf(1, [[[1]], [0]], [[[1], [-1]], [0, 0]], [[[1, 2 ** -60]], [0]], [[[1]], [0]]);
