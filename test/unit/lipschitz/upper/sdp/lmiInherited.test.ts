@@ -84,6 +84,19 @@ describe('embed (lmi.ts): rows over F’s coordinates, with their error bounds',
   });
 });
 
+describe('embed’s underflow allowance (lmi.ts)', () => {
+  it('a combined ξ part whose products all underflow keeps 2·2⁻¹⁰⁷⁴ per term', () => {
+    const tiny = 2 ** -600;
+    const under: SdpProblem = { ...problem, incoming: [row(0, [tiny, 0, tiny], [0, 0, 0]), incoming[1]] };
+    const e = embed(under, new Float64Array(6).fill(tiny), r);
+    for (let j = 0; j < r; j++) {
+      expect(e.incoming[0].input![j]).toBe(0); // 2·2⁻¹²⁰⁰ exactly, computed as 0
+      expect(e.incoming[0].inputError![j]).toBeGreaterThanOrEqual(2 * 2 * 2 ** -1074);
+      expect(e.incoming[0].inputError![j]).toBeLessThanOrEqual(1.01 * 2 * 2 * 2 ** -1074);
+    }
+  });
+});
+
 describe('fullMatrix’s inherited errors (lmi.ts): the worst case of F over the rows’ error boxes', () => {
   it('entry by entry: |τ_p|·err(a_p) where −τ_p·a_p enters, and |b|·errᵀ + err·|b|ᵀ + err·errᵀ for −BᵀB', () => {
     const e = embed(problem, X, r);

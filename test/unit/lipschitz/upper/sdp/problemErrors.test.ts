@@ -41,6 +41,22 @@ describe('composed rows of the problem (problem.ts): errors through chains of ac
     expect(distance(a.values[0], exact)).toBeLessThanOrEqual(a.error[0]);
   });
 
+  it('products that underflow keep an allowance of 2·2⁻¹⁰⁷⁴ per term', () => {
+    // Coordinate ξ₀ of the unstable neuron: 2⁻⁶⁰⁰·n₁ + 2⁻⁶⁰⁰·n₂ with n₁, n₂ each 2⁻⁶⁰⁰·ξ₀ (+ ξ₁):
+    // two products of 2⁻¹²⁰⁰, both computed as 0. (A weight 1 in every layer keeps it unscaled.)
+    const tiny = 2 ** -600;
+    const net = netOf(2, [[[1, 0], [0, 1]], [0, 0]], [[[tiny, 0], [tiny, 1], [0, 1]], [0, 0, 0]], [[[tiny, tiny, 1]], [0]], [[[1]], [0]]);
+    const p = problemOf(net, [Int8Array.of(1, 1), Int8Array.of(1, 1, 1), Int8Array.of(-1)]);
+    expect(p.exponent).toBe(0);
+    const a = p.incoming[0];
+    expect(a.start).toBe(0);
+    expect(a.values[0]).toBe(0);
+    const exact = add(mul(dyadic(tiny), mul(dyadic(tiny), dyadic(1))), mul(dyadic(tiny), mul(dyadic(tiny), dyadic(1))));
+    expect(distance(a.values[0], exact)).toBeLessThanOrEqual(a.error[0]);
+    expect(a.error[0]).toBeGreaterThanOrEqual(2 * 2 * ETA);
+    expect(a.error[0]).toBeLessThanOrEqual(1.01 * 2 * 2 * ETA);
+  });
+
   it('two compositions: the stated γ_{m+1}·Σ|terms| plus the factors’ propagated errors, containing the exact row', () => {
     // Layer 0: neuron 0 off (ξ₀ never moves), 1 and 2 active. Layer 1: two active neurons over ξ₁, ξ₂
     // (single products by exact units: exact). Layer 2: one active neuron summing both (two terms
