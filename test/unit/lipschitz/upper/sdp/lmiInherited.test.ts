@@ -9,10 +9,10 @@ import { add, dyadic, exactDot, mul, toNumber } from '../../../../support/exactA
 const row = (start: number, values: number[], error: number[]): SparseRow => ({ start, values: Float64Array.from(values), error: Float64Array.from(error) });
 const incoming = [
   row(0, [1, 0, 0], [0, 0, 0]), // ξ₀ exactly, zeros after it: a unit row
-  row(0, [0.75, 0, -1.25, 0.5], [4e-16, 3e-16, 6e-16, 2e-16]), // ξ₀, ξ₂ and neuron 0, each with an error; ξ₁ cancelled to 0 but with an error
+  row(0, [1, 0, -1.25, 0.5], [0, 3e-16, 6e-16, 2e-16]), // ξ₀ exactly 1 but not alone, ξ₁ cancelled to 0 with an error, ξ₂ and neuron 0
 ];
 const output = [
-  row(1, [1, 2, 1.5, -0.5], [0, 5e-16, 4e-16, 3e-16]), // ξ₁ exactly 1, ξ₂ and both neurons: not a unit row
+  row(1, [2, 0, 1.5, -0.5], [5e-16, 0, 4e-16, 3e-16]), // ξ₁ (ξ₂ exactly 0: no term) and both neurons
   row(3, [1, 0.25], [1e-16, 5e-17]), // the neurons only: no ξ part
 ];
 const problem: SdpProblem = {
@@ -40,7 +40,8 @@ describe('embed (lmi.ts): rows over F’s coordinates, with their error bounds',
     expect(Array.from(e.incoming[0].input!)).toEqual([0.6, -0.8]);
     expect(Array.from(e.incoming[0].inputError!)).toEqual([0, 0]);
     expect(e.incoming[1].unitInput).toBe(-1);
-    // A first coefficient exactly 1 followed by others is a combination, not row 1 of X.
+    // A first coefficient exactly 1 followed by others is a combination, not row 0 of X.
+    expect(e.incoming[1].input![0]).not.toBe(X[0]);
     expect(e.output[0].unitInput).toBe(-1);
   });
 
