@@ -12,8 +12,8 @@ const incoming = [
   row(0, [1, 0, -1.25, 0.5], [0, 3e-16, 6e-16, 2e-16]), // ξ₀ exactly 1 but not alone, ξ₁ cancelled to 0 with an error, ξ₂ and neuron 0
 ];
 const output = [
-  row(1, [2, 0, 1.5, -0.5], [5e-16, 0, 4e-16, 3e-16]), // ξ₁ (ξ₂ exactly 0: no term) and both neurons
-  row(3, [1, 0.25], [1e-16, 5e-17]), // the neurons only: no ξ part
+  row(1, [2, 0, 0, -0.5], [5e-16, 0, 0, 3e-16]), // ξ₁ (ξ₂ exactly 0: no term) and neuron 1
+  row(3, [0, 0.25], [1e-16, 5e-17]), // the neurons only: no ξ part; neuron 0's coefficient cancelled to 0, with an error
 ];
 const problem: SdpProblem = {
   inputDim: 2,
@@ -50,8 +50,8 @@ describe('embed (lmi.ts): rows over F’s coordinates, with their error bounds',
     expect(e.incoming[1]).toMatchObject({ start: 0 });
     expect(Array.from(e.incoming[1].values)).toEqual([0.5]);
     expect(Array.from(e.incoming[1].error)).toEqual([2e-16]);
-    expect(Array.from(e.output[0].values)).toEqual([1.5, -0.5]);
-    expect(Array.from(e.output[0].error)).toEqual([4e-16, 3e-16]);
+    expect(Array.from(e.output[0].values)).toEqual([0, -0.5]);
+    expect(Array.from(e.output[0].error)).toEqual([0, 3e-16]);
     expect(e.output[1].input).toBeNull();
     expect(e.output[1].start).toBe(0);
     // One output row reaches the input: F's input block is not ρ·I alone.
@@ -131,6 +131,8 @@ describe('fullMatrix’s inherited errors (lmi.ts): the worst case of F over the
       for (let x = 0; x < size; x++) for (let y = 0; y < size; y++) expected[x * size + y] += Math.abs(v[x]) * err[y] + err[x] * Math.abs(v[y]) + err[x] * err[y];
     }
     const full = fullMatrix(problem, e, 3, tau, true);
+    // Neuron 0's diagonal entry: only the output row whose coefficient there is 0 ± 10⁻¹⁶ touches it: 10⁻³² alone.
+    expect(expected[(r + 0) * size + r + 0]).toBe(1e-16 * 1e-16);
     expect(expected.filter((x) => x > 0).length).toBeGreaterThan(10);
     for (let i = 0; i < size * size; i++) {
       if (expected[i] === 0) expect(full.inherited![i]).toBe(0);
