@@ -64,32 +64,31 @@ export function embed(problem: SdpProblem, X: Float64Array, r: number): Embeddin
     let input: Float64Array | null = null;
     let inputError: Float64Array | null = null;
     let unitInput = -1;
-    if (s.start < N1 && s.values.length > 0) {
-      const xiEnd = Math.min(end, N1);
-      const nonZero: number[] = [];
-      for (let c = s.start; c < xiEnd; c++) if (s.values[c - s.start] !== 0 || s.error[c - s.start] !== 0) nonZero.push(c);
-      if (nonZero.length === 1 && s.values[nonZero[0] - s.start] === 1 && s.error[nonZero[0] - s.start] === 0) {
-        unitInput = nonZero[0];
-        input = X.slice(unitInput * r, unitInput * r + r);
-        inputError = new Float64Array(r);
-      } else if (nonZero.length > 0) {
-        input = new Float64Array(r);
-        inputError = new Float64Array(r);
-        const magnitude = new Float64Array(r);
-        for (const c of nonZero) {
-          const v = s.values[c - s.start];
-          const e = s.error[c - s.start];
-          for (let j = 0; j < r; j++) {
-            const x = X[c * r + j];
-            const t = v * x;
-            input[j] += t;
-            magnitude[j] += Math.abs(t);
-            inputError[j] += e * Math.abs(x);
-          }
+    // (A row that starts at or after N₁, or is empty, has no ξ coordinates: the loop below is empty.)
+    const xiEnd = Math.min(end, N1);
+    const nonZero: number[] = [];
+    for (let c = s.start; c < xiEnd; c++) if (s.values[c - s.start] !== 0 || s.error[c - s.start] !== 0) nonZero.push(c);
+    if (nonZero.length === 1 && s.values[nonZero[0] - s.start] === 1 && s.error[nonZero[0] - s.start] === 0) {
+      unitInput = nonZero[0];
+      input = X.slice(unitInput * r, unitInput * r + r);
+      inputError = new Float64Array(r);
+    } else if (nonZero.length > 0) {
+      input = new Float64Array(r);
+      inputError = new Float64Array(r);
+      const magnitude = new Float64Array(r);
+      for (const c of nonZero) {
+        const v = s.values[c - s.start];
+        const e = s.error[c - s.start];
+        for (let j = 0; j < r; j++) {
+          const x = X[c * r + j];
+          const t = v * x;
+          input[j] += t;
+          magnitude[j] += Math.abs(t);
+          inputError[j] += e * Math.abs(x);
         }
-        const g = gamma(nonZero.length + 1) * (1 + 1e-10);
-        for (let j = 0; j < r; j++) inputError[j] = inputError[j] * (1 + g) + g * magnitude[j] + 2 * 2 ** -1074 * nonZero.length;
       }
+      const g = gamma(nonZero.length + 1) * (1 + 1e-10);
+      for (let j = 0; j < r; j++) inputError[j] = inputError[j] * (1 + g) + g * magnitude[j] + 2 * 2 ** -1074 * nonZero.length;
     }
     const hStart = Math.max(s.start, N1);
     const values = hStart < end ? s.values.slice(hStart - s.start) : new Float64Array(0);
@@ -118,16 +117,16 @@ function assemble(problem: SdpProblem, embedding: Embedding, rho: number, tau: S
   const r = withInput ? embedding.r : 0;
   const size = r + n;
   const f = new Float64Array(size * size);
-  const mag = track ? new Float64Array(size * size) : null;
-  const inh = track ? new Float64Array(size * size) : null;
+  // Σ|terms| and the inherited error, tracked together or not at all.
+  const tracked = track ? { mag: new Float64Array(size * size), inh: new Float64Array(size * size) } : null;
   for (let i = 0; i < r; i++) {
     f[i * size + i] = rho;
-    if (mag) mag[i * size + i] = Math.abs(rho);
+    if (tracked) tracked.mag[i * size + i] = Math.abs(rho);
   }
   for (let p = 0; p < n; p++) {
     const at = (r + p) * size + r + p;
     f[at] = 2 * tau[p];
-    if (mag) mag[at] = Math.abs(2 * tau[p]);
+    if (tracked) tracked.mag[at] = Math.abs(2 * tau[p]);
   }
   // −τ_p·a_p in column r + p (rows are earlier coordinates: the upper triangle).
   embedding.incoming.forEach((a, p) => {
@@ -137,9 +136,9 @@ function assemble(problem: SdpProblem, embedding: Embedding, rho: number, tau: S
       for (let j = 0; j < r; j++) {
         const v = t * a.input[j];
         f[j * size + col] -= v;
-        if (mag && inh) {
-          mag[j * size + col] += Math.abs(v);
-          inh[j * size + col] += Math.abs(t) * a.inputError![j];
+        if (tracked) {
+          tracked.mag[j * size + col] += Math.abs(v);
+          tracked.inh[j * size + col] += Math.abs(t) * a.inputError![j];
         }
       }
     }
@@ -147,9 +146,9 @@ function assemble(problem: SdpProblem, embedding: Embedding, rho: number, tau: S
       const row = r + a.start + k;
       const v = t * a.values[k];
       f[row * size + col] -= v;
-      if (mag && inh) {
-        mag[row * size + col] += Math.abs(v);
-        inh[row * size + col] += Math.abs(t) * a.error[k];
+      if (tracked) {
+        tracked.mag[row * size + col] += Math.abs(v);
+        tracked.inh[row * size + col] += Math.abs(t) * a.error[k];
       }
     }
   });
@@ -177,17 +176,19 @@ function assemble(problem: SdpProblem, embedding: Embedding, rho: number, tau: S
       for (let y = x; y < coords.length; y++) {
         const v = vx * vals[y];
         f[row + coords[y]] -= v;
-        if (mag && inh) {
-          mag[row + coords[y]] += Math.abs(v);
-          inh[row + coords[y]] += Math.abs(vx) * errs[y] + ex * Math.abs(vals[y]) + ex * errs[y];
+        if (tracked) {
+          tracked.mag[row + coords[y]] += Math.abs(v);
+          tracked.inh[row + coords[y]] += Math.abs(vx) * errs[y] + ex * Math.abs(vals[y]) + ex * errs[y];
         }
       }
     }
   }
   mirror(f, size);
-  if (mag) mirror(mag, size);
-  if (inh) mirror(inh, size);
-  return { size, values: f, magnitude: mag, inherited: inh, terms: problem.outputs + 2 };
+  if (tracked) {
+    mirror(tracked.mag, size);
+    mirror(tracked.inh, size);
+  }
+  return { size, values: f, magnitude: tracked ? tracked.mag : null, inherited: tracked ? tracked.inh : null, terms: problem.outputs + 2 };
 }
 
 /** Copies the upper triangle onto the lower one. */
