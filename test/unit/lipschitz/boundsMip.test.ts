@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { BoundsResult } from '../../../src/lipschitz/bounds.js';
+import { bruteForceLipschitz } from '../../support/bruteForce.js';
+import { net } from '../../support/lipschitzUnits.js';
+import { APART, CUBE, MIP_SLACK, expectSoundBracket, onCube, stagesOnClock } from '../../support/boundsStages.js';
+
+// certifiedBounds' MIP stage (step 3) for p = 1 and ∞ on nets whose MIPs are exact; values checked
+// against bruteForceLipschitz (every pattern, HiGHS feasibility LPs: independent of the MIP encoding).
+const { run, advance } = stagesOnClock();
+/**
+ * APART plus 3·relu(x₁ − 0.5) − 3·relu(x₁ − 0.501): ∂f/∂x₁ = 4 on the slab 0.5 < x₁ < 0.501 (a
+ * thousandth of the cube's width), at most 1 elsewhere; Lip₁ = 4 while the pattern-agnostic bounds
+ * see ∂f/∂x₁ ∈ [−3, 5].
+ */
+const SLAB = net(2, [[[1, 0], [-1, 0], [0, 1], [1, 0], [1, 0]], [0, -0.2, 0, -0.5, -0.501]], [[[1, -1, 1, 3, -3]], [0]]);
+const quickest = (r: BoundsResult) => Math.min(...['operator-norm-product', 'interval-jacobian', 'linear-relaxation'].map((m) => r.methods[m].value));
+const mips = (stages: string[]) => stages.filter((s) => s === 'MIP').length;
+
+describe('certifiedBounds: one MIP per column (p = 1) or row (p = ∞) over realisable patterns', () => {
+  it('p = 1: a MIP per input column; their maximum closes the bracket, and the maximising pattern gives the witness the ascent missed', async () => {
+    const lip = bruteForceLipschitz(SLAB, '1', CUBE).lipschitz;
+    const { r, stages } = await run(SLAB, onCube('1'), 1);
+    expectSoundBracket(SLAB, onCube('1'), r, lip);
+    expect(quickest(r)).toBeGreaterThanOrEqual(1.25 * lip); // the premise: the quick bounds see ∂f/∂x₁ up to 5
+    expect(mips(stages)).toBe(2);
+    expect(r.methods.mip).toMatchObject({ kind: 'upper', note: 'one MIP per column/row (LipMIP-style)' });
+    expect(r.methods.mip.value).toBeLessThanOrEqual(lip * (1 + MIP_SLACK));
+    expect(r.methods.ascent.value).toBeLessThan(lip); // a fixed-seed fact: the ascent (the only search here) missed the slab
+    expect([r.upper, r.lower]).toEqual([r.methods.mip.value, lip]); // the witness: the centre of the MIP's pattern's region
+    expect([r.gap <= 1.0001, r.stoppedOnTime, r.methods['cutting-planes']]).toEqual([true, false, undefined]);
+  });
+  it('p = ∞: a MIP per output row (one here)', async () => {
+    const lip = bruteForceLipschitz(APART, 'inf', CUBE).lipschitz;
+    const { r, stages } = await run(APART, onCube('inf'), 0.25);
+    expectSoundBracket(APART, onCube('inf'), r, lip);
+    expect(quickest(r)).toBeGreaterThanOrEqual(1.5 * lip);
+    expect(mips(stages)).toBe(1);
+    expect(r.methods.mip.value).toBeLessThanOrEqual(lip * (1 + MIP_SLACK));
+    expect([r.upper, r.lower, r.stoppedOnTime]).toEqual([r.methods.mip.value, lip, false]);
+  });
+  it('a family of MIPs cut short bounds nothing: the time gone after the first column, the second is skipped and named', async () => {
+    const { r, stages } = await run(APART, onCube('1'), 0.45, { onProgress: (stage) => stage === 'MIP' && advance(1) });
+    expect(mips(stages)).toBe(1);
+    expect(r.skipped).toContain('1 of 2 MIPs');
+    expect(r.methods.mip.value).toBe(Infinity); // a maximum over one column of two
+    expect([r.upper, r.stoppedOnTime]).toEqual([quickest(r), true]);
+  });
+  it('no MIP once the searches leave 0.05 s or less, or once they closed the bracket to the target gap', async () => {
+    const short = (await run(APART, onCube('1'), 0.06)).r;
+    expect(short.skipped.filter((s) => /MIP/.test(s))).toEqual([]); // planned (they fitted before the searches) ...
+    expect([short.methods.mip, short.stoppedOnTime]).toEqual([undefined, true]); // ... but not started
+    const wide = await run(APART, onCube('1'), 0.45, { targetGap: 2.5 });
+    expect(wide.r.upper).toBeLessThanOrEqual(2.5 * wide.r.lower);
+    expect([wide.r.methods.mip, wide.r.stoppedOnTime, mips(wide.stages)]).toEqual([undefined, false, 0]);
+  });
+});
