@@ -28,15 +28,19 @@ describe('certifiedBounds: one MIP per column (p = 1) or row (p = ∞) over real
     expect(r.methods.ascent.value).toBeLessThan(lip); // a fixed-seed fact: the ascent (the only search here) missed the slab
     expect([r.upper, r.lower]).toEqual([r.methods.mip.value, lip]); // the witness: the centre of the MIP's pattern's region
     expect([r.gap <= 1.0001, r.stoppedOnTime, r.methods['cutting-planes']]).toEqual([true, false, undefined]);
+    expect(r.skipped).not.toContain('the exact solver (its share of the time ran out)'); // it stopped at its region cap
   });
-  it('p = ∞: a MIP per output row (one here)', async () => {
+  it('p = ∞: a MIP per output row (one here); with the target gap at 1 its margin leaves the bracket open, and no ℓ2 stage follows', async () => {
     const lip = bruteForceLipschitz(APART, 'inf', CUBE).lipschitz;
-    const { r, stages } = await run(APART, onCube('inf'), 0.25);
+    const { r, stages } = await run(APART, onCube('inf'), 0.25, { targetGap: 1 });
     expectSoundBracket(APART, onCube('inf'), r, lip);
     expect(quickest(r)).toBeGreaterThanOrEqual(1.5 * lip);
     expect(mips(stages)).toBe(1);
     expect(r.methods.mip.value).toBeLessThanOrEqual(lip * (1 + MIP_SLACK));
-    expect([r.upper, r.lower, r.stoppedOnTime]).toEqual([r.methods.mip.value, lip, false]);
+    expect([r.upper, r.lower]).toEqual([r.methods.mip.value, lip]);
+    expect(r.gap).toBeGreaterThan(1); // MIP_MARGIN: the bound is never the witness's value itself
+    expect(r.stoppedOnTime).toBe(true);
+    expect(Object.keys(r.methods).filter((m) => /branch/.test(m))).toEqual([]); // the branch and bounds are ℓ2 methods
   });
   it('a family of MIPs cut short bounds nothing: the time gone after the first column, the second is skipped and named', async () => {
     const { r, stages } = await run(APART, onCube('1'), 0.45, { onProgress: (stage) => stage === 'MIP' && advance(1) });
@@ -52,5 +56,15 @@ describe('certifiedBounds: one MIP per column (p = 1) or row (p = ∞) over real
     const wide = await run(APART, onCube('1'), 0.45, { targetGap: 2.5 });
     expect(wide.r.upper).toBeLessThanOrEqual(2.5 * wide.r.lower);
     expect([wide.r.methods.mip, wide.r.stoppedOnTime, mips(wide.stages)]).toEqual([undefined, false, 0]);
+  });
+  it('stopWhen.lowerAbove: a witness above it stops right after the search; one that only attains it does not', async () => {
+    const lip = bruteForceLipschitz(APART, 'inf', CUBE).lipschitz;
+    const above = (await run(APART, onCube('inf'), 0.25, { stopWhen: { lowerAbove: lip / 2 } })).r;
+    expect(above.lower).toBe(lip);
+    expect([above.methods.mip, above.methods['local-search']]).toEqual([undefined, undefined]); // the ascent settled it
+    const at = await run(APART, onCube('inf'), 0.25, { stopWhen: { lowerAbove: lip } });
+    expect(at.r.lower).toBe(lip);
+    expect(mips(at.stages)).toBe(1); // not settled by the witness: the MIP ran, and proved the bracket closed
+    expect(at.r.upper).toBeLessThanOrEqual(lip * (1 + MIP_SLACK));
   });
 });

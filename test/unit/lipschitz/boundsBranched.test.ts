@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { LipschitzQuery } from '../../../src/lipschitz/query.js';
+import type { Norm } from '../../../src/linalg/norms.js';
+import type { Network } from '../../../src/network/network.js';
+import { bruteForceLipschitz } from '../../support/bruteForce.js';
+import { expectSoundBracket, stagesOnClock } from '../../support/boundsStages.js';
+import { box, net } from '../../support/lipschitzUnits.js';
+
+// certifiedBounds' step 4 for ℓ2 at 7 ≤ d ≤ 8 with two hidden layers or more: branch and bound on the
+// input box with local LipSDP cells. The rate is measured on the 1 ms-per-read clock itself, so a MIP's
+// root LP is estimated at ~0.4 s and the MIPs do not fit these budgets: the search, then the branch
+// and bound, get the time (the search's share used up at its first report, see stagesOnClock).
+const { run } = stagesOnClock();
+
+/**
+ * APART's first layer on x₁, x₂ of d inputs (relu(x₁), relu(−x₁ − 0.2), relu(x₂)), then, with two
+ * hidden layers, relu(h₁ − h₂ + h₃ + 4), active on the whole cube: ∇f = (s₁ + s₂, s₃, 0, …) with s₁, s₂
+ * never 1 together, so Lip₂ = √2 on [−1, 1]^d while the pattern-agnostic bounds see √5.
+ */
+function apartIn(d: number, hidden: 1 | 2): Network {
+  const row = (j: number, v: number) => Array.from({ length: d }, (_, i) => (i === j ? v : 0));
+  const first: [number[][], number[]] = [[row(0, 1), row(0, -1), row(1, 1)], [0, -0.2, 0]];
+  return hidden === 1 ? net(d, first, [[[1, -1, 1]], [0]]) : net(d, first, [[[1, -1, 1]], [4]], [[[1]], [0]]);
+}
+const cube = (d: number, norm: Norm = '2'): LipschitzQuery => ({ norm, box: box(Array(d).fill(-1), Array(d).fill(1)) });
+
+describe('certifiedBounds: branch and bound on the input box with local LipSDP cells', () => {
+  it('ℓ2 at d = 8 with two hidden layers: runs after the search, sound, with its cells noted', async () => {
+    const n = apartIn(8, 2);
+    const lip = bruteForceLipschitz(n, '2', cube(8).box);
+    const { r, stages } = await run(n, cube(8), 0.45, {}, false);
+    expectSoundBracket(n, cube(8), r, lip.lipschitz);
+    expect(r.lower).toBe(lip.lipschitz);
+    expect(r.skipped.some((x) => x.startsWith('the MIP bounds (1 MIPs'))).toBe(true); // the premise: no MIP here
+    expect(r.methods['branched-lipsdp'].note).toMatch(/^\d+ cells with local LipSDP bounds, \d+ leaves open, stopped by \w+$/);
+    expect(stages).toContain('branched LipSDP');
+    expect(r.methods['pattern-branch']).toBeUndefined(); // d > 6
+  });
+  it('not for p = 1, not above d = 8, not with one hidden layer (the search then keeps 95 % of the time)', async () => {
+    for (const [n, query] of [[apartIn(2, 2), cube(2, '1')], [apartIn(9, 2), cube(9)], [apartIn(8, 1), cube(8)]] as const) {
+      const { r, stages } = await run(n, query, 0.45, {}, false);
+      expect(r.gap).toBeGreaterThan(1.5); // the premise: the bracket is open, the time not all gone ...
+      expect([r.methods['branched-lipsdp'], stages.includes('branched LipSDP')]).toEqual([undefined, false]); // ... yet no branching
+    }
+  });
+});
