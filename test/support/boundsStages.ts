@@ -46,7 +46,7 @@ class Watched extends Budget {
  * progress; the real clock is restored after each test.
  */
 export function stagesOnClock(): {
-  run: (n: Network, query: LipschitzQuery, seconds: number, options?: BoundsOptions, fastMachine?: boolean) => Promise<{ r: BoundsResult; stages: string[] }>;
+  run: (n: Network, query: LipschitzQuery, seconds: number, options?: BoundsOptions, fastMachine?: boolean) => Promise<{ r: BoundsResult; stages: string[]; uppers: number[] }>;
   advance: (seconds: number) => void;
 } {
   let clock: ReturnType<typeof fastMachineClock> | null = null;
@@ -58,23 +58,29 @@ export function stagesOnClock(): {
     clock?.restore();
     const c = (clock = fastMachine ? fastMachineClock(1) : tickingClock(1));
     const stages: string[] = [];
+    const uppers: number[] = [];
     const budget = new Watched(seconds);
     const onProgress: BoundsOptions['onProgress'] = (stage, fraction, lower, upper) => {
       if (stage === 'lower bound search' && !stages.includes(stage)) c.advance(budget.last!.remaining());
       stages.push(stage);
+      uppers.push(upper);
       options.onProgress?.(stage, fraction, lower, upper);
     };
     const r = await certifiedBounds(n, query, { budget, maxExactRegions: 1, ...options, onProgress });
-    return { r, stages };
+    return { r, stages, uppers };
   };
   return { run, advance: (seconds) => clock!.advance(seconds) };
 }
 
-/** Not exact; the witness re-evaluates to `lower`; every bound is sound against `lip`; `upper` is the least upper bound. */
+/**
+ * Not exact; the witness re-evaluates to `lower`; every bound is sound against `lip`; `upper` is the
+ * least upper bound; no method took longer than the whole.
+ */
 export function expectSoundBracket(n: Network, query: LipschitzQuery, r: BoundsResult, lip: number): void {
   expect(r.exact).toBeNull();
   expect(operatorNorm(jacobian(n, r.witness), query.norm)).toBe(r.lower);
   expect(r.lower).toBeLessThanOrEqual(lip);
   for (const [name, m] of Object.entries(r.methods)) if (m.kind === 'upper') expect(m.value, name).toBeGreaterThanOrEqual(lip);
   expect(r.upper).toBe(Math.min(...Object.values(r.methods).filter((m) => m.kind === 'upper').map((m) => m.value)));
+  for (const [name, m] of Object.entries(r.methods)) if (!Number.isNaN(m.seconds)) expect(m.seconds, name).toBeLessThanOrEqual(r.seconds);
 }

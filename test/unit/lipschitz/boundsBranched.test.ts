@@ -41,6 +41,8 @@ describe('certifiedBounds: branch and bound on the input box with local LipSDP c
       const { r, stages } = await run(n, query, 0.45, {}, false);
       expect(r.gap).toBeGreaterThan(1.5); // the premise: the bracket is open, the time not all gone ...
       expect([r.methods['branched-lipsdp'], stages.includes('branched LipSDP')]).toEqual([undefined, false]); // ... yet no branching
+      expect(r.skipped.some((x) => x.startsWith('the MIP bounds'))).toBe(true); // the MIPs, planned, did not fit ...
+      expect([r.methods.mip, r.methods['cutting-planes']]).toEqual([undefined, undefined]); // ... and were not started
     }
   });
 });

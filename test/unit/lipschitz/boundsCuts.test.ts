@@ -9,8 +9,10 @@ const { run } = stagesOnClock();
 describe('certifiedBounds: ℓ2 bounds from MIPs over realisable patterns', () => {
   it('one output: directional cutting planes, stopped once within the target gap of the witness', async () => {
     const lip = bruteForceLipschitz(APART, '2', CUBE).lipschitz;
-    const { r, stages } = await run(APART, onCube('2'), 0.5);
+    const { r, stages, uppers } = await run(APART, onCube('2'), 0.5);
     expectSoundBracket(APART, onCube('2'), r, lip);
+    const reported = uppers.filter((_, i) => stages[i] === 'cutting planes');
+    expect(Math.min(...reported)).toBeLessThanOrEqual(1.0001 * lip); // the progress follows the planes' bound down
     const cuts = r.methods['cutting-planes'];
     expect(cuts.note).toMatch(/^[1-9]\d* directional MIPs, stopped by gap$/);
     expect(cuts.value).toBeLessThanOrEqual(1.0001 * lip);

@@ -19,8 +19,9 @@ const mips = (stages: string[]) => stages.filter((s) => s === 'MIP').length;
 describe('certifiedBounds: one MIP per column (p = 1) or row (p = ∞) over realisable patterns', () => {
   it('p = 1: a MIP per input column; their maximum closes the bracket, and the maximising pattern gives the witness the ascent missed', async () => {
     const lip = bruteForceLipschitz(SLAB, '1', CUBE).lipschitz;
-    const { r, stages } = await run(SLAB, onCube('1'), 1);
+    const { r, stages, uppers } = await run(SLAB, onCube('1'), 1);
     expectSoundBracket(SLAB, onCube('1'), r, lip);
+    expect(uppers[stages.lastIndexOf('MIP')]).toBe(r.methods.mip.value); // the progress reports the bracket as it narrows
     expect(quickest(r)).toBeGreaterThanOrEqual(1.25 * lip); // the premise: the quick bounds see ∂f/∂x₁ up to 5
     expect(mips(stages)).toBe(2);
     expect(r.methods.mip).toMatchObject({ kind: 'upper', note: 'one MIP per column/row (LipMIP-style)' });
