@@ -6,10 +6,11 @@ import { bruteForceLipschitz } from '../../support/bruteForce.js';
 import { expectSoundBracket, stagesOnClock } from '../../support/boundsStages.js';
 import { box, net } from '../../support/lipschitzUnits.js';
 
-// certifiedBounds' step 4 for ℓ2 at 7 ≤ d ≤ 8 with two hidden layers or more: branch and bound on the
-// input box with local LipSDP cells. The rate is measured on the 1 ms-per-read clock itself, so a MIP's
-// root LP is estimated at ~0.4 s and the MIPs do not fit these budgets: the search, then the branch
-// and bound, get the time (the search's share used up at its first report, see stagesOnClock).
+// certifiedBounds' step 4 for ℓ2 with two hidden layers or more: at 7 ≤ d ≤ 8 branch and bound on the
+// input box with local LipSDP cells, at d ≤ 6 on activation patterns. For the former the rate is
+// measured on the 1 ms-per-read clock itself, so a MIP's root LP is estimated at ~0.4 s and the MIPs
+// do not fit these budgets: the search, then the branch and bound, get the time (the search's share
+// used up at its first report, see stagesOnClock).
 const { run } = stagesOnClock();
 
 /**
@@ -24,7 +25,7 @@ function apartIn(d: number, hidden: 1 | 2): Network {
 }
 const cube = (d: number, norm: Norm = '2'): LipschitzQuery => ({ norm, box: box(Array(d).fill(-1), Array(d).fill(1)) });
 
-describe('certifiedBounds: branch and bound on the input box with local LipSDP cells', () => {
+describe('certifiedBounds: the branch and bounds of step 4', () => {
   it('ℓ2 at d = 8 with two hidden layers: runs after the search, sound, with its cells noted', async () => {
     const n = apartIn(8, 2);
     const lip = bruteForceLipschitz(n, '2', cube(8).box);
@@ -44,5 +45,19 @@ describe('certifiedBounds: branch and bound on the input box with local LipSDP c
       expect(r.skipped.some((x) => x.startsWith('the MIP bounds'))).toBe(true); // the MIPs, planned, did not fit ...
       expect([r.methods.mip, r.methods['cutting-planes']]).toEqual([undefined, undefined]); // ... and were not started
     }
+  });
+  it('ℓ2 at d = 2 with two hidden layers: the branch and bound over activation patterns instead (no MIP planned), closing the bracket', async () => {
+    const n = apartIn(2, 2);
+    const lip = bruteForceLipschitz(n, '2', cube(2).box).lipschitz;
+    const { r, stages, uppers } = await run(n, cube(2), 0.3);
+    expectSoundBracket(n, cube(2), r, lip);
+    const branch = r.methods['pattern-branch'];
+    expect(branch.note).toMatch(/^\d+ activation-pattern nodes \(root LipSDP [0-9.]+, its multipliers re-certified per node\), 0 open, stopped by gap$/);
+    expect(r.methods.lipsdp.value).toBeGreaterThan(1.5 * lip); // the premise: the root bound leaves the bracket open
+    expect(branch.value).toBeLessThanOrEqual(1.0001 * lip);
+    expect([r.upper, r.lower, r.stoppedOnTime]).toEqual([branch.value, lip, false]);
+    expect(Math.min(...uppers.filter((_, i) => stages[i] === 'pattern branch and bound'))).toBe(branch.value);
+    expect(r.skipped.filter((x) => /MIP/.test(x))).toEqual([]);
+    expect([r.methods.mip, r.methods['cutting-planes'], r.methods['branched-lipsdp']]).toEqual([undefined, undefined, undefined]);
   });
 });
