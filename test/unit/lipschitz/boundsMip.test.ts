@@ -69,3 +69,16 @@ describe('certifiedBounds: one MIP per column (p = 1) or row (p = ∞) over real
     expect(at.r.upper).toBeLessThanOrEqual(lip * (1 + MIP_SLACK));
   });
 });
+
+describe('certifiedBounds: the exact solver cut short still hands on its witness', () => {
+  it('the best of the regions it visited before its cap (here the slab the ascent missed)', async () => {
+    const lip = bruteForceLipschitz(SLAB, '1', CUBE).lipschitz;
+    // Measured on the clock itself, the rate makes each MIP's root LP ~0.4 s: no MIP fits 0.3 s.
+    const { r } = await run(SLAB, onCube('1'), 0.3, { maxExactRegions: 8 }, false);
+    expect(r.methods.exact.note).toMatch(/^too large for exact: it needs more than --max-regions 8 linear regions/);
+    expect(r.skipped.some((x) => x.startsWith('the MIP bounds'))).toBe(true);
+    expect(r.methods.ascent.value).toBeLessThan(lip); // a fixed-seed fact, as above
+    expect(r.lower).toBe(lip);
+    expectSoundBracket(SLAB, onCube('1'), r, lip);
+  });
+});
