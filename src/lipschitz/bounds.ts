@@ -334,7 +334,8 @@ export function witnessSearch(
   } else budget.skip('the ascent (one witness re-check would not fit)');
   if (best.value > stopAbove) return best;
   const rest = budget.share(1); // the search's own clock starts after the ascent
-  const search = lowerBound(net, query, { timeLimit: rest.timeLimit, budget: rest, seed: options.seed ?? 0, stopAbove: Math.max(stopAbove, best.value), onProgress: (v) => options.onProgress?.(Math.max(v, best.value)) });
+  // (best.value ≤ stopAbove here: the local search stops where the ascent would have.)
+  const search = lowerBound(net, query, { timeLimit: rest.timeLimit, budget: rest, seed: options.seed ?? 0, stopAbove, onProgress: (v) => options.onProgress?.(Math.max(v, best.value)) });
   methods['sampling'] = { kind: 'lower', value: search.methods.sampling, seconds: NaN };
   methods['local-search'] = { kind: 'lower', value: search.methods.localSearch, seconds: search.seconds, note: `${search.restarts} climbs` };
   methods['line-search'] = { kind: 'lower', value: search.methods.lineSearch, seconds: NaN };
