@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Budget } from '../../../src/lipschitz/budget.js';
 import { exactLipschitz } from '../../../src/lipschitz/exact/index.js';
 import { verifyClaim, type Claim, type Verdict } from '../../../src/lipschitz/verify.js';
-import { quickUpperBounds } from '../../../src/lipschitz/upperStages.js';
+import { lipSdpStage, quickUpperBounds } from '../../../src/lipschitz/upperStages.js';
 import type { Norm } from '../../../src/linalg/norms.js';
 import type { Network } from '../../../src/network/network.js';
 import { createStream } from '../../../src/random/stream.js';
@@ -74,5 +74,19 @@ describe('verifyClaim: what settles a claim', () => {
     const v = await verify(CANCELLING, { kind: 'exact', value: 1.5 }, () => new Budget(0.01), '1', { rtol: 0.5 });
     expect([v.exact, v.status, v.proven]).toEqual([CANCELLING_LIP['1'], 'consistent', true]);
     expect((await verify(CANCELLING, { kind: 'exact', value: 1.5 }, () => new Budget(0.01), '1', { rtol: 0.4999 })).status).toBe('refuted');
+  });
+  it('a lower claim 5e-7 above LipSDP is refuted by it before any search; an exact claim there is within rtol (1e-6), so the search runs', async () => {
+    const methods = {};
+    const quick = quickUpperBounds(deep, globalQuery('2'), new Budget(Infinity), methods);
+    const sdp = lipSdpStage(deep, globalQuery('2'), new Budget(Infinity), methods, quick.states);
+    const claim = sdp * (1 + 5e-7);
+    expect(quick.upper).toBeGreaterThan(claim); // the premise: only LipSDP gets below the claim
+    const lower = await verify(deep, { kind: 'lower', value: claim }, () => new Budget(0.0003));
+    expect([lower.status, lower.proven, lower.upper, lower.lower]).toEqual(['refuted', true, lower.certifiedUpper, -Infinity]); // settled, no witness sought
+    expect(lower.upper).toBeLessThan(claim);
+    const exact = await verify(deep, { kind: 'exact', value: claim }, () => new Budget(0.0003));
+    expect([exact.status, exact.proven]).toEqual(['consistent', false]);
+    expect(exact.lower).toBeGreaterThan(-Infinity); // the search ran
+    expect(exact.upper).toBeLessThan(claim);
   });
 });
