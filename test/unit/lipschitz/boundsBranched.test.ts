@@ -33,6 +33,7 @@ describe('certifiedBounds: the branch and bounds of step 4', () => {
     expectSoundBracket(n, cube(8), r, lip.lipschitz);
     expect(r.lower).toBe(lip.lipschitz);
     expect(r.skipped.some((x) => x.startsWith('the MIP bounds (1 MIPs'))).toBe(true); // the premise: no MIP here
+    expect(r.methods['branched-lipsdp'].kind).toBe('upper');
     expect(r.methods['branched-lipsdp'].note).toMatch(/^\d+ cells with local LipSDP bounds, \d+ leaves open, stopped by \w+$/);
     expect(stages).toContain('branched LipSDP');
     expect(r.methods['pattern-branch']).toBeUndefined(); // d > 6
@@ -52,6 +53,7 @@ describe('certifiedBounds: the branch and bounds of step 4', () => {
     const { r, stages, uppers } = await run(n, cube(2), 0.3);
     expectSoundBracket(n, cube(2), r, lip);
     const branch = r.methods['pattern-branch'];
+    expect(branch.kind).toBe('upper');
     expect(branch.note).toMatch(/^\d+ activation-pattern nodes \(root LipSDP [0-9.]+, its multipliers re-certified per node\), 0 open, stopped by gap$/);
     expect(r.methods.lipsdp.value).toBeGreaterThan(1.5 * lip); // the premise: the root bound leaves the bracket open
     expect(branch.value).toBeLessThanOrEqual(1.0001 * lip);
@@ -59,5 +61,12 @@ describe('certifiedBounds: the branch and bounds of step 4', () => {
     expect(Math.min(...uppers.filter((_, i) => stages[i] === 'pattern branch and bound'))).toBe(branch.value);
     expect(r.skipped.filter((x) => /MIP/.test(x))).toEqual([]);
     expect([r.methods.mip, r.methods['cutting-planes'], r.methods['branched-lipsdp']]).toEqual([undefined, undefined, undefined]);
+  });
+  it('neither branch and bound once the bracket is within the target gap', async () => {
+    for (const [n, d, fast] of [[apartIn(2, 2), 2, true], [apartIn(8, 2), 8, false]] as const) {
+      const { r, stages } = await run(n, cube(d), 0.45, { targetGap: 1.6 }, fast); // [√2, √5]: within 1.6
+      expect(r.gap).toBeLessThanOrEqual(1.6);
+      expect(stages.filter((x) => /branch/.test(x))).toEqual([]);
+    }
   });
 });

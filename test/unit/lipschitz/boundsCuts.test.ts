@@ -4,7 +4,7 @@ import { APART, APART2, CUBE, MIP_SLACK, expectSoundBracket, onCube, stagesOnClo
 
 // certifiedBounds' MIP stage (step 3) for ℓ2 on APART and APART2, whose MIPs are exact; values
 // checked against bruteForceLipschitz (every pattern, HiGHS feasibility LPs).
-const { run } = stagesOnClock();
+const { run, advance } = stagesOnClock();
 
 describe('certifiedBounds: ℓ2 bounds from MIPs over realisable patterns', () => {
   it('one output: directional cutting planes, stopped once within the target gap of the witness', async () => {
@@ -30,5 +30,11 @@ describe('certifiedBounds: ℓ2 bounds from MIPs over realisable patterns', () =
     expect(r.methods.mip.value).toBeLessThanOrEqual(Math.sqrt(l1 * lInf) * (1 + MIP_SLACK));
     expect(r.upper).toBe(r.methods.mip.value); // below LipSDP's 2√2 here
     expect(r.methods['cutting-planes']).toBeUndefined();
+  });
+  it('two outputs, the column family cut short: no bound, and the row family is not even started', async () => {
+    const { r, stages } = await run(APART2, onCube('2'), 0.85, { onProgress: (stage) => stage === 'MIP' && advance(1) });
+    expect(stages.filter((s) => s === 'MIP')).toHaveLength(1);
+    expect(r.skipped.filter((x) => / MIPs$/.test(x))).toEqual(['1 of 2 MIPs']);
+    expect(r.methods.mip.value).toBe(Infinity);
   });
 });

@@ -57,6 +57,8 @@ describe('certifiedBounds: one MIP per column (p = 1) or row (p = ∞) over real
     const wide = await run(APART, onCube('1'), 0.45, { targetGap: 2.5 });
     expect(wide.r.upper).toBeLessThanOrEqual(2.5 * wide.r.lower);
     expect([wide.r.methods.mip, wide.r.stoppedOnTime, mips(wide.stages)]).toEqual([undefined, false, 0]);
+    const closed = await run(APART, onCube('inf'), 0.25, { targetGap: 1.6 }); // [2, 3]: within 1.6
+    expect([closed.r.gap <= 1.6, mips(closed.stages)]).toEqual([true, 0]);
   });
   it('stopWhen.lowerAbove: a witness above it stops right after the search; one that only attains it does not', async () => {
     const lip = bruteForceLipschitz(APART, 'inf', CUBE).lipschitz;

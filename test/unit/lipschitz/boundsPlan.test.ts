@@ -25,6 +25,18 @@ describe('certifiedBounds: the diagnosis', () => {
   });
 });
 
+describe('certifiedBounds: stoppedOnTime', () => {
+  it('a bracket within the target gap is finished, even in a budget that had already skipped a step', async () => {
+    ticking();
+    const budget = new Budget(0.0003);
+    budget.skip('an earlier step');
+    const r = await certifiedBounds(CANCELLING, globalQuery('2'), { budget, maxExactRegions: 1, targetGap: 1.6 });
+    expect(r.gap).toBeLessThanOrEqual(1.6);
+    expect([r.stoppedOnTime, budget.stoppedOnTime]).toEqual([false, true]);
+    expect(r.skipped).toContain('an earlier step');
+  });
+});
+
 describe('witnessSearch: the ascent’s share of the search', () => {
   /** The ascent's seconds over the search's budget, for a one-neuron net with d inputs (the ascent climbs until its share is spent). */
   const ascentShareAt = (d: number) => {
@@ -45,5 +57,18 @@ describe('witnessSearch: the ascent’s share of the search', () => {
     expect(below).toBeLessThan(0.45);
     expect(at).toBeGreaterThan(0.58);
     expect(at).toBeLessThan(0.75);
+  });
+});
+
+describe('witnessSearch: progress', () => {
+  it('reports after the ascent and as the local search goes, never decreasing, ending at the witness', () => {
+    ticking();
+    const seen: number[] = [];
+    const methods: Record<string, MethodReport> = {};
+    const w = witnessSearch(CANCELLING, globalQuery('inf'), new Budget(0.0003), methods, { onProgress: (v) => seen.push(v) });
+    expect(methods['local-search']).toBeDefined(); // the premise: the local search ran
+    expect(seen.length).toBeGreaterThan(1);
+    seen.forEach((v, i) => i > 0 && expect(v).toBeGreaterThanOrEqual(seen[i - 1]));
+    expect(seen.at(-1)).toBe(w.value);
   });
 });

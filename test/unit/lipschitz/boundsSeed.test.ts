@@ -26,7 +26,7 @@ async function bracketed(budget: () => Budget, seed: Seed | undefined): Promise<
 }
 
 describe('the seed of the witness search', () => {
-  const small = () => new Budget(0.0001);
+  const small = () => new Budget(0.0003);
   it('the ascent: the same seed gives the same witness, another seed another one', () => {
     const seven = searched(small, 7);
     expect(searched(small, 7)).toEqual(seven);
