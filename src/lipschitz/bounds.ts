@@ -266,7 +266,6 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     if (b) {
       methods['pattern-branch'] = { kind: 'upper', value: b.upper, seconds: tb, note: `${b.nodes} activation-pattern nodes (root LipSDP ${b.rootUpper.toPrecision(6)}, its multipliers re-certified per node), ${b.open} open, stopped by ${b.stoppedBy}` };
       best = better(best, b.witness);
-      upper = Math.min(upper, b.upper);
     }
   } else if (branches && budget.remaining() > 0.05 && upper > targetGap * best.value) {
     const [b, tb] = timed(() =>
@@ -280,11 +279,11 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
     if (b) {
       methods['branched-lipsdp'] = { kind: 'upper', value: b.upper, seconds: tb, note: `${b.cells} cells with local LipSDP bounds, ${b.leaves} leaves open, stopped by ${b.stoppedBy}` };
       best = better(best, b.witness);
-      upper = Math.min(upper, b.upper);
     }
   }
   return finish(best.value, best.x, upper, null);
 
+  /** The result; unless exact, the upper bound is the least of the methods' (after discarding the broken ones), whatever `up` says. */
   function finish(lower: number, witness: Float64Array, up: number, exactValue: number | null): BoundsResult {
     const warnings = exactValue === null ? discardBelowWitness(methods, lower) : [];
     if (exactValue === null) up = Math.min(...Object.values(methods).filter((m) => m.kind === 'upper').map((m) => m.value), Infinity);
@@ -334,7 +333,8 @@ export function witnessSearch(
   } else budget.skip('the ascent (one witness re-check would not fit)');
   if (best.value > stopAbove) return best;
   const rest = budget.share(1); // the search's own clock starts after the ascent
-  const search = lowerBound(net, query, { timeLimit: rest.timeLimit, budget: rest, seed: options.seed ?? 0, stopAbove: Math.max(stopAbove, best.value), onProgress: (v) => options.onProgress?.(Math.max(v, best.value)) });
+  // (best.value ≤ stopAbove here: the local search stops where the ascent would have.)
+  const search = lowerBound(net, query, { timeLimit: rest.timeLimit, budget: rest, seed: options.seed ?? 0, stopAbove, onProgress: (v) => options.onProgress?.(Math.max(v, best.value)) });
   methods['sampling'] = { kind: 'lower', value: search.methods.sampling, seconds: NaN };
   methods['local-search'] = { kind: 'lower', value: search.methods.localSearch, seconds: search.seconds, note: `${search.restarts} climbs` };
   methods['line-search'] = { kind: 'lower', value: search.methods.lineSearch, seconds: NaN };

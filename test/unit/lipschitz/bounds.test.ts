@@ -130,7 +130,9 @@ describe('certifiedBounds: which stages it plans (read from what a spent budget 
     expect(await plannedMips(wide, 'inf')).toBe(2);
     expect(await plannedMips(wide, '2')).toBe(3 + 2);
     expect(await plannedMips(randomNet(s, 12, [3]), '2')).toBe(1);
-    expect(await plannedMips(randomNet(s, 13, [3]), '2')).toBe(null); // ℓ2 scalar above d = 12: none
+    const d13 = randomNet(s, 13, [3]);
+    expect(await plannedMips(d13, '2')).toBe(null); // ℓ2 scalar above d = 12: none
+    expect([await plannedMips(d13, '1'), await plannedMips(d13, 'inf')]).toEqual([13, 1]); // p = 1, ∞: at any d
   });
   it('none where the pattern branch and bound applies (ℓ2, d ≤ 6, two hidden layers), and none past 400 neurons', async () => {
     ticking();

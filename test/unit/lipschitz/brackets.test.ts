@@ -161,6 +161,17 @@ describe('standardBrackets without the exact solver', () => {
       expect(climbed.upper).toBe(sampled.upper);
     }
   });
+  it('with the pattern search off, the zonotope is the tightest bound of fixed-seed shallow nets: ℓ2 as it is, p = ∞ times √d', async () => {
+    const s = createStream(81, 'test/unit/brackets-zonotope');
+    const [first, , , fourth] = Array.from({ length: 4 }, () => randomNet(s, 3, [6]));
+    const noPatterns = standardBrackets({ exactRegions: 0, patternStarts: 0 });
+    const two = await noPatterns.bracket(first, '2');
+    expect(two.upperMethod).toBe('zonotope');
+    expectTightest(two, candidates(first, '2', true));
+    const inf = await noPatterns.bracket(fourth, 'inf');
+    expect(inf.upperMethod).toBe('√d × zonotope');
+    expectTightest(inf, candidates(fourth, 'inf', true));
+  });
   it('two-output shallow nets take the deep route (no pattern search), and the same seed gives the same bracket', async () => {
     const s = createStream(14, 'test/unit/brackets-k2');
     const n = randomNet(s, 2, [3], 2);

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { certifiedBounds, witnessSearch, type MethodReport } from '../../../src/lipschitz/bounds.js';
+import { Budget } from '../../../src/lipschitz/budget.js';
+import { secondsPerFlop } from '../../../src/lipschitz/costs.js';
+import { createStream } from '../../../src/random/stream.js';
+import { CANCELLING, CANCELLING_LIP, clockPerTest, globalQuery, randomNet } from '../../support/lipschitzUnits.js';
+
+// certifiedBounds' diagnosis, and how the search shares its time, on a clock of TICK per read (budgets
+// are counts of reads).
+const ticking = clockPerTest();
+const s = createStream(61, 'test/unit/boundsPlan');
+
+describe('certifiedBounds: the diagnosis', () => {
+  it('the warning about a pattern-agnostic best bound names the least UPPER bound, whatever the lower bounds beside it', async () => {
+    ticking();
+    // p = 1, globally, in 300 reads: no MIP fits, so the best bound is the interval or norm product (both 2, agnostic).
+    const r = await certifiedBounds(CANCELLING, globalQuery('1'), { budget: new Budget(0.0003), maxExactRegions: 1 });
+    const uppers = Object.entries(r.methods).filter(([, m]) => m.kind === 'upper');
+    const [name, best] = uppers.reduce((a, b) => (b[1].value < a[1].value ? b : a));
+    expect(best.patternAgnostic).toBe(true);
+    expect(r.upper).toBe(best.value);
+    expect(Object.values(r.methods).some((m) => m.kind === 'lower' && m.value < best.value)).toBe(true); // the premise
+    expect(r.lower).toBe(CANCELLING_LIP['1']);
+    expect(r.diagnosis.warnings).toEqual([expect.stringMatching(new RegExp(`^the best upper bound \\(${name}\\) ignores which activation patterns are realisable`))]);
+  });
+});
+
+describe('certifiedBounds: stoppedOnTime', () => {
+  it('a bracket within the target gap is finished, even in a budget that had already skipped a step', async () => {
+    ticking();
+    const budget = new Budget(0.0003);
+    budget.skip('an earlier step');
+    const r = await certifiedBounds(CANCELLING, globalQuery('2'), { budget, maxExactRegions: 1, targetGap: 1.6 });
+    expect(r.gap).toBeLessThanOrEqual(1.6);
+    expect([r.stoppedOnTime, budget.stoppedOnTime]).toEqual([false, true]);
+    expect(r.skipped).toContain('an earlier step');
+  });
+});
+
+describe('witnessSearch: the ascent’s share of the search', () => {
+  /** The ascent's seconds over the search's budget, for a one-neuron net with d inputs (the ascent climbs until its share is spent). */
+  const ascentShareAt = (d: number) => {
+    const clock = ticking();
+    secondsPerFlop(); // the rate measured now, not inside the budget
+    const n = randomNet(s, d, [1]);
+    const methods: Record<string, MethodReport> = {};
+    const seconds = 0.0002;
+    // After the ascent (its report) the clock jumps past the budget: the local search that follows is cut short.
+    witnessSearch(n, globalQuery('2'), new Budget(seconds), methods, { onProgress: () => clock.advance(1) });
+    return methods.ascent.seconds / seconds;
+  };
+  it('0.3 below d = 32 (where local search’s LPs are cheap), 0.6 from d = 32 on (O(parameters) steps)', () => {
+    // The share is taken of what remains after a check or two, and the ascent ends with a re-check of
+    // its best point after its budget ran out (tens of reads here): a band above each share.
+    const [below, at] = [ascentShareAt(31), ascentShareAt(32)];
+    expect(below).toBeGreaterThan(0.28);
+    expect(below).toBeLessThan(0.45);
+    expect(at).toBeGreaterThan(0.58);
+    expect(at).toBeLessThan(0.75);
+  });
+});
+
+describe('witnessSearch: progress', () => {
+  it('reports after the ascent and as the local search goes, never decreasing, ending at the witness', () => {
+    ticking();
+    const seen: number[] = [];
+    const methods: Record<string, MethodReport> = {};
+    const w = witnessSearch(CANCELLING, globalQuery('inf'), new Budget(0.0003), methods, { onProgress: (v) => seen.push(v) });
+    expect(methods['local-search']).toBeDefined(); // the premise: the local search ran
+    expect(seen.length).toBeGreaterThan(1);
+    seen.forEach((v, i) => i > 0 && expect(v).toBeGreaterThanOrEqual(seen[i - 1]));
+    expect(seen.at(-1)).toBe(w.value);
+  });
+});
