@@ -233,7 +233,7 @@ export function patternBranchBound(net: Network, box: Box | null, options: Patte
 }
 
 function boxRoot(net: Network, box: Box): Root {
-  return { net, lo: box.lo.slice(), hi: box.hi.slice(), carrier: false, toInput: (v) => Float64Array.from(v) };
+  return { net, lo: box.lo, hi: box.hi, carrier: false, toInput: (v) => Float64Array.from(v) };
 }
 
 function facetRoot(facet: Facet): Root {
