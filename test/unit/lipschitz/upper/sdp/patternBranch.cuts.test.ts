@@ -33,6 +33,23 @@ describe('patternBranchBound with two hidden layers', () => {
   });
 });
 
+describe('patternBranchBound re-certifies nodes whose first layer is stable', () => {
+  // 2 → 2 → 4 → 1 on [−1, 1]²: the first cut leaves a child with both first-layer neurons fixed and
+  // unstable neurons only in the second layer; its LipSDP certificate (the root's multipliers
+  // restricted to its states) is what brings the bound down after one split.
+  const n = papersNet(2, [2, 4], 26);
+  const box = boxFromPairs([[-1, 1], [-1, 1]], 2);
+  it('one split already beats the root bound by 5 %', () => {
+    const truth = exactLip2(n, box);
+    const clock = ticking();
+    const r = patternBranchBound(n, box, { budget: new Budget(100), lowerShare: 0, onProgress: stopAt(clock, 3) })!;
+    expect(r.nodes).toBe(3);
+    expect(r.stoppedBy).toBe('time');
+    expect(r.upper).toBeGreaterThanOrEqual(truth);
+    expect(r.upper).toBeLessThan(0.95 * r.rootUpper);
+  });
+});
+
 describe('patternBranchBound on a box where f is affine', () => {
   // 8·relu(x) − 6·relu(x − 10) − relu(x − 12) on [10.5, 11.5]: the first two neurons on, the third
   // off; f has slope 2 there and LipSDP has nothing to certify.
