@@ -201,6 +201,7 @@ export function patternBranchBound(net: Network, box: Box | null, options: Patte
   let stoppedBy: PatternBranchResult['stoppedBy'] = 'time';
   for (;;) {
     const top = heap.peek();
+    // Stryker disable next-line OptionalChaining: the heap is never empty here (the roots loop always pushes the first root, and each pop pushes two)
     const upperNow = Math.max(top?.upper ?? 0, unreached > 0 ? rootUpper : 0);
     options.onProgress?.(upperNow, lowerNow(), nodes);
     if (!top || (top.upper === 0 && unreached === 0)) {
@@ -226,11 +227,13 @@ export function patternBranchBound(net: Network, box: Box | null, options: Patte
       const rhs = sign * top.forms.c[neuron] + top.forms.e[neuron];
       const rows = [...top.rows, ...a.map((x) => -sign * x)];
       const states = top.states.map((s) => s.slice());
+      // Stryker disable next-line EqualityOperator: sign is 1 or −1, never 0
       states[top.layer][neuron] = sign > 0 ? 1 : 0;
       heap.push(evaluate(top.root, rows, [...top.rhs, rhs + Math.abs(rhs) * 4 * 2 ** -53 + ETA], top.layer, top.forms, states, top));
     }
   }
   const lower = lowerNow();
+  // Stryker disable next-line OptionalChaining: the heap is never empty here (the roots loop always pushes the first root, and each pop pushes two)
   const upper = Math.max(heap.peek()?.upper ?? 0, unreached > 0 ? rootUpper : 0);
   return { upper, lower, witness, rootUpper, nodes, open: heap.items.filter((p) => p.upper > targetGap * lower).length, stoppedBy, seconds: budget.elapsed() };
 }
