@@ -56,7 +56,7 @@ describe('patternBranchBound: the lower end', () => {
     const run = (lowerShare?: number) => {
       const clock = ticking(1);
       let calls = 0;
-      return patternBranchBound(g, box, { budget: new Budget(2), lowerShare, onProgress: () => ++calls === 1 && clock.advance(100) })!;
+      return patternBranchBound(g, box, { budget: new Budget(0.5), lowerShare, onProgress: () => ++calls === 1 && clock.advance(100) })!;
     };
     const without = run(0);
     expect(without.lower).toBeLessThan(truth / 2); // premise: the root's own witness is at (1, 1)
