@@ -161,9 +161,12 @@ export function patternBranchBound(net: Network, box: Box | null, options: Patte
     }
     const next = layer + 1 < L ? relaxedNextBounds(root.net, layer, forms, states[layer], lo, hi, poly) : null;
     const bounds = deeperBounds(root.net, layer, lo, hi, states, next);
+    // Stryker disable next-line ArithmeticOperator,MethodExpression: a state kept for the carrier (always 1) or a shared array changes nothing: every reader loops over f's widths and none writes
     const fStates = states.map((s) => (root.carrier ? s.slice(0, s.length - 1) : s.slice()));
     const fBounds = {
+      // Stryker disable next-line ArithmeticOperator: a carrier entry kept at the end is read by nobody (intervalJacobianBound loops over f's widths)
       lo: bounds.lo.map((v, l) => (root.carrier ? v.subarray(0, v.length - 1) : v).map((x, i) => (fStates[l][i] === 1 ? Math.max(x, ETA) : fStates[l][i] === 0 ? Math.min(x, -1) : x))),
+      // Stryker disable next-line ArithmeticOperator: a carrier entry kept at the end is read by nobody (intervalJacobianBound loops over f's widths)
       hi: bounds.hi.map((v, l) => (root.carrier ? v.subarray(0, v.length - 1) : v).map((x, i) => (fStates[l][i] === 0 ? Math.min(x, -ETA) : fStates[l][i] === 1 ? Math.max(x, 1) : x))),
     };
     let upper = Math.min(parent.upper, intervalJacobianBound(net, fDomain, '2', fBounds).value);
@@ -198,6 +201,7 @@ export function patternBranchBound(net: Network, box: Box | null, options: Patte
   let stoppedBy: PatternBranchResult['stoppedBy'] = 'time';
   for (;;) {
     const top = heap.peek();
+    // Stryker disable next-line OptionalChaining: the heap is never empty here (the roots loop always pushes the first root, and each pop pushes two)
     const upperNow = Math.max(top?.upper ?? 0, unreached > 0 ? rootUpper : 0);
     options.onProgress?.(upperNow, lowerNow(), nodes);
     if (!top || (top.upper === 0 && unreached === 0)) {
@@ -223,17 +227,19 @@ export function patternBranchBound(net: Network, box: Box | null, options: Patte
       const rhs = sign * top.forms.c[neuron] + top.forms.e[neuron];
       const rows = [...top.rows, ...a.map((x) => -sign * x)];
       const states = top.states.map((s) => s.slice());
+      // Stryker disable next-line EqualityOperator: sign is 1 or −1, never 0
       states[top.layer][neuron] = sign > 0 ? 1 : 0;
       heap.push(evaluate(top.root, rows, [...top.rhs, rhs + Math.abs(rhs) * 4 * 2 ** -53 + ETA], top.layer, top.forms, states, top));
     }
   }
   const lower = lowerNow();
+  // Stryker disable next-line OptionalChaining: the heap is never empty here (the roots loop always pushes the first root, and each pop pushes two)
   const upper = Math.max(heap.peek()?.upper ?? 0, unreached > 0 ? rootUpper : 0);
   return { upper, lower, witness, rootUpper, nodes, open: heap.items.filter((p) => p.upper > targetGap * lower).length, stoppedBy, seconds: budget.elapsed() };
 }
 
 function boxRoot(net: Network, box: Box): Root {
-  return { net, lo: box.lo.slice(), hi: box.hi.slice(), carrier: false, toInput: (v) => Float64Array.from(v) };
+  return { net, lo: box.lo, hi: box.hi, carrier: false, toInput: (v) => Float64Array.from(v) };
 }
 
 function facetRoot(facet: Facet): Root {
@@ -249,6 +255,7 @@ function splitNeuron(node: Node): number {
   let best = -1;
   let score = -Infinity;
   const s = node.states[node.layer];
+  // Stryker disable next-line EqualityOperator: s[s.length] is undefined, not −1: skipped
   for (let i = 0; i < s.length; i++) {
     if (s[i] !== -1) continue;
     const v = Math.min(node.hi[i], -node.lo[i]) / (node.hi[i] - node.lo[i]);
