@@ -43,10 +43,14 @@ describe('MipModel at its time limit', () => {
     expect(objective).toBeCloseTo(r.incumbent, 6);
   });
 
-  it('a model HiGHS refuses (a NaN bound) reports no bound, no incumbent and no solution', async () => {
-    const nan = new MipModel();
-    nan.addColumn(NaN, 1, { cost: 1 });
-    const r = await nan.maximise({ timeLimit: 10 });
-    expect([r.status, r.bound, r.incumbent, r.solution]).toEqual(['other', Infinity, -Infinity, null]);
+  it('a model HiGHS refuses (a NaN bound, a NaN coefficient) reports no bound, no incumbent and no solution', async () => {
+    const nanBound = new MipModel();
+    nanBound.addColumn(NaN, 1, { cost: 1 });
+    const nanCoefficient = new MipModel();
+    nanCoefficient.addRow([[nanCoefficient.addColumn(0, 1, { cost: 1 }), NaN]], -Infinity, 1);
+    for (const mip of [nanBound, nanCoefficient]) {
+      const r = await mip.maximise({ timeLimit: 10 });
+      expect([r.status, r.bound, r.incumbent, r.solution]).toEqual(['other', Infinity, -Infinity, null]);
+    }
   });
 });
