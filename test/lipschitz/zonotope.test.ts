@@ -4,6 +4,7 @@ import { queryDomain } from '../../src/lipschitz/domain.js';
 import { boxFromPairs } from '../../src/lipschitz/query.js';
 import { intervalJacobianBound, neuronStates, preActivationBounds } from '../../src/lipschitz/upper/intervals.js';
 import { shallowZonotopeBound, zonotopeBoundFor, ZONOTOPE_MAX_INPUT_DIM } from '../../src/lipschitz/upper/zonotope.js';
+import { gradient } from '../../src/network/evaluate.js';
 import { denseLayer, makeNetwork, type Network } from '../../src/network/network.js';
 import { sampleNetwork } from '../../src/network/sample.js';
 import { parseBiasLaw } from '../../src/random/biasLaws.js';
@@ -105,6 +106,17 @@ describe('the gradient-zonotope bound (one hidden layer, p = 2)', () => {
         { timeLimit: 1 },
       )!.upper;
     for (const alpha of [1e-120, 1e81, 1e150]) expect(at(alpha) / at(1)).toBeCloseTo(1, 6);
+  });
+
+  it('works with 200,000 free units (no argument spread over them: Math.max(...r) overflows the stack there)', () => {
+    // f(x) = Σ_j ρ(cos j·x₁ + sin j·x₂): every unit free globally; the gradient at (1, 0) sums the unit
+    // vectors pointing into the half-plane x₁ > 0, about N/π long.
+    const N = 200_000;
+    const net = makeNetwork(2, [denseLayer(Array.from({ length: N }, (_, j) => [Math.cos(j), Math.sin(j)]), new Array(N).fill(0)), denseLayer([new Array(N).fill(1)], [0])]);
+    const r = shallowZonotopeBound(net, null, { timeLimit: 5, maxIterations: 1 })!;
+    expect(r.free).toBe(N);
+    expect(r.upper).toBeGreaterThanOrEqual(Math.hypot(...gradient(net, [1, 0])));
+    expect(r.upper).toBeLessThan(N);
   });
 
   it('applies only to scalar networks with one hidden layer and d ≤ ZONOTOPE_MAX_INPUT_DIM', () => {

@@ -53,6 +53,7 @@ export async function euclideanCuttingPlanes(
       stoppedBy = 'converged';
       break;
     }
+    // Stryker disable next-line ArithmeticOperator: the cut u·g ≤ M(u) is one half-space for every positive multiple of u (the MIP's M(u) scales with u)
     const u = Float64Array.from(x, (v) => v / norm);
     // Each MIP gets a slice of what is left; at its limit HiGHS's proven bound is still sound.
     const slice = Math.min(budget.remaining(), Math.max(1, budget.remaining() / 6));

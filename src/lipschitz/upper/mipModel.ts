@@ -69,6 +69,7 @@ export class MipModel {
   async maximise(options: { timeLimit: number; relativeGap?: number }): Promise<MipSolution> {
     const highs = await getHighs();
     const inf = highs.infinity;
+    // Stryker disable next-line ConditionalExpression,UnaryOperator: highs 1.15's `infinity` is Infinity, so clamp is the identity there (kept for builds whose infinity is finite)
     const clamp = (v: number) => (v === Infinity ? inf : v === -Infinity ? -inf : v);
     const numRows = this.rowLower.length;
     const refused = (): MipSolution => ({ status: 'other', bound: Infinity, incumbent: -Infinity, solution: null, seconds: 0 });
@@ -78,6 +79,7 @@ export class MipModel {
     const model = highs.createModel();
     try {
       model.options.set({
+        // Stryker disable next-line BooleanLiteral: highs 1.15 (WebAssembly) logs nothing to the console either way (checked: a solve with true printed nothing); kept for builds that do
         output_flag: false,
         time_limit: Math.max(0.01, options.timeLimit),
         mip_rel_gap: options.relativeGap ?? 1e-6,
@@ -130,19 +132,22 @@ export class MipModel {
           return NaN;
         }
       };
-      const info = { mip_dual_bound: read('mip_dual_bound'), mip_primal_bound: read('mip_primal_bound') };
+      // HiGHS (1.15) has no info item 'mip_primal_bound' (asking throws): the incumbent is the
+      // objective value whenever the primal solution status says a feasible solution is available.
+      const info = { mip_dual_bound: read('mip_dual_bound'), objective_function_value: read('objective_function_value'), primal_solution_status: read('primal_solution_status') };
       const optimal = status === codes.optimal;
       // Without integer columns HiGHS solves an LP and leaves mip_dual_bound at 0 (it read 0 for
       // max x s.t. x ≤ 0.5): an LP's bound is its optimal objective, and there is none otherwise.
       const isMip = this.integrality.some((v) => v === 1);
       let bound = isMip ? info.mip_dual_bound : optimal ? model.getObjectiveValue() : Infinity;
       if (optimal && !Number.isFinite(bound)) bound = model.getObjectiveValue();
-      const hasIncumbent = (Number.isFinite(info.mip_primal_bound) && Math.abs(info.mip_primal_bound) < 1e30) || optimal;
+      const feasible = info.primal_solution_status === highs.constants.solutionStatus.feasible && Math.abs(info.objective_function_value) < 1e30;
+      const hasIncumbent = feasible || optimal;
       const solution = hasIncumbent ? model.getSolution().colValue.slice() : null;
       return {
         status: optimal ? 'optimal' : status === codes.timeLimit ? 'time-limit' : status === codes.infeasible ? 'infeasible' : 'other',
         bound: Number.isFinite(bound) && Math.abs(bound) < 1e30 ? bound : Infinity,
-        incumbent: hasIncumbent ? (optimal ? model.getObjectiveValue() : info.mip_primal_bound) : -Infinity,
+        incumbent: hasIncumbent ? (optimal ? model.getObjectiveValue() : info.objective_function_value) : -Infinity,
         solution,
         seconds,
       };

@@ -117,7 +117,7 @@ export function shallowZonotopeBound(net: Network, states: Int8Array | null, opt
   while (iterations < maxIterations) {
     iterations++;
     const r = a.map((ai) => Math.sqrt(Math.max(0, dot(ai, matmul(square(Y, d), { rows: d, cols: 1, data: ai }).data))));
-    const largest = Math.max(...r);
+    const largest = r.reduce((m, x) => Math.max(m, x), 0); // not Math.max(...r): spreading ~10⁵ free units overflows the stack
     const weights = r.map((x) => Math.max(x, 1e-12 * largest + Number.MIN_VALUE));
     const { bound, M } = certify(a, weights, d);
     if (!Number.isFinite(bound)) break; // overflow at extreme weight scales: no bound from here
