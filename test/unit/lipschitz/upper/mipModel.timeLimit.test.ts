@@ -43,6 +43,14 @@ describe('MipModel at its time limit', () => {
     expect(objective).toBeCloseTo(r.incumbent, 6);
   });
 
+  it('an unbounded program is neither optimal nor infeasible: status other, no bound, no incumbent', async () => {
+    const mip = new MipModel();
+    const x = mip.addColumn(0, Infinity, { cost: 1, integer: true });
+    mip.addRow([[x, 1]], 1, Infinity);
+    const r = await mip.maximise({ timeLimit: 10 });
+    expect([r.status, r.bound, r.incumbent]).toEqual(['other', Infinity, -Infinity]);
+  });
+
   it('a model HiGHS refuses (a NaN bound, a NaN coefficient) reports no bound, no incumbent and no solution', async () => {
     const nanBound = new MipModel();
     nanBound.addColumn(NaN, 1, { cost: 1 });
