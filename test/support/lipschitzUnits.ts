@@ -107,3 +107,6 @@ export function clockPerTest(): (msPerRead?: number) => ReturnType<typeof tickin
 
 /** The query for the global constant in norm p. */
 export const globalQuery = (norm: Norm): LipschitzQuery => ({ norm, box: null });
+
+/** A branch-and-bound progress callback that moves `clock` 10⁴ s on once `count` nodes (or cells) are reached: the search stops there on time. */
+export const stopAt = (clock: { advance: (s: number) => void }, count: number) => (_upper: number, _lower: number, n: number) => n >= count && clock.advance(1e4);

@@ -5,7 +5,7 @@ import { boxFromPairs } from '../../../../../src/lipschitz/query.js';
 import { branchedSdpBound } from '../../../../../src/lipschitz/upper/sdp/branch.js';
 import { lipSdpBound } from '../../../../../src/lipschitz/upper/sdp/lipSdp.js';
 import { exactLip2 } from '../../../../support/euclidean.js';
-import { clockPerTest } from '../../../../support/lipschitzUnits.js';
+import { clockPerTest, stopAt } from '../../../../support/lipschitzUnits.js';
 import { allPatternsLip, netOf, pairNet } from '../../../../support/sdpUnits.js';
 
 // What branchedSdpBound's options and result fields promise, on a ticking clock (every read of
@@ -17,7 +17,6 @@ const ticking = clockPerTest();
 const f = netOf(1, [[[1], [1], [1]], [0, -10, -12]], [[[8, -6, -1]], [0]]);
 const far = boxFromPairs([[11, 14]], 1);
 /** Moves the clock past any budget once `cells` cells are bounded (a guard: these runs close in fewer). */
-const stopAt = (clock: { advance: (s: number) => void }, cells: number) => (_u: number, _l: number, n: number) => n >= cells && clock.advance(1e4);
 
 describe('branchedSdpBound: refusals and time limits', () => {
   it('returns null over ℝᵈ when the first layer cannot be scaled exactly onto the facets', () => {

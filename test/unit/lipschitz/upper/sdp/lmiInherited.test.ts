@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { embed, fullMatrix } from '../../../../../src/lipschitz/upper/sdp/lmi.js';
 import type { SdpProblem, SparseRow } from '../../../../../src/lipschitz/upper/sdp/problem.js';
 import { gamma } from '../../../../../src/lipschitz/upper/rounding.js';
-import { add, dyadic, exactDot, mul, toNumber } from '../../../../support/exactArithmetic.js';
+import { add, dyadic, exactDot, toNumber } from '../../../../support/exactArithmetic.js';
+import { neg } from '../../../../support/exactLp.js';
 
 // A problem written by hand, with composed rows that carry error bounds (problem.ts): N₁ = 3 ξ
 // coordinates, n = 2 unstable neurons, first-layer matrix X (3 × 2).
@@ -70,7 +71,7 @@ describe('embed (lmi.ts): rows over F’s coordinates, with their error bounds',
         // The worst c′ = c ± error moves the exact product by Σ error·|X|: the distance from the
         // computed entry is |computed − Σ c·X| + Σ error·|X|, both exact here.
         const exact = exactDot(terms.map(v), terms.map((c) => X[c * r + j]));
-        const rounding = Math.abs(toNumber(add(dyadic(embedded.input![j]), mul(exact, dyadic(-1)))));
+        const rounding = Math.abs(toNumber(add(dyadic(embedded.input![j]), neg(exact))));
         const propagated = terms.reduce((acc, c) => acc + err(c) * Math.abs(X[c * r + j]), 0);
         expect(embedded.inputError![j]).toBeGreaterThanOrEqual(rounding + propagated);
         // Stated (problem.ts): γ_{m+1}·Σ|terms| plus the propagated errors, plus 2⁻¹⁰⁷⁴ per term.

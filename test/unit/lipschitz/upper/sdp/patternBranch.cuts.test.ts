@@ -5,7 +5,7 @@ import { boxFromPairs } from '../../../../../src/lipschitz/query.js';
 import { lipSdpBound } from '../../../../../src/lipschitz/upper/sdp/lipSdp.js';
 import { patternBranchBound } from '../../../../../src/lipschitz/upper/sdp/patternBranch.js';
 import { exactLip2, papersNet } from '../../../../support/euclidean.js';
-import { clockPerTest } from '../../../../support/lipschitzUnits.js';
+import { clockPerTest, stopAt } from '../../../../support/lipschitzUnits.js';
 import { netOf } from '../../../../support/sdpUnits.js';
 
 // Pattern branch and bound through its cuts: run to the end on small nets, the bracket closes on
@@ -14,7 +14,6 @@ import { netOf } from '../../../../support/sdpUnits.js';
 // open. A ticking clock (2⁻¹⁰ ms per read): zero budgets are spent at once, as on a real machine.
 const ticking = clockPerTest();
 /** Moves the clock past any budget once `nodes` nodes are bounded (a guard: these runs close in fewer). */
-const stopAt = (clock: { advance: (s: number) => void }, nodes: number) => (_u: number, _l: number, n: number) => n >= nodes && clock.advance(1e4);
 
 describe('patternBranchBound with two hidden layers', () => {
   it.each([

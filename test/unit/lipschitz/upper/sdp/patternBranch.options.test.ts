@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Budget } from '../../../../../src/lipschitz/budget.js';
 import { witnessAt } from '../../../../../src/lipschitz/lower/witness.js';
+import { inBox } from '../../../../support/lowerUnits.js';
 import { boxFromPairs, type Box } from '../../../../../src/lipschitz/query.js';
 import { patternBranchBound } from '../../../../../src/lipschitz/upper/sdp/patternBranch.js';
 import type { Network } from '../../../../../src/network/network.js';
@@ -18,7 +19,6 @@ const exact = (n: Network, box: Box | null): number => {
   if (!known.has(n)) known.set(n, exactLip2(n, box));
   return known.get(n)!;
 };
-const inBox = (x: ArrayLike<number>, b: Box) => Array.from(x).every((v, i) => v >= b.lo[i] && v <= b.hi[i]);
 
 describe('patternBranchBound: refusals and time limits', () => {
   it('returns null over ℝᵈ when the first layer cannot be scaled exactly onto the facets', () => {

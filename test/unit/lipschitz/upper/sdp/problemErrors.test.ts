@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { sdpProblem } from '../../../../../src/lipschitz/upper/sdp/problem.js';
 import { gamma } from '../../../../../src/lipschitz/upper/rounding.js';
 import { add, dyadic, mul, toNumber, type Dyadic } from '../../../../support/exactArithmetic.js';
+import { neg } from '../../../../support/exactLp.js';
 import { netOf, problemOf } from '../../../../support/sdpUnits.js';
 
 const ETA = 2 ** -1074;
 /** |computed − exact|, exactly (then rounded once for the comparison). */
-const distance = (computed: number, exact: Dyadic) => Math.abs(toNumber(add(dyadic(computed), mul(exact, dyadic(-1)))));
+const distance = (computed: number, exact: Dyadic) => Math.abs(toNumber(add(dyadic(computed), neg(exact))));
 
 describe('composed rows of the problem (problem.ts): errors through chains of active neurons', () => {
   it('a single product by an exact ±1 is exact: a sign flip through an active neuron costs nothing', () => {
