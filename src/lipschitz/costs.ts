@@ -2,7 +2,7 @@ import type { Network } from '../network/network.js';
 import type { LipschitzQuery } from './query.js';
 
 /**
- * Cost estimates, from the sizes, of the steps that cannot be interrupted (one SVD, one region's
+ * Cost estimates, from the sizes, of the steps that cannot be interrupted (one factorisation, one region's
  * affine maps, one dense LP, one batch of Jacobians), so that a step that would not fit in a time
  * budget is skipped instead of started (see the pattern in budget.ts).
  *
@@ -105,6 +105,16 @@ export function pieceMapsFlops(net: Network): number {
  */
 export function denseLpFlops(m: number, n: number): number {
   return 4 * n * n * (m + n);
+}
+
+/**
+ * A proven spectral norm (linalg/verifiedSpectralNorm.ts) of an m × n matrix, k = min(m, n): the
+ * Gram product (max(m, n)·k²/2), Lanczos (160·k²), and a proof (a k×k copy, scaling and Cholesky:
+ * k³/3 and a few k²).
+ */
+export function spectralProofFlops(m: number, n: number): number {
+  const [big, k] = [Math.max(m, n), Math.min(m, n)];
+  return (big * k * k) / 2 + 170 * k * k + (k * k * k) / 3;
 }
 
 /** The singular values of an m × n matrix (Golub–Kahan bidiagonalisation dominates: 4·m·n²). */

@@ -52,7 +52,7 @@ export interface StageOptions {
 }
 
 /** Shares of the time remaining when each stage starts (see the pattern in budget.ts). */
-const SHARES = { product: 0.3, zonotope: 0.1, linear: 0.3 } as const;
+const SHARES = { product: 0.5, zonotope: 0.1, linear: 0.3 } as const;
 
 /** Default share of the remaining time for LipSDP (it returns it as soon as it converges). */
 const LIPSDP_SHARE = 0.5;
@@ -71,7 +71,7 @@ export function quickUpperBounds(net: Network, query: LipschitzQuery, budget: Bu
     value: product.value,
     seconds: tp,
     patternAgnostic: true,
-    ...(product.cheapLayers > 0 ? { note: `${product.cheapLayers} layer(s) bounded by min(‖W‖_F, √(‖W‖₁‖W‖∞)): their SVD would not fit the time` } : {}),
+    ...(product.cheapLayers > 0 ? { note: `${product.cheapLayers} layer(s) bounded by min(‖W‖_F, √(‖W‖₁‖W‖∞)): their proven spectral norm would not fit the time (or its proof failed)` } : {}),
   };
   let upper = product.value;
   let preBounds: PreActivationBounds | undefined;

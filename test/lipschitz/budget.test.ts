@@ -63,7 +63,7 @@ describe('the norm product within a budget', () => {
     expect(cheapSpectralBound({ rows: 2, cols: 2, data: Float64Array.of(1e200, 1e200, 0, 1e200) })).toBeLessThan(Infinity);
     expect(cheapSpectralBound({ rows: 1, cols: 2, data: Float64Array.of(3e-200, 4e-200) })).toBeGreaterThanOrEqual(5e-200);
   });
-  it('uses the SVD when it fits and the cheap bound when it does not, saying so', () => {
+  it('uses the proven spectral norm when it fits and the cheap bound when it does not, saying so', () => {
     const net = sampleNetwork({ inputDim: 20, widths: [30, 30], bias: normal, weights: 'he-fanout', seed: 2, outputs: 3 });
     const full = boundedNormProduct(net, '2', new Budget(Infinity));
     expect(full).toEqual({ value: operatorNormProduct(net, '2'), cheapLayers: 0 });
@@ -115,7 +115,7 @@ describe('bounds and verify with no time left', () => {
     expect(r.lower).toBeLessThanOrEqual(exact.lipschitz * (1 + 1e-12));
     expect(r.upper).toBeGreaterThanOrEqual(exact.lipschitz);
     expect(r.lower).toBe(operatorNorm(jacobian(net, r.witness), '2'));
-    expect(r.skipped.join('; ')).toMatch(/SVD.*interval Jacobian.*zonotope.*exact solver/);
+    expect(r.skipped.join('; ')).toMatch(/spectral norm.*interval Jacobian.*zonotope.*exact solver/);
   });
   it('verifyClaim: an upper claim between the constant and the cheap bound ends unproven, on time; a lower claim above that bound is refuted', async () => {
     const { verifyClaim } = await import('../../src/lipschitz/verify.js');
@@ -126,7 +126,7 @@ describe('bounds and verify with no time left', () => {
     expect(cheap).toBeGreaterThan(1.01 * exact.lipschitz);
     const between = await verifyClaim(net, query, { kind: 'upper', value: Math.sqrt(exact.lipschitz * cheap) }, { timeLimit: 0, budget: spent() });
     expect([between.status, between.proven, between.stoppedOnTime]).toEqual(['consistent', false, true]);
-    expect(between.skipped.join('; ')).toMatch(/exact solver.*SVD.*interval Jacobian/);
+    expect(between.skipped.join('; ')).toMatch(/exact solver.*spectral norm.*interval Jacobian/);
     const above = await verifyClaim(net, query, { kind: 'lower', value: 2 * cheap }, { timeLimit: 0, budget: spent() });
     expect([above.status, above.proven, above.stoppedOnTime]).toEqual(['refuted', true, false]);
   });

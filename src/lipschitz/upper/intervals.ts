@@ -1,7 +1,8 @@
 import type { Network } from '../../network/network.js';
 import { operatorNorm, type Norm } from '../../linalg/norms.js';
 import { localFirstLayer, type Domain } from '../domain.js';
-import { SPECTRAL_MARGIN, UNIT_ROUNDOFF, gamma, widen } from './rounding.js';
+import { provenSpectralBound } from '../../linalg/verifiedSpectralNorm.js';
+import { UNIT_ROUNDOFF, gamma, widen } from './rounding.js';
 
 /**
  * The affine part each layer takes from the cube coordinates u (see domain.ts): hidden layer ℓ
@@ -187,8 +188,9 @@ export function intervalJacobianBound(
     width = layer.inDim;
   }
   const abs = Float64Array.from(lo, (v, i) => Math.max(Math.abs(v), Math.abs(hi[i])));
-  const value = operatorNorm({ rows: k, cols: width, data: abs }, norm);
-  // p = 1, ∞: a sum of at most max(k, d) non-negative terms, off by at most γ of that count.
-  const margin = norm === '2' ? SPECTRAL_MARGIN : gamma(Math.max(k, width) + 1);
-  return { value: value * (1 + margin), unstable: total === 0 ? 0 : unstable / total, lo, hi };
+  const m = { rows: k, cols: width, data: abs };
+  // p = 2: the spectral norm proven (Infinity if the proof fails); p = 1, ∞: a sum of at most
+  // max(k, d) non-negative terms, off by at most γ of that count.
+  const value = norm === '2' ? (provenSpectralBound(m) ?? Infinity) : operatorNorm(m, norm) * (1 + gamma(Math.max(k, width) + 1));
+  return { value, unstable: total === 0 ? 0 : unstable / total, lo, hi };
 }

@@ -2,11 +2,9 @@ import type { Network } from '../../network/network.js';
 import { operatorNorm, vectorNorm, type Norm } from '../../linalg/norms.js';
 import type { Mat } from '../../linalg/mat.js';
 import { Budget } from '../budget.js';
-import { secondsFor, svdFlops } from '../costs.js';
-import { SPECTRAL_MARGIN, gamma } from './rounding.js';
-
-/** ml-matrix's SVD runs about this many times slower per multiply-add than the cost model's loop. */
-const SVD_SLOWDOWN = 3;
+import { provenSpectralBound } from '../../linalg/verifiedSpectralNorm.js';
+import { secondsFor, spectralProofFlops } from '../costs.js';
+import { gamma } from './rounding.js';
 
 /**
  * A sound upper bound on ‖W‖₂ in O(m·n): min(‖W‖_F, √‖W‖₁·√‖W‖∞) (the second by Hölder's
@@ -26,37 +24,59 @@ export function cheapSpectralBound(w: Mat): number {
 export interface NormProduct {
   /** The product of the layers' bounds: sound, see `boundedNormProduct`. */
   readonly value: number;
-  /** Layers (p = 2) bounded by `cheapSpectralBound` because their SVD would not have fitted. */
+  /** Layers (p = 2) bounded by `cheapSpectralBound` because their proven norm would not have fitted (or its proof failed). */
   readonly cheapLayers: number;
+}
+
+/** Proofs of at least this many multiply-adds (about 0.1 s) also check the clock as they go. */
+const LARGE_PROOF_FLOPS = 1e8;
+
+/**
+ * ‖W‖₂ proven (linalg/verifiedSpectralNorm.ts) if its estimated cost fits in `budget` and the proof
+ * goes through within it; otherwise `cheapSpectralBound`, with the reason recorded (a skip when it
+ * was the time). Sound either way.
+ */
+function spectralBound(w: Mat, budget: Budget): { value: number; cheap: boolean } {
+  const what = `the spectral norm of a ${w.rows}×${w.cols} layer (bounded by min(‖W‖_F, √(‖W‖₁‖W‖∞)) instead)`;
+  const flops = spectralProofFlops(w.rows, w.cols);
+  if (!budget.fits(secondsFor(flops))) {
+    budget.skip(what);
+    return { value: cheapSpectralBound(w), cheap: true };
+  }
+  // The estimate fitted; on large layers the clock is also checked inside the proof, in case it was off.
+  let stopped = false;
+  const stop = flops >= LARGE_PROOF_FLOPS ? (step: number) => (stopped ||= !budget.fits(secondsFor(step))) : undefined;
+  const proven = provenSpectralBound(w, { stop });
+  if (proven !== null) return { value: proven, cheap: false };
+  if (stopped) budget.skip(what);
+  return { value: cheapSpectralBound(w), cheap: true };
 }
 
 /**
  * The product of the layers' operator norms ∏‖W_ℓ‖_{p→p}: sound for every norm (‖D‖ ≤ 1), global
  * and local alike, and pattern-agnostic — on He-random networks it grows like √N·√2·(2√2)^{L−1}
  * while the true constant stays ≍ √d, so it cannot be tight there. For p = 1 and ∞ the norms are
- * column and row sums (one rounding per term); for p = 2 singular values, inflated by
- * SPECTRAL_MARGIN, for each layer whose SVD fits in the budget (estimated from its size before it
- * starts: an SVD cannot be interrupted), else `cheapSpectralBound`.
+ * column and row sums (one rounding per term); for p = 2 each layer's largest singular value is
+ * proven by a verified Cholesky factorisation (within about 1e-9 of it) when that fits in the
+ * budget (estimated from its size before it starts), else bounded by `cheapSpectralBound`.
  */
 export function boundedNormProduct(net: Network, norm: Norm, budget: Budget): NormProduct {
   let product = 1;
   let cheapLayers = 0;
   for (const layer of net.layers) {
     const w: Mat = { rows: layer.outDim, cols: layer.inDim, data: layer.weights };
-    if (norm === '2' && !budget.fits(secondsFor(SVD_SLOWDOWN * svdFlops(w.rows, w.cols)))) {
-      budget.skip(`the SVD of a ${w.rows}×${w.cols} layer (bounded by min(‖W‖_F, √(‖W‖₁‖W‖∞)) instead)`);
-      product *= cheapSpectralBound(w);
-      cheapLayers++;
+    if (norm === '2') {
+      const { value, cheap } = spectralBound(w, budget);
+      product *= value;
+      if (cheap) cheapLayers++;
       continue;
     }
-    const value = operatorNorm(w, norm);
-    const guard = norm === '2' ? SPECTRAL_MARGIN : gamma(Math.max(layer.outDim, layer.inDim) + 1);
-    product *= value * (1 + guard);
+    product *= operatorNorm(w, norm) * (1 + gamma(Math.max(layer.outDim, layer.inDim) + 1));
   }
   return { value: product * (1 + gamma(net.layers.length + 1)), cheapLayers };
 }
 
-/** `boundedNormProduct` without a time limit: every p = 2 layer by its SVD. */
+/** `boundedNormProduct` without a time limit: every p = 2 layer's norm proven. */
 export function operatorNormProduct(net: Network, norm: Norm): number {
   return boundedNormProduct(net, norm, new Budget(Infinity)).value;
 }

@@ -14,8 +14,11 @@
  *   `cubeForward`): γ·Σ|terms| per sum, doubled, plus the propagated input errors; what that bound
  *   cannot decide is decided in exact arithmetic on small networks (exact/certify.ts). Its LPs are
  *   verified a posteriori or solved exactly (linalg/simplex.ts, exactSimplex.ts).
- * - Singular values come from backward-stable algorithms (error ≤ c·n·u·‖W‖); results that rest
- *   on them are multiplied by (1 + SPECTRAL_MARGIN), far above c·n·u for any n < 10⁶.
+ * - The spectral norms of the norm product and of the interval Jacobian bound are proven
+ *   (linalg/verifiedSpectralNorm.ts: t·I − WᵀW positive definite by a verified Cholesky
+ *   factorisation). The zonotope's eigenvalue and the cutting planes' norms come from
+ *   backward-stable algorithms (error ≤ c·n·u·‖W‖) and are multiplied by (1 + SPECTRAL_MARGIN), far
+ *   above c·n·u for any n < 10⁶.
  * - MIP bounds come from HiGHS's dual bound, which is exact only up to its tolerances (set to
  *   1e-9, on a copy of the network rescaled to weights of order 1): this is the one place where a
  *   "certified" bound rests on a solver's word rather than on a proof of the arithmetic. The rule

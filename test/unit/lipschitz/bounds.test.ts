@@ -164,17 +164,22 @@ describe('certifiedBounds: which stages it plans (read from what a spent budget 
   it('stops at upperBelow only when an upper bound is strictly below it, also right after LipSDP; reports the search’s witnesses as they come', async () => {
     ticking();
     const first = await certifiedBounds(H2, global('2'), { budget: new Budget(0.01), maxExactRegions: 1, stopWhen: { upperBelow: Infinity } });
-    const quick = first.upper; // the quick bounds only
+    expect(first.upper).toBeLessThanOrEqual(Math.sqrt(5) * (1 + 1e-9)); // the quick bounds only: the interval bound, √5
     const lowers: number[] = [];
-    const full = await certifiedBounds(H2, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, onProgress: (stage, _, lower) => stage === 'lower bound search' && lowers.push(lower) });
+    await certifiedBounds(H2, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, onProgress: (stage, _, lower) => stage === 'lower bound search' && lowers.push(lower) });
     expect(Math.max(...lowers)).toBe(Math.SQRT2); // the witness of the (1, 1) region, as the search found it
-    // LipSDP (√5 to 1e-15 here) lies a little below the best quick bound (the interval bound, √5 + 2e-9).
-    const lipsdp = full.methods.lipsdp.value;
-    expect(lipsdp).toBeLessThan(quick);
+    // LipSDP stops the run when it settles the threshold. On H2 it ties with the interval bound (√5), so
+    // take H2 with a second output (1, 1, 0): there LipSDP (√5) lies below every quick bound (the interval
+    // bound is 1 + √2).
+    const two = makeNetwork(2, [H2.layers[0], { inDim: 3, outDim: 2, weights: Float64Array.of(1, -1, 1, 1, 1, 0), biases: new Float64Array(2) }]);
+    const quickTwo = (await certifiedBounds(two, global('2'), { budget: new Budget(0.01), maxExactRegions: 1, stopWhen: { upperBelow: Infinity } })).upper;
+    const lipsdp = (await certifiedBounds(two, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1 })).methods.lipsdp.value;
+    expect(lipsdp).toBeLessThan(quickTwo);
+    expect(lipsdp).toBeLessThan(Math.sqrt(5) * (1 + 1e-9));
     // A threshold between the two is settled by LipSDP, before any search; one equal to LipSDP's is not.
-    const settled = await certifiedBounds(H2, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, stopWhen: { upperBelow: (lipsdp + quick) / 2 } });
+    const settled = await certifiedBounds(two, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, stopWhen: { upperBelow: (lipsdp + quickTwo) / 2 } });
     expect([settled.methods.lipsdp?.value, settled.methods.ascent]).toEqual([lipsdp, undefined]);
-    const at = await certifiedBounds(H2, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, stopWhen: { upperBelow: lipsdp } });
+    const at = await certifiedBounds(two, global('2'), { budget: new Budget(0.0003), maxExactRegions: 1, stopWhen: { upperBelow: lipsdp } });
     expect(at.methods.ascent).toBeDefined();
   });
 });

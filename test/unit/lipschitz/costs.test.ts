@@ -14,6 +14,7 @@ import {
   secondsFor,
   shallowRegionCount,
   secondsPerFlop,
+  spectralProofFlops,
   svdFlops,
   weightCount,
   witnessCheckFlops,
@@ -108,6 +109,10 @@ describe('cost estimates from the sizes (worked out by hand from each doc commen
     expect(svdFlops(100, 17)).toBe(4 * 100 * 289 + 8 * 4913);
     expect(svdFlops(17, 100)).toBe(svdFlops(100, 17));
     expect(svdFlops(20, 20)).toBe(4 * 20 * 400 + 8 * 8000);
+    // A proven spectral norm: the Gram product of the smaller side, Lanczos, one Cholesky.
+    expect(spectralProofFlops(100, 40)).toBe((100 * 1600) / 2 + 170 * 1600 + 64000 / 3);
+    expect(spectralProofFlops(40, 100)).toBe(spectralProofFlops(100, 40));
+    expect(spectralProofFlops(1024, 1024)).toBeLessThan(svdFlops(1024, 1024) / 5);
     expect(regionLpFlops(shallow, 2)).toBe(AXPY_SLOWDOWN * 12 + 200 * denseLpFlops(3 + 4, 3)); // rows: H + 2n, n + 1 variables
     expect(regionLpFlops(deep, 3)).toBe(AXPY_SLOWDOWN * 24 + 200 * 4 * 16 * (11 + 4));
   });

@@ -202,7 +202,8 @@ describe('the interval Jacobian bound', () => {
         }
         const abs = Float64Array.from(lo, (v, o) => Math.max(Math.abs(v), Math.abs(hi[o])));
         const exact = operatorNorm({ rows: 2, cols: 3, data: abs }, norm);
-        expect(bound.value).toBeGreaterThanOrEqual(exact * (1 + (norm === '2' ? 1e-9 : (3 / 2 ** 53))));
+        // p = 1, ∞: sums of 3 terms rounded up by γ; p = 2: a proven spectral norm (above the SVD's value).
+        expect(bound.value).toBeGreaterThanOrEqual(exact * (1 + (norm === '2' ? 1e-13 : (3 / 2 ** 53))));
         expect(bound.value).toBeLessThanOrEqual(exact * (1 + 1e-8) + 1e-12);
         expect(bound.unstable).toBe(states[0].filter((v) => v === -1).length / 6);
       }

@@ -95,7 +95,7 @@ function knownNet(): Network {
 describe('the norm product', () => {
   const net = knownNet();
   const layerMats = net.layers.map((l) => ({ rows: l.outDim, cols: l.inDim, data: l.weights }));
-  it('is ∏‖W_ℓ‖ for p = 1 and ∞ (column and row sums) and p = 2 (SVDs), just above the exact product', () => {
+  it('is ∏‖W_ℓ‖ for p = 1 and ∞ (column and row sums) and p = 2 (proven spectral norms), just above the exact product', () => {
     const exact = { '1': 7 * 3 * 1, inf: 4 * 4 * 2, '2': layerMats.map(svd).reduce((a, b) => a * b, 1) };
     for (const p of ['1', 'inf', '2'] as const) {
       const value = operatorNormProduct(net, p);
@@ -108,8 +108,10 @@ describe('the norm product', () => {
     expect(operatorNormProduct(row, 'inf')).toBeGreaterThanOrEqual(50 * (1 + g(99)));
     const column = makeNetwork(1, [denseLayer(Array.from({ length: 100 }, () => [0.5]), new Array(100).fill(0))]);
     expect(operatorNormProduct(column, '1')).toBeGreaterThanOrEqual(50 * (1 + g(99)));
-    // For p = 2 the SVDs are inflated by a relative margin far above c·n·u (rounding.ts: 1e-9 per layer).
-    expect(operatorNormProduct(net, '2')).toBeGreaterThanOrEqual(exact['2'] * (1 + 3e-9));
+    // For p = 2 each layer's norm is proven (linalg/verifiedSpectralNorm.ts), not an SVD's value with a margin:
+    // the first layer's is 5 exactly (WᵀW = diag(25, 1)), so its factor is above 5 and the product above 5·(the rest).
+    const rest = boundedNormProduct(makeNetwork(3, net.layers.slice(1)), '2', new Budget(Infinity)).value;
+    expect(operatorNormProduct(net, '2')).toBeGreaterThan(5 * rest * (1 - 1e-15));
   });
   it('for p = 1 and ∞ rounds the column and row sums up: 0.1 + 0.7 computes below the exact sum of the two doubles', () => {
     const exact = add(dyadic(0.1), dyadic(0.7));
@@ -143,12 +145,40 @@ describe('the norm product', () => {
     const cheap = boundedNormProduct(net, '2', budget);
     expect(cheap.cheapLayers).toBe(3);
     expect(budget.skipped).toHaveLength(3);
-    expect(budget.skipped[0]).toMatch(/SVD of a 3×2 layer/);
+    expect(budget.skipped[0]).toMatch(/spectral norm of a 3×2 layer/);
     const expected = layerMats.map((m) => Math.min(plainBounds(m).frobenius, plainBounds(m).holder)).reduce((a, b) => a * b, 1);
     expect(cheap.value).toBeGreaterThanOrEqual(expected);
     expect(cheap.value).toBeLessThanOrEqual(expected * (1 + 1e-13));
     // p = 1 and ∞ never need the SVD: the same value with or without time.
     for (const p of ['1', 'inf'] as const) expect(boundedNormProduct(net, p, spent())).toEqual({ value: operatorNormProduct(net, p), cheapLayers: 0 });
     expect(boundedNormProduct(net, '2', new Budget(Infinity))).toEqual({ value: operatorNormProduct(net, '2'), cheapLayers: 0 });
+  });
+  it('on a large layer checks the clock inside the proof too: a budget that runs out after the first check gives the cheap bound and says so', () => {
+    // 700×700: about 2.8e8 multiply-adds, above the 1e8 from which the proof checks as it goes.
+    const s = createStream(4, 'test/unit/norm-product-large');
+    const w: Mat = { rows: 700, cols: 700, data: Float64Array.from({ length: 700 * 700 }, () => s.gaussian()) };
+    const big = makeNetwork(700, [{ inDim: 700, outDim: 700, weights: w.data, biases: new Float64Array(700) }]);
+    let checks = 0;
+    class RunsOut extends Budget {
+      override fits(): boolean {
+        return ++checks === 1;
+      }
+    }
+    const budget = new RunsOut(Infinity);
+    const r = boundedNormProduct(big, '2', budget);
+    expect(checks).toBe(2); // the estimate, then the first block of the Gram product
+    expect(r.cheapLayers).toBe(1);
+    expect(budget.skipped).toEqual(['the spectral norm of a 700×700 layer (bounded by min(‖W‖_F, √(‖W‖₁‖W‖∞)) instead)']);
+    expect(r.value).toBeGreaterThanOrEqual(cheapSpectralBound(w));
+    // A small layer's proof never looks at the clock after its estimate fitted.
+    let asked = 0;
+    class Counts extends Budget {
+      override fits(): boolean {
+        asked++;
+        return true;
+      }
+    }
+    expect(boundedNormProduct(net, '2', new Counts(Infinity)).cheapLayers).toBe(0);
+    expect(asked).toBe(3); // one estimate per layer
   });
 });
