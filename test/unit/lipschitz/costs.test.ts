@@ -97,7 +97,7 @@ describe('cost estimates from the sizes (worked out by hand from each doc commen
     expect(pieceMapsFlops(shallow)).toBe(2 * 6); // d × hidden weights (the output layer left out)
     expect(pieceMapsFlops(deep)).toBe(2 * 12);
     expect(pieceMapsFlops(shape(3, [], 2))).toBe(0);
-    expect(witnessCheckFlops(deep)).toBe(AXPY_SLOWDOWN * 24 + 2 * 14);
+    expect(witnessCheckFlops(deep)).toBe(AXPY_SLOWDOWN * 4 * 14 + 2 * 14); // four passes over the 14 weights, then the Jacobian (k = 1)
     expect(AXPY_SLOWDOWN).toBe(4);
   });
   it('dense LPs and SVDs', () => {
