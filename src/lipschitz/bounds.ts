@@ -9,6 +9,7 @@ import { exactLipschitz, type ExactOutcome } from './exact/index.js';
 import { regionCentre } from './exact/regionSearch.js';
 import { ascentLowerBound } from './lower/ascent.js';
 import { lowerBound } from './lower/index.js';
+import { isShallow, spectralPatternAscent } from './lower/spectralPatternAscent.js';
 import { better, witnessAt, type Witness } from './lower/witness.js';
 import type { LipschitzQuery } from './query.js';
 import { euclideanCuttingPlanes } from './upper/euclideanCuts.js';
@@ -109,6 +110,10 @@ const SHARES = { searchBeforeMips: 0.4, searchAlone: 0.95, branchAfterSearch: 0.
 const BRANCH_MAX_INPUT_DIM = 8;
 /** Up to this input dimension the branch and bound splits activation patterns (its LPs have d or d − 1 variables); above it, the input domain. */
 const PATTERN_BRANCH_MAX_INPUT_DIM = 6;
+
+/** Starts of the pattern search on one-hidden-layer nets (ℓ2, global), and its share of the search's time at most. */
+const PATTERN_STARTS = 100;
+const PATTERN_SHARE = 0.25;
 
 /** The ascent's share of the search: most of it at large d (O(parameters) steps), less where local search's LPs are cheap. */
 const ascentShare = (d: number) => (d >= 32 ? 0.6 : 0.3);
@@ -311,10 +316,12 @@ export async function certifiedBounds(net: Network, query: LipschitzQuery, optio
 }
 
 /**
- * The lower-bound search: the many-start ascent on ‖J(x)‖ (ascent.ts; O(parameters) per step, its
- * share larger at large d), then local and line searches (lower/index.ts) in the rest of `budget`,
- * both stopping once a witness exceeds `stopAbove`. Records 'ascent', 'sampling', 'local-search' and
- * 'line-search' in `methods`; returns the best witness (re-checked by `witnessAt`).
+ * The lower-bound search: for p = 2 on one-hidden-layer nets with N ≤ d, without a box, the pattern search
+ * (lower/spectralPatternAscent.ts), then the many-start ascent on ‖J(x)‖ (ascent.ts; O(parameters)
+ * per step, its share larger at large d), then local and line searches (lower/index.ts) in the rest
+ * of `budget`, all stopping once a witness exceeds `stopAbove`. Records 'pattern-ascent', 'ascent',
+ * 'sampling', 'local-search' and 'line-search' in `methods`; returns the best witness (re-checked
+ * by `witnessAt`).
  */
 export function witnessSearch(
   net: Network,
@@ -325,6 +332,16 @@ export function witnessSearch(
 ): Witness {
   let best: Witness = { value: -Infinity, x: new Float64Array(net.inputDim) };
   const stopAbove = options.stopAbove ?? Infinity;
+  // One hidden layer of N ≤ d neurons (every pattern realisable in general position), ℓ2, global:
+  // climb over activation patterns first (each step O(N·(d + k))).
+  const patternsRealisable = isShallow(net) && net.layers[0].outDim <= net.inputDim;
+  if (patternsRealisable && query.norm === '2' && query.box === null && budget.fits(secondsFor(witnessCheckFlops(net)) * 4)) {
+    const [pattern, tp] = timed(() => spectralPatternAscent(net, { starts: PATTERN_STARTS, seed: options.seed ?? 0, budget: budget.share(PATTERN_SHARE) }));
+    methods['pattern-ascent'] = { kind: 'lower', value: pattern.witness.value, seconds: tp, note: `${pattern.climbs} climbs over activation patterns, the best realised by a point` };
+    best = better(best, pattern.witness);
+    options.onProgress?.(best.value);
+    if (best.value > stopAbove) return best;
+  }
   if (budget.fits(secondsFor(witnessCheckFlops(net)) * 4)) {
     const [ascent, ta] = timed(() => ascentLowerBound(net, query, { budget: budget.share(ascentShare(net.inputDim)), seed: options.seed ?? 0, stopAbove }));
     methods['ascent'] = { kind: 'lower', value: ascent.witness.value, seconds: ta, note: `${ascent.climbs} climbs, ${ascent.steps} steps (many-start ascent on ‖J(x)‖)` };

@@ -58,7 +58,8 @@ export function dualDirection(g: Float64Array, norm: Norm): Float64Array {
   return u;
 }
 
-interface PatternValue {
+/** A hidden-layer activation pattern and its value (an estimate of its Jacobian norm). */
+export interface PatternValue {
   readonly sigma: Uint8Array;
   readonly value: number;
 }
@@ -175,10 +176,18 @@ export function patternAscent(net: Network, norm: Norm, options: PatternAscentOp
   const H = gradientAtoms(net);
   const stream = createStream(options.seed, 'lower/pattern-ascent');
   const found: PatternValue[] = startDirections(d, norm, options.starts, stream).map((u) => alternate(H, N, d, norm, u));
-  found.sort((a, b) => b.value - a.value);
+  return realiseBest(net, norm, found, options.realise ?? 4);
+}
+
+/**
+ * The best of `found` (hidden-layer patterns with their values) as witnesses: the `count` best
+ * distinct patterns realised by `realisePattern` and re-checked by `witnessAt`; and the best value.
+ */
+export function realiseBest(net: Network, norm: Norm, found: readonly PatternValue[], count: number): PatternAscentResult {
+  const sorted = [...found].sort((a, b) => b.value - a.value);
   const distinct: PatternValue[] = [];
-  for (const f of found) {
-    if (distinct.length >= (options.realise ?? 4)) break;
+  for (const f of sorted) {
+    if (distinct.length >= count) break;
     if (!distinct.some((g) => g.sigma.every((s, j) => s === f.sigma[j]))) distinct.push(f);
   }
   let witness = NO_WITNESS;
@@ -186,7 +195,7 @@ export function patternAscent(net: Network, norm: Norm, options: PatternAscentOp
     const x = realisePattern(net, f.sigma);
     if (x) witness = better(witness, witnessAt(net, x, norm));
   }
-  return { witness, patternValue: found.length > 0 ? found[0].value : -Infinity };
+  return { witness, patternValue: sorted.length > 0 ? sorted[0].value : -Infinity };
 }
 
 /**

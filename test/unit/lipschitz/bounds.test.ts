@@ -195,7 +195,24 @@ describe('exactPlan at the region cap, and the MIP-free methods’ kinds', () =>
     ticking();
     const methods: Record<string, MethodReport> = {};
     witnessSearch(H2, global('2'), new Budget(0.0003), methods, {});
+    // H2 has N = 3 > d = 2 hidden neurons: not every pattern is realisable, so no pattern search.
+    expect(Object.keys(methods)).toEqual(['ascent', 'sampling', 'local-search', 'line-search']);
     expect(Object.values(methods).map((m) => m.kind)).toEqual(['lower', 'lower', 'lower', 'lower']);
+    // One hidden layer with N ≤ d, ℓ2, global: the pattern search runs first, and finds the constant.
+    const twoAxes = makeNetwork(2, [
+      { inDim: 2, outDim: 2, weights: Float64Array.of(1, 0, 0, 1), biases: new Float64Array(2) },
+      { inDim: 2, outDim: 1, weights: Float64Array.of(3, 2), biases: new Float64Array(1) },
+    ]);
+    const shallow: Record<string, MethodReport> = {};
+    witnessSearch(twoAxes, global('2'), new Budget(0.0003), shallow, {});
+    expect(Object.keys(shallow)[0]).toBe('pattern-ascent');
+    expect(shallow['pattern-ascent'].kind).toBe('lower');
+    expect(shallow['pattern-ascent'].value).toBeCloseTo(Math.sqrt(13), 14); // 3ρ(x₁) + 2ρ(x₂): ‖(3, 2)‖
+    for (const q of [{ norm: '2', box: box([0, 0], [1, 1]) }, global('inf')] as const) {
+      const other: Record<string, MethodReport> = {};
+      witnessSearch(twoAxes, q, new Budget(0.0003), other, {});
+      expect(other['pattern-ascent']).toBeUndefined(); // its points ignore a box; its climb is ℓ2's
+    }
     const edge: Record<string, MethodReport> = { at: { kind: 'upper', value: 2 * (1 - 1e-9), seconds: 0 } };
     expect(discardBelowWitness(edge, 2)).toEqual([]);
     expect(edge.at.value).toBe(2 * (1 - 1e-9));

@@ -1,0 +1,199 @@
+import type { Network } from '../../network/network.js';
+import { createStream, type Seed } from '../../random/stream.js';
+import type { Budget } from '../budget.js';
+import { realiseBest, type PatternValue } from './shallowSearch.js';
+import type { Witness } from './witness.js';
+
+/**
+ * Realisable-pattern search for Lip₂ of networks with one hidden layer and any number k of outputs,
+ * f(x) = V ρ(Wx + b) + c. On the region with active set σ the Jacobian is J(σ) = V·diag(σ)·W, so
+ *
+ *   ‖J(σ)‖₂ = max over unit u ∈ ℝᵈ, v ∈ ℝᵏ of vᵀV diag(σ) W u = Σ_j σ_j (Vᵀv)_j (Wu)_j.
+ *
+ * For fixed (u, v) the best σ is σ_j = 1{(Vᵀv)_j·(Wu)_j > 0}; for fixed σ power iteration on
+ * J(σ)ᵀJ(σ) from the current u raises ‖J(σ)u‖ (the Rayleigh quotient of a positive semidefinite
+ * matrix never falls under it), and v = J(σ)u/‖J(σ)u‖. Alternating the two never lowers vᵀJ(σ)u,
+ * so each start climbs to a pattern no single switch of σ improves for its (u, v). It is the
+ * vector-output, ℓ2 companion of `patternAscent` (shallowSearch.ts, scalar networks, every norm).
+ *
+ * When N ≤ d and W has full row rank, every pattern is realised by a point (`realisePattern`: every
+ * pre-activation at ±τ), so the best pattern is a witness of its exact value: this is where
+ * LipSDP's MNIST example (784→50→10) gets its lower bound. For N > d the least-squares point
+ * realises a nearby pattern. Either way the reported value is `witnessAt`'s, re-checked at a point
+ * strictly inside a region. Global queries only (the points ignore any box). Each step costs
+ * O(N·(d + k)); the effort is counted (starts, steps), so the result depends on the seed alone
+ * unless the budget runs out first.
+ */
+
+/** The one-hidden-layer networks this search applies to. */
+export function isShallow(net: Network): boolean {
+  return net.layers.length === 2;
+}
+
+export interface SpectralPatternOptions {
+  /** Random starts, besides the ones from the all-active pattern and from `fromPoints`. */
+  readonly starts: number;
+  readonly seed: Seed;
+  /** Points whose patterns are also climbed from (e.g. the best witnesses of another search). */
+  readonly fromPoints?: readonly Float64Array[];
+  /** Best distinct patterns realised as witnesses (default 4). */
+  readonly realise?: number;
+  /** Checked between starts: the search stops with what it has once this budget runs out. */
+  readonly budget?: Budget;
+}
+
+export interface SpectralPatternResult {
+  /** The best realised witness (NO_WITNESS if none could be realised). */
+  readonly witness: Witness;
+  /** The best ‖J(σ)‖₂ estimate over the patterns climbed to, realised or not. */
+  readonly patternValue: number;
+  /** Starts climbed (fewer than asked when the budget ran out). */
+  readonly climbs: number;
+}
+
+/** Power iterations per pattern (warm-started from the last u, so a few suffice). */
+const POWER_STEPS = 12;
+/** Alternations per start at most (each changes σ; they stop earlier once σ is fixed). */
+const MAX_ALTERNATIONS = 100;
+
+interface Shallow {
+  readonly d: number;
+  readonly N: number;
+  readonly k: number;
+  readonly W: Float64Array;
+  readonly V: Float64Array;
+}
+
+function norm2(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+  return Math.sqrt(s);
+}
+
+/** a = W u. */
+function hiddenOf({ d, N, W }: Shallow, u: Float64Array): Float64Array {
+  const a = new Float64Array(N);
+  for (let j = 0; j < N; j++) {
+    let s = 0;
+    for (let i = 0; i < d; i++) s += W[j * d + i] * u[i];
+    a[j] = s;
+  }
+  return a;
+}
+
+/** y = J(σ) u = V (σ ∘ Wu). */
+function applyJ(net: Shallow, sigma: Uint8Array, u: Float64Array): Float64Array {
+  const { N, k, V } = net;
+  const a = hiddenOf(net, u);
+  const y = new Float64Array(k);
+  for (let r = 0; r < k; r++) {
+    let s = 0;
+    for (let j = 0; j < N; j++) if (sigma[j]) s += V[r * N + j] * a[j];
+    y[r] = s;
+  }
+  return y;
+}
+
+/** u = J(σ)ᵀ y = Wᵀ (σ ∘ Vᵀy). */
+function applyJt({ d, N, k, W, V }: Shallow, sigma: Uint8Array, y: Float64Array): Float64Array {
+  const u = new Float64Array(d);
+  for (let j = 0; j < N; j++) {
+    if (!sigma[j]) continue;
+    let c = 0;
+    for (let r = 0; r < k; r++) c += V[r * N + j] * y[r];
+    if (c === 0) continue;
+    for (let i = 0; i < d; i++) u[i] += c * W[j * d + i];
+  }
+  return u;
+}
+
+/** The pattern that is best for (u, v): σ_j = 1{(Vᵀv)_j (Wu)_j > 0}. */
+function bestPattern(net: Shallow, u: Float64Array, v: Float64Array): Uint8Array {
+  const { N, k, V } = net;
+  const a = hiddenOf(net, u);
+  const sigma = new Uint8Array(N);
+  for (let j = 0; j < N; j++) {
+    let c = 0;
+    for (let r = 0; r < k; r++) c += V[r * N + j] * v[r];
+    sigma[j] = c * a[j] > 0 ? 1 : 0;
+  }
+  return sigma;
+}
+
+/** One climb from a start pattern σ₀ and direction u. */
+function climb(net: Shallow, start: { readonly sigma: Uint8Array; readonly u: Float64Array }): PatternValue {
+  let u = start.u;
+  let sigma = start.sigma;
+  let best: PatternValue = { sigma, value: 0 };
+  for (let step = 0; step < MAX_ALTERNATIONS; step++) {
+    // Power iteration for the current pattern, from the current u.
+    let value = 0;
+    let v = new Float64Array(net.k);
+    for (let p = 0; p < POWER_STEPS; p++) {
+      const y = applyJ(net, sigma, u);
+      value = norm2(y);
+      if (!(value > 0)) break;
+      v = y.map((t) => t / value);
+      const w = applyJt(net, sigma, v);
+      const n = norm2(w);
+      if (!(n > 0)) break;
+      u = w.map((t) => t / n);
+    }
+    if (value > best.value) best = { sigma, value };
+    else if (step > 0) break; // no gain: the pattern is settled
+    if (!(value > 0)) break;
+    const next = bestPattern(net, u, v);
+    if (next.every((s, j) => s === sigma[j])) break;
+    sigma = next;
+  }
+  return best;
+}
+
+/** The pattern of the hidden layer at x (1 where the pre-activation is positive). */
+function patternAt(net: Network, x: Float64Array): Uint8Array {
+  const { inDim: d, outDim: N, weights: W, biases: b } = net.layers[0];
+  const sigma = new Uint8Array(N);
+  for (let j = 0; j < N; j++) {
+    let s = b[j];
+    for (let i = 0; i < d; i++) s += W[j * d + i] * x[i];
+    sigma[j] = s > 0 ? 1 : 0;
+  }
+  return sigma;
+}
+
+/** A unit vector along the top right singular vector of J(σ) (a few power steps from a fixed start). */
+function topDirection(net: Shallow, sigma: Uint8Array): Float64Array {
+  let u: Float64Array = Float64Array.from({ length: net.d }, (_, i) => 1 + ((i * 7919) % 101) / 101);
+  for (let p = 0; p < POWER_STEPS; p++) {
+    const w = applyJt(net, sigma, applyJ(net, sigma, u));
+    const n = norm2(w);
+    if (!(n > 0)) break;
+    u = w.map((t) => t / n);
+  }
+  return u;
+}
+
+/** The realisable-pattern search of the module comment (one hidden layer, p = 2, global). */
+export function spectralPatternAscent(net: Network, options: SpectralPatternOptions): SpectralPatternResult {
+  if (!isShallow(net)) throw new Error('spectralPatternAscent: needs a network with one hidden layer');
+  const [hidden, output] = net.layers;
+  const shallow: Shallow = { d: net.inputDim, N: hidden.outDim, k: output.outDim, W: hidden.weights, V: output.weights };
+  const stream = createStream(options.seed, 'lower/spectral-pattern-ascent');
+  const allActive = new Uint8Array(shallow.N).fill(1);
+  const starts: { sigma: Uint8Array; u: Float64Array }[] = [{ sigma: allActive, u: topDirection(shallow, allActive) }];
+  for (const x of options.fromPoints ?? []) {
+    const sigma = patternAt(net, x);
+    starts.push({ sigma, u: topDirection(shallow, sigma) });
+  }
+  for (let i = 0; i < options.starts; i++) {
+    const u = Float64Array.from({ length: shallow.d }, () => stream.gaussian());
+    const v = Float64Array.from({ length: shallow.k }, () => stream.gaussian());
+    starts.push({ sigma: bestPattern(shallow, u, v), u });
+  }
+  const found: PatternValue[] = [];
+  for (const start of starts) {
+    if (options.budget?.exceeded()) break;
+    found.push(climb(shallow, start));
+  }
+  return { ...realiseBest(net, '2', found, options.realise ?? 4), climbs: found.length };
+}
