@@ -41,7 +41,8 @@ export function largestEigenpair(apply: (v: Float64Array, out: Float64Array) => 
       if (residual <= tolerance * Math.max(1, Math.abs(best.value))) break;
     }
     beta.push(b);
-    v = Float64Array.from(w, (x) => x / b);
+    v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = w[i] / b;
   }
   return { value: best.value, vector: best.vector };
 }

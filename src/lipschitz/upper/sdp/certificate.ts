@@ -56,7 +56,10 @@ function radiusOf(assembly: Assembly): Float64Array {
   const underflow = 2 * ETA * (assembly.terms + 2);
   const mag = assembly.magnitude!;
   const inh = assembly.inherited!;
-  return Float64Array.from(mag, (m, i) => g * m + inh[i] * MAGNITUDE_MARGIN + underflow);
+  // A plain loop: Float64Array.from with a mapping callback took 0.8 s at 1,024² entries.
+  const radius = new Float64Array(mag.length);
+  for (let i = 0; i < mag.length; i++) radius[i] = g * mag[i] + inh[i] * MAGNITUDE_MARGIN + underflow;
+  return radius;
 }
 
 interface Verification {

@@ -38,7 +38,8 @@ export function eclipseFastMultipliers(problem: SdpProblem): EclipseFastResult |
     const lambda = largestEigenvalueOf(A, N) * (1 + 1e-9);
     const l = lambda > 0 && Number.isFinite(lambda) ? 2 / lambda : 1;
     ls.push(l);
-    const P = Float64Array.from(A, (a) => -(l * l) * 0.25 * a);
+    const P = new Float64Array(A.length); // a loop: Float64Array.from with a callback is ~10× slower
+    for (let i = 0; i < A.length; i++) P[i] = -(l * l) * 0.25 * A[i];
     for (let i = 0; i < N; i++) P[i * N + i] += l;
     const factor = cholesky(P, N);
     if (!factor) return null;

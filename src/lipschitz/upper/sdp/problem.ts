@@ -84,6 +84,8 @@ const ETA = 2 ** -1074;
 interface DenseRow {
   values: Float64Array;
   error: Float64Array;
+  /** Set when the row is the unit vector e_unitAt with no error (`unit`): `combine` then skips the scan. */
+  unitAt?: number;
 }
 
 /**
@@ -198,7 +200,7 @@ function computeRescaled(net: Network): Rescaled {
 function unit(base: number, at: number): DenseRow {
   const values = new Float64Array(base);
   values[at] = 1;
-  return { values, error: new Float64Array(base) };
+  return { values, error: new Float64Array(base), unitAt: at };
 }
 
 /**
@@ -216,6 +218,14 @@ function combine(W: Float64Array, i: number, inDim: number, E: (DenseRow | null)
     const e = E[j];
     const w = W[i * inDim + j];
     if (!e || w === 0) continue;
+    // Stryker disable next-line ConditionalExpression: speed only — for a unit row the scan below adds the same w·1 to the same entry
+    if (e.unitAt !== undefined) {
+      // What the scan below does for a unit row: one exact product w·1, no error to propagate.
+      values[e.unitAt] += w;
+      magnitude[e.unitAt] += Math.abs(w);
+      count[e.unitAt]++;
+      continue;
+    }
     for (let c = 0; c < base; c++) {
       const x = e.values[c];
       if (x !== 0) {
