@@ -26,7 +26,7 @@ describe('lipcheck info', () => {
     expect(r.stdout).toMatch(/^architecture 3→16→1: d = 3, L = 1 hidden layer\(s\), widths 16, k = 1 output\(s\)$/m);
     expect(r.stdout).toMatch(/^parameters +81 \(16 hidden neurons\)$/m);
     expect(r.stdout).toMatch(/exact sign test \(H0: median 0\) p = [\d.]+; Wilcoxon signed-rank test \(H0: symmetric about 0\) p = [\d.]+/);
-    expect(r.stdout).toMatch(/^norm product ∏‖W_ℓ‖_p→p, an upper bound on Lip_p up to rounding: p=2 [\d.]+, p=1 [\d.]+, p=inf [\d.]+$/m);
+    expect(r.stdout).toMatch(/^norm product ∏‖W_ℓ‖_p→p, a certified upper bound on Lip_p \(rounded up\): p=2 [\d.]+, p=1 [\d.]+, p=inf [\d.]+$/m);
     expect(r.stdout).toMatch(/^theorem +shallow \(L = 1\): c·√d ≤ Lip₂ ≤ C·√d$/m);
     // The calibrated constants (config/calibration.json) turn the band into numbers: c·√3 and C·√3.
     const cal = loadCalibration().bands.shallow!;
@@ -81,7 +81,7 @@ describe('lipcheck info', () => {
     writeFileSync(affine, JSON.stringify({ format: 'relu-mlp', version: 1, inputDim: 2, layers: [{ weights: [[3, -4]], biases: [1] }] }));
     const a = await info(affine);
     expect(a.stdout).toMatch(/no hidden layer, so no hidden biases/);
-    expect(a.stdout).toMatch(/upper bound on Lip_p up to rounding \(exact here\): p=2 5, p=1 4, p=inf 7/);
+    expect(a.stdout).toMatch(/certified upper bound on Lip_p \(rounded up\) \(exact here\): p=2 5, p=1 4, p=inf 7/);
   });
   it.each([
     ['fixtures/onnx/bad_skip.onnx', /^lipcheck: fixtures\/onnx\/bad_skip\.onnx: ONNX: .*a branch or skip connection/],

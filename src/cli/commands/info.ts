@@ -105,7 +105,7 @@ function printHuman(io: CliIo, file: string, net: Network, info: NetworkInfo, sd
     out('', b.symmetric ? `consistent with a law symmetric about 0 (no test rejects at ${ALPHA})` : `not symmetric about 0 (a test rejects at ${ALPHA})`);
   }
   const prod = info.operatorNormProduct;
-  out('norm product', `∏‖W_ℓ‖_p→p, an upper bound on Lip_p up to rounding${info.hiddenLayers === 0 ? ' (exact here)' : ''}: p=2 ${fmt(prod['2'])}, p=1 ${fmt(prod['1'])}, p=inf ${fmt(prod['inf'])}`);
+  out('norm product', `∏‖W_ℓ‖_p→p, a certified upper bound on Lip_p (rounded up)${info.hiddenLayers === 0 ? ' (exact here)' : ''}: p=2 ${fmt(prod['2'])}, p=1 ${fmt(prod['1'])}, p=inf ${fmt(prod['inf'])}`);
   if (info.hiddenLayers > 0) {
     const value = (v: number | null) => (v === null ? 'not computed' : fmt(v));
     out('SDP bound', `certified upper bounds on Lip_2 (global, proven in floating point): ECLipsE-Fast ${value(sdp.eclipseFast)}, LipSDP-Neuron ${value(sdp.lipSdp)} (${fmt(sdp.seconds, 2)} s)`);
