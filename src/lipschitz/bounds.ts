@@ -115,6 +115,15 @@ const PATTERN_BRANCH_MAX_INPUT_DIM = 6;
 const PATTERN_STARTS = 100;
 const PATTERN_SHARE = 0.25;
 
+/**
+ * What the pattern search does after its climbs, without a clock check: up to four N×N systems
+ * (N²·d to form, N³/3 to solve) and their witnesses' re-checks.
+ */
+function patternRealiseFlops(net: Network): number {
+  const N = net.layers[0].outDim;
+  return 4 * (N * N * net.inputDim + (N * N * N) / 3 + witnessCheckFlops(net));
+}
+
 /** The ascent's share of the search: most of it at large d (O(parameters) steps), less where local search's LPs are cheap. */
 const ascentShare = (d: number) => (d >= 32 ? 0.6 : 0.3);
 
@@ -335,7 +344,7 @@ export function witnessSearch(
   // One hidden layer of N ≤ d neurons (every pattern realisable in general position), ℓ2, global:
   // climb over activation patterns first (each step O(N·(d + k))).
   const patternsRealisable = isShallow(net) && net.layers[0].outDim <= net.inputDim;
-  if (patternsRealisable && query.norm === '2' && query.box === null && budget.fits(secondsFor(witnessCheckFlops(net)) * 4)) {
+  if (patternsRealisable && query.norm === '2' && query.box === null && budget.fits(secondsFor(patternRealiseFlops(net)) * 2)) {
     const [pattern, tp] = timed(() => spectralPatternAscent(net, { starts: PATTERN_STARTS, seed: options.seed ?? 0, budget: budget.share(PATTERN_SHARE) }));
     methods['pattern-ascent'] = { kind: 'lower', value: pattern.witness.value, seconds: tp, note: `${pattern.climbs} climbs over activation patterns, the best realised by a point` };
     best = better(best, pattern.witness);

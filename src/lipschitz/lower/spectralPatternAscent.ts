@@ -38,7 +38,10 @@ export interface SpectralPatternOptions {
   readonly fromPoints?: readonly Float64Array[];
   /** Best distinct patterns realised as witnesses (default 4). */
   readonly realise?: number;
-  /** Checked between starts: the search stops with what it has once this budget runs out. */
+  /**
+   * Checked between starts and between the alternations of a climb: the search stops with what it
+   * has once this budget runs out (realising the best patterns, N×N solves, comes after it).
+   */
   readonly budget?: Budget;
 }
 
@@ -121,7 +124,7 @@ function bestPattern(net: Shallow, u: Float64Array, v: Float64Array): Uint8Array
 }
 
 /** One climb from a start pattern σ₀ and direction u. */
-function climb(net: Shallow, start: { readonly sigma: Uint8Array; readonly u: Float64Array }): PatternValue {
+function climb(net: Shallow, start: { readonly sigma: Uint8Array; readonly u: Float64Array }, budget?: Budget): PatternValue {
   let u = start.u;
   let sigma = start.sigma;
   let best: PatternValue = { sigma, value: 0 };
@@ -144,6 +147,7 @@ function climb(net: Shallow, start: { readonly sigma: Uint8Array; readonly u: Fl
     if (!(value > 0)) break;
     const next = bestPattern(net, u, v);
     if (next.every((s, j) => s === sigma[j])) break;
+    if (budget?.exceeded()) break; // the best so far stands
     sigma = next;
   }
   return best;
@@ -193,7 +197,7 @@ export function spectralPatternAscent(net: Network, options: SpectralPatternOpti
   const found: PatternValue[] = [];
   for (const start of starts) {
     if (options.budget?.exceeded()) break;
-    found.push(climb(shallow, start));
+    found.push(climb(shallow, start, options.budget));
   }
   return { ...realiseBest(net, '2', found, options.realise ?? 4), climbs: found.length };
 }

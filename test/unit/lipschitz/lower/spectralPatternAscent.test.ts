@@ -75,6 +75,17 @@ describe('spectralPatternAscent: realisable-pattern search for Lip₂ of one-hid
     const two = spectralPatternAscent(net, { starts: 10, seed: 0, budget: scriptedBudget([null, null, 'time']) });
     expect(two.climbs).toBe(2);
   });
+  it('checks its budget inside a climb too: cut after its first alternation, the climb keeps the best so far', () => {
+    const net = randomNet(8, [8], 2, 7);
+    const counting = scriptedBudget([null]);
+    const free = spectralPatternAscent(net, { starts: 3, seed: 2, budget: counting });
+    expect(counting.calls).toBeGreaterThan(free.climbs); // one check per start, and more within the climbs
+    const uncut = spectralPatternAscent(net, { starts: 0, seed: 2 }); // the all-active climb alone
+    const cut = spectralPatternAscent(net, { starts: 3, seed: 2, budget: scriptedBudget([null, 'time']) });
+    expect(cut.climbs).toBe(1);
+    expect(cut.patternValue).toBeGreaterThan(0);
+    expect(cut.patternValue).toBeLessThan(uncut.patternValue); // this climb needs more than one alternation
+  });
   it('realises at most `realise` distinct patterns (default 4), the best first', () => {
     const net = randomNet(8, [8], 2, 7);
     const one = spectralPatternAscent(net, { starts: 30, seed: 2, realise: 1 });
