@@ -116,12 +116,13 @@ const PATTERN_STARTS = 100;
 const PATTERN_SHARE = 0.25;
 
 /**
- * What the pattern search does after its climbs, without a clock check: up to four N×N systems
- * (N²·d to form, N³/3 to solve) and their witnesses' re-checks.
+ * What the pattern search does after its climbs, without a clock check: one N×N Gram matrix and its
+ * factor (N²·d/2 and N³/3; shared by the patterns), then for each of up to four patterns a solve, a
+ * point and the witness's re-check.
  */
 function patternRealiseFlops(net: Network): number {
   const N = net.layers[0].outDim;
-  return 4 * (N * N * net.inputDim + (N * N * N) / 3 + witnessCheckFlops(net));
+  return (N * N * net.inputDim) / 2 + (N * N * N) / 3 + 4 * (N * N + N * net.inputDim + witnessCheckFlops(net));
 }
 
 /** The ascent's share of the search: most of it at large d (O(parameters) steps), less where local search's LPs are cheap. */

@@ -1,5 +1,5 @@
 import { dualNorm, type Norm } from '../../linalg/norms.js';
-import { solveLinear } from '../../linalg/solve.js';
+import { cholesky, choleskySolveInPlace } from '../../linalg/cholesky.js';
 import type { Network } from '../../network/network.js';
 import { createStream, type RandomStream, type Seed } from '../../random/stream.js';
 import { better, NO_WITNESS, witnessAt, type Witness } from './witness.js';
@@ -109,9 +109,17 @@ function startDirections(d: number, norm: Norm, count: number, stream: RandomStr
 /**
  * A point whose activation pattern is σ when the hidden hyperplanes are in general position and
  * N ≤ d (every pre-activation at ±τ, τ above every |b_j|), else the least-squares compromise; null
- * if the system is singular.
+ * if the system is singular. One call of `patternRealiser`.
  */
 export function realisePattern(net: Network, sigma: Uint8Array): Float64Array | null {
+  return patternRealiser(net)(sigma);
+}
+
+/**
+ * `realisePattern` for many patterns of one network: the Gram matrix (WWᵀ for N ≤ d, else WᵀW) and
+ * its Cholesky factor are computed once, at the first call; each pattern then costs one solve.
+ */
+export function patternRealiser(net: Network): (sigma: Uint8Array) => Float64Array | null {
   const d = net.inputDim;
   const hidden = net.layers[0];
   const N = hidden.outDim;
@@ -119,38 +127,43 @@ export function realisePattern(net: Network, sigma: Uint8Array): Float64Array | 
   const b = hidden.biases;
   let tau = 1;
   for (const v of b) tau = Math.max(tau, 2 * Math.abs(v));
-  // Stryker disable next-line ArithmeticOperator: τ/(±1) equals τ·(±1) exactly in floating point
-  const target = Float64Array.from({ length: N }, (_, j) => tau * (sigma[j] ? 1 : -1) - b[j]);
-  const x = new Float64Array(d);
-  if (N <= d) {
-    // x = Wᵀy with (WWᵀ)y = target: the smallest x with Wx = target.
-    const G = new Float64Array(N * N);
-    for (let i = 0; i < N; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = 0;
-        for (let k = 0; k < d; k++) s += W[i * d + k] * W[j * d + k];
-        G[i * N + j] = s;
-        G[j * N + i] = s;
+  const byRows = N <= d; // x = Wᵀy with (WWᵀ)y = target: the smallest x with Wx = target
+  const size = byRows ? N : d;
+  let factor: Float64Array | null | undefined;
+  const factorOnce = (): Float64Array | null => {
+    if (factor !== undefined) return factor;
+    const G = new Float64Array(size * size);
+    if (byRows) {
+      for (let i = 0; i < N; i++) {
+        for (let j = 0; j <= i; j++) {
+          let s = 0;
+          for (let k = 0; k < d; k++) s += W[i * d + k] * W[j * d + k];
+          G[i * N + j] = s;
+          G[j * N + i] = s;
+        }
       }
+    } else {
+      // Least squares: (WᵀW)x = Wᵀ·target.
+      for (let j = 0; j < N; j++) for (let k = 0; k < d; k++) for (let l = 0; l < d; l++) G[k * d + l] += W[j * d + k] * W[j * d + l];
     }
-    const { x: y, minPivot } = solveLinear(G, target, N);
-    if (!(minPivot > 0)) return null;
-    for (let j = 0; j < N; j++) for (let k = 0; k < d; k++) x[k] += W[j * d + k] * y[j];
-  } else {
-    // Least squares: (WᵀW)x = Wᵀ·target.
-    const G = new Float64Array(d * d);
-    const rhs = new Float64Array(d);
-    for (let j = 0; j < N; j++) {
-      for (let k = 0; k < d; k++) {
-        rhs[k] += W[j * d + k] * target[j];
-        for (let l = 0; l < d; l++) G[k * d + l] += W[j * d + k] * W[j * d + l];
-      }
+    factor = cholesky(G, size);
+    return factor;
+  };
+  return (sigma) => {
+    const r = factorOnce();
+    if (!r) return null;
+    // Stryker disable next-line ArithmeticOperator: τ/(±1) equals τ·(±1) exactly in floating point
+    const target = Float64Array.from({ length: N }, (_, j) => tau * (sigma[j] ? 1 : -1) - b[j]);
+    const x = new Float64Array(d);
+    if (byRows) {
+      choleskySolveInPlace(r, N, target);
+      for (let j = 0; j < N; j++) for (let k = 0; k < d; k++) x[k] += W[j * d + k] * target[j];
+    } else {
+      for (let j = 0; j < N; j++) for (let k = 0; k < d; k++) x[k] += W[j * d + k] * target[j];
+      choleskySolveInPlace(r, d, x);
     }
-    const { x: sol, minPivot } = solveLinear(G, rhs, d);
-    if (!(minPivot > 0)) return null;
-    x.set(sol);
-  }
-  return x.every(Number.isFinite) ? x : null;
+    return x.every(Number.isFinite) ? x : null;
+  };
 }
 
 export interface PatternAscentOptions {
@@ -191,8 +204,9 @@ export function realiseBest(net: Network, norm: Norm, found: readonly PatternVal
     if (!distinct.some((g) => g.sigma.every((s, j) => s === f.sigma[j]))) distinct.push(f);
   }
   let witness = NO_WITNESS;
+  const realise = patternRealiser(net);
   for (const f of distinct) {
-    const x = realisePattern(net, f.sigma);
+    const x = realise(f.sigma);
     if (x) witness = better(witness, witnessAt(net, x, norm));
   }
   return { witness, patternValue: sorted.length > 0 ? sorted[0].value : -Infinity };
