@@ -1,3 +1,4 @@
+import { activationPattern } from '../../network/evaluate.js';
 import type { Network } from '../../network/network.js';
 import { createStream, type Seed } from '../../random/stream.js';
 import type { Budget } from '../budget.js';
@@ -50,6 +51,8 @@ export interface SpectralPatternResult {
   readonly witness: Witness;
   /** The best ‖J(σ)‖₂ estimate over the patterns climbed to, realised or not. */
   readonly patternValue: number;
+  /** The pattern of `patternValue` (null if nothing was climbed). */
+  readonly pattern: Uint8Array | null;
   /** Starts climbed (fewer than asked when the budget ran out). */
   readonly climbs: number;
 }
@@ -153,27 +156,11 @@ function climb(net: Shallow, start: { readonly sigma: Uint8Array; readonly u: Fl
   return best;
 }
 
-/** The pattern of the hidden layer at x (1 where the pre-activation is positive). */
-function patternAt(net: Network, x: Float64Array): Uint8Array {
-  const { inDim: d, outDim: N, weights: W, biases: b } = net.layers[0];
-  const sigma = new Uint8Array(N);
-  for (let j = 0; j < N; j++) {
-    let s = b[j];
-    for (let i = 0; i < d; i++) s += W[j * d + i] * x[i];
-    sigma[j] = s > 0 ? 1 : 0;
-  }
-  return sigma;
-}
-
-/** A unit vector along the top right singular vector of J(σ) (a few power steps from a fixed start). */
-function topDirection(net: Shallow, sigma: Uint8Array): Float64Array {
-  let u: Float64Array = Float64Array.from({ length: net.d }, (_, i) => 1 + ((i * 7919) % 101) / 101);
-  for (let p = 0; p < POWER_STEPS; p++) {
-    const w = applyJt(net, sigma, applyJ(net, sigma, u));
-    const n = norm2(w);
-    if (!(n > 0)) break;
-    u = w.map((t) => t / n);
-  }
+/** A fixed start direction with every component non-zero and no special direction (as Lanczos' start). */
+function fixedDirection(d: number): Float64Array {
+  const u = new Float64Array(d);
+  // Stryker disable next-line ArithmeticOperator: any start not orthogonal to the top singular vector serves; the power steps follow
+  for (let i = 0; i < d; i++) u[i] = 1 + ((i * 7919) % 101) / 101;
   return u;
 }
 
@@ -183,12 +170,8 @@ export function spectralPatternAscent(net: Network, options: SpectralPatternOpti
   const [hidden, output] = net.layers;
   const shallow: Shallow = { d: net.inputDim, N: hidden.outDim, k: output.outDim, W: hidden.weights, V: output.weights };
   const stream = createStream(options.seed, 'lower/spectral-pattern-ascent');
-  const allActive = new Uint8Array(shallow.N).fill(1);
-  const starts: { sigma: Uint8Array; u: Float64Array }[] = [{ sigma: allActive, u: topDirection(shallow, allActive) }];
-  for (const x of options.fromPoints ?? []) {
-    const sigma = patternAt(net, x);
-    starts.push({ sigma, u: topDirection(shallow, sigma) });
-  }
+  const starts: { sigma: Uint8Array; u: Float64Array }[] = [{ sigma: new Uint8Array(shallow.N).fill(1), u: fixedDirection(shallow.d) }];
+  for (const x of options.fromPoints ?? []) starts.push({ sigma: activationPattern(net, x)[0], u: fixedDirection(shallow.d) });
   for (let i = 0; i < options.starts; i++) {
     const u = Float64Array.from({ length: shallow.d }, () => stream.gaussian());
     const v = Float64Array.from({ length: shallow.k }, () => stream.gaussian());
@@ -199,5 +182,7 @@ export function spectralPatternAscent(net: Network, options: SpectralPatternOpti
     if (options.budget?.exceeded()) break;
     found.push(climb(shallow, start, options.budget));
   }
-  return { ...realiseBest(net, '2', found, options.realise ?? 4), climbs: found.length };
+  let top: PatternValue | null = null;
+  for (const f of found) if (top === null || f.value > top.value) top = f;
+  return { ...realiseBest(net, '2', found, options.realise ?? 4), climbs: found.length, pattern: top?.sigma ?? null };
 }

@@ -2,30 +2,34 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { isShallow, spectralPatternAscent } from '../../../../src/lipschitz/lower/spectralPatternAscent.js';
-import { kinkMargin } from '../../../../src/network/evaluate.js';
+import { activationPattern, kinkMargin } from '../../../../src/network/evaluate.js';
 import { networkFromJson } from '../../../../src/network/format.js';
-import type { Network } from '../../../../src/network/network.js';
+import { makeNetwork, type Network } from '../../../../src/network/network.js';
 import { bruteForceLipschitz } from '../../../support/bruteForce.js';
 import { DEEP_SUM, normAt, randomNet, scriptedBudget, TWO_OUTPUTS, TWO_OUTPUTS_LIP } from '../../../support/lowerUnits.js';
 
 /** max over all 2^N patterns σ of ‖V·diag(σ)·W‖₂ by SVD: the pattern bound, by enumeration. */
 function bestPatternNorm(net: Network): number {
+  const N = net.layers[0].outDim;
+  let best = 0;
+  for (let mask = 0; mask < 1 << N; mask++) best = Math.max(best, svdOfPattern(net, Uint8Array.from({ length: N }, (_, j) => (mask >> j) & 1)));
+  return best;
+}
+
+/** ‖V·diag(σ)·W‖₂ by SVD. */
+function svdOfPattern(net: Network, sigma: Uint8Array): number {
   const [hidden, out] = net.layers;
   const d = net.inputDim;
   const N = hidden.outDim;
-  let best = 0;
-  for (let mask = 0; mask < 1 << N; mask++) {
-    const J = Array.from({ length: out.outDim }, (_, r) =>
-      Array.from({ length: d }, (_, i) => {
-        let s = 0;
-        for (let j = 0; j < N; j++) if ((mask >> j) & 1) s += out.weights[r * N + j] * hidden.weights[j * d + i];
-        return s;
-      }),
-    );
-    const m = new Matrix(J);
-    if (m.norm('frobenius') > 0) best = Math.max(best, new SingularValueDecomposition(m, { autoTranspose: true }).diagonal[0]);
-  }
-  return best;
+  const J = Array.from({ length: out.outDim }, (_, r) =>
+    Array.from({ length: d }, (_, i) => {
+      let s = 0;
+      for (let j = 0; j < N; j++) if (sigma[j]) s += out.weights[r * N + j] * hidden.weights[j * d + i];
+      return s;
+    }),
+  );
+  const m = new Matrix(J);
+  return m.norm('frobenius') === 0 ? 0 : new SingularValueDecomposition(m, { autoTranspose: true }).diagonal[0];
 }
 
 describe('spectralPatternAscent: realisable-pattern search for Lip₂ of one-hidden-layer nets', () => {
@@ -58,15 +62,34 @@ describe('spectralPatternAscent: realisable-pattern search for Lip₂ of one-hid
     expect(r.climbs).toBe(1);
     expect(r.witness.value).toBeCloseTo(TWO_OUTPUTS_LIP['2'], 12);
   });
-  it('climbs from given points: from inside the best region with no random start it keeps that region', () => {
-    const net = randomNet(6, [6], 2, 21);
+  it('climbs from given points: from inside the best region it keeps that region, which the all-active start misses here', () => {
+    const net = randomNet(6, [6], 2, 19);
     const best = bestPatternNorm(net);
     const all = spectralPatternAscent(net, { starts: 40, seed: 5 });
     expect(all.witness.value).toBeCloseTo(best, 9);
-    // From the best witness alone (and the all-active start): the same value.
+    const alone = spectralPatternAscent(net, { starts: 0, seed: 0 }); // the all-active start only
+    expect(alone.climbs).toBe(1);
+    expect(alone.witness.value).toBeLessThan(best * 0.9);
     const from = spectralPatternAscent(net, { starts: 0, seed: 0, fromPoints: [all.witness.x] });
     expect(from.climbs).toBe(2);
     expect(from.witness.value).toBeCloseTo(best, 9);
+    // The climb starts from the point's own pattern.
+    expect(Array.from(from.pattern!)).toEqual(Array.from(activationPattern(net, all.witness.x)[0]));
+  });
+  it('its pattern value is the pattern\'s ‖V·diag(σ)·W‖₂ (the power steps converge), realised or not', () => {
+    for (const [d, N, k, seed] of [[6, 5, 1, 1], [8, 6, 2, 2], [2, 7, 2, 11], [3, 8, 3, 12]] as const) {
+      const net = randomNet(d, [N], k, seed);
+      const r = spectralPatternAscent(net, { starts: 10, seed: 3 });
+      const sigma = svdOfPattern(net, r.pattern!);
+      expect(r.patternValue).toBeLessThanOrEqual(sigma * (1 + 1e-12));
+      expect(r.patternValue).toBeGreaterThan(sigma * (1 - 1e-6));
+    }
+  });
+  it('a network whose output weights are zero: value 0 everywhere, a witness of 0', () => {
+    const net = randomNet(4, [3], 2, 8);
+    const zero = makeNetwork(4, [net.layers[0], { ...net.layers[1], weights: new Float64Array(6) }]);
+    const r = spectralPatternAscent(zero, { starts: 3, seed: 0 });
+    expect([r.patternValue, r.witness.value]).toEqual([0, 0]);
   });
   it('stops between climbs when its budget runs out: nothing climbed, no witness', () => {
     const net = randomNet(4, [4], 1, 3);
