@@ -26,6 +26,14 @@ describe('verify on a 784-input net refutes claims 3 % off with the new methods'
     expect(v.status).toBe('refuted');
     expect(operatorNorm(jacobian(net, v.witness!.x), '2')).toBeGreaterThan(claim);
   });
+  it('an upper claim 0.1 % below the published realisable-pattern bound (24.28): refuted too — one hidden layer with N ≤ d, so the pattern search reaches it', async () => {
+    const claim = 0.999 * REALISED;
+    const v = await verifyClaim(net, global, { kind: 'upper', value: claim }, options);
+    expect(v.status).toBe('refuted');
+    const value = operatorNorm(jacobian(net, v.witness!.x), '2');
+    expect(value).toBeGreaterThan(claim);
+    expect(value).toBeLessThan(LIPSDP); // and sound: below LipSDP's certified value
+  });
   it('honest claims stand: an upper claim 3 % above LipSDP is proven, a lower claim below the realised value is not refuted', async () => {
     const up = await verifyClaim(net, global, { kind: 'upper', value: 1.03 * LIPSDP }, options);
     expect(up).toMatchObject({ status: 'consistent', proven: true });
