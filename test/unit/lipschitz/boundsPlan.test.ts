@@ -72,3 +72,49 @@ describe('witnessSearch: progress', () => {
     expect(seen.at(-1)).toBe(w.value);
   });
 });
+
+describe('witnessSearch: the pattern search on one hidden layer with N ≤ d (ℓ2, global)', () => {
+  /** A budget (of clock reads) whose `fits` always answers yes and records the seconds it was asked about. */
+  class Recording extends Budget {
+    readonly asked: number[] = [];
+    constructor() {
+      super(0.0003);
+    }
+    override fits(seconds: number): boolean {
+      this.asked.push(seconds);
+      return true;
+    }
+  }
+  const net = randomNet(s, 6, [4], 2); // 6 → 4 → 2: every pattern realisable
+  it('starts only when realising its patterns fits twice over, then gates the ascent on four witness re-checks', () => {
+    secondsPerFlop(); // the rate measured now, not inside the budget
+    ticking();
+    const budget = new Recording();
+    const methods: Record<string, MethodReport> = {};
+    witnessSearch(net, globalQuery('2'), budget, methods, {});
+    // Independent of bounds.ts: one 4×4 Gram matrix over 6 inputs and its factor, then per pattern (four)
+    // a solve, a point and a re-check (four passes over the 32 weights at AXPY_SLOWDOWN 4, and a Jacobian of 3 × 32).
+    const N = 4;
+    const d = 6;
+    const check = 4 * 4 * 32 + 3 * 32;
+    const realise = (N * N * d) / 2 + (N * N * N) / 3 + 4 * (N * N + N * d + check);
+    const perFlop = secondsPerFlop() * 2; // SAFETY
+    expect(budget.asked[0] / perFlop).toBeCloseTo(2 * realise, 6);
+    expect(budget.asked).toContainEqual(expect.closeTo(4 * check * perFlop, 12));
+    // Its random starts too (here as many as a quarter of 300 clock reads allows), not the all-active one alone.
+    const climbs = /^(\d+) climbs over activation patterns, the best realised by a point$/.exec(methods['pattern-ascent'].note!);
+    expect(Number(climbs![1])).toBeGreaterThan(1);
+  });
+  it('returns at once when its witness is above stopAbove: no ascent, no local search', () => {
+    ticking();
+    const first: Record<string, MethodReport> = {};
+    const w = witnessSearch(net, globalQuery('2'), new Budget(0.01), first, { stopAbove: 0 });
+    expect(Object.keys(first)).toEqual(['pattern-ascent']);
+    expect(w.value).toBe(first['pattern-ascent'].value);
+    // At its own value it is not above: the search goes on.
+    const next: Record<string, MethodReport> = {};
+    ticking();
+    witnessSearch(net, globalQuery('2'), new Budget(0.0003), next, { stopAbove: w.value });
+    expect(Object.keys(next)).toContain('ascent');
+  });
+});

@@ -218,11 +218,15 @@ function combine(W: Float64Array, i: number, inDim: number, E: (DenseRow | null)
     const e = E[j];
     const w = W[i * inDim + j];
     if (!e || w === 0) continue;
-    // Stryker disable next-line ConditionalExpression: speed only — for a unit row the scan below adds the same w·1 to the same entry
+    // Stryker disable next-line ConditionalExpression,BlockStatement: speed only — for a unit row the scan below adds the same w·1 to the same entry
     if (e.unitAt !== undefined) {
       // What the scan below does for a unit row: one exact product w·1, no error to propagate.
       values[e.unitAt] += w;
+      // A unit row's coordinate is its own (no other row of E reaches it: each unstable neuron gets a
+      // new one), so its term is alone and exact — its count and magnitude never reach the error.
+      // Stryker disable next-line AssignmentOperator: see above
       magnitude[e.unitAt] += Math.abs(w);
+      // Stryker disable next-line UpdateOperator: see above
       count[e.unitAt]++;
       continue;
     }
