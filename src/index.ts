@@ -43,6 +43,10 @@ export {
 export { relaxedJacobianBound, type RelaxedJacobianOptions, type RelaxedJacobianBound } from './lipschitz/upper/jacobianRelaxation.js';
 /** The many-start ascent on ‖J(x)‖ (O(parameters) per step; witnesses re-checked). */
 export { ascentLowerBound, type AscentOptions, type AscentResult } from './lipschitz/lower/ascent.js';
+/** Realisable-pattern search for Lip₂ of one-hidden-layer networks (exact witnesses when N ≤ d). */
+export { spectralPatternAscent, type SpectralPatternOptions, type SpectralPatternResult } from './lipschitz/lower/spectralPatternAscent.js';
+/** A proven upper bound on a matrix's spectral norm (verified Cholesky of t·I − WᵀW). */
+export { provenSpectralBound, proveSpectralNormAtMost } from './linalg/verifiedSpectralNorm.js';
 /** The quick certified upper bounds and LipSDP as one budgeted call (what verify and the reference use). */
 export { tightestUpperBound } from './lipschitz/upperStages.js';
 export { queryDomain, type Domain } from './lipschitz/domain.js';
