@@ -3,7 +3,7 @@ import { neuronCount, outputDim } from '../network/network.js';
 import type { Pattern } from '../network/evaluate.js';
 import type { Seed } from '../random/stream.js';
 import { Budget, timed } from './budget.js';
-import { exactChunkFlops, mipRootFlops, regionLpFlops, secondsFor, shallowRegionCount, witnessCheckFlops } from './costs.js';
+import { ascentRoundFlops, exactChunkFlops, mipRootFlops, regionLpFlops, secondsFor, shallowRegionCount, witnessCheckFlops } from './costs.js';
 import { toInput } from './domain.js';
 import { exactLipschitz, type ExactOutcome } from './exact/index.js';
 import { regionCentre } from './exact/regionSearch.js';
@@ -352,12 +352,12 @@ export function witnessSearch(
     options.onProgress?.(best.value);
     if (best.value > stopAbove) return best;
   }
-  if (budget.fits(secondsFor(witnessCheckFlops(net)) * 4)) {
+  if (budget.fits(secondsFor(witnessCheckFlops(net)) * 4 + secondsFor(ascentRoundFlops(net)))) {
     const [ascent, ta] = timed(() => ascentLowerBound(net, query, { budget: budget.share(ascentShare(net.inputDim)), seed: options.seed ?? 0, stopAbove }));
     methods['ascent'] = { kind: 'lower', value: ascent.witness.value, seconds: ta, note: `${ascent.climbs} climbs, ${ascent.steps} steps (many-start ascent on ‖J(x)‖)` };
     best = better(best, ascent.witness);
     options.onProgress?.(best.value);
-  } else budget.skip('the ascent (one witness re-check would not fit)');
+  } else budget.skip('the ascent (its first round and a witness re-check would not fit)');
   if (best.value > stopAbove) return best;
   const rest = budget.share(1); // the search's own clock starts after the ascent
   // (best.value ≤ stopAbove here: the local search stops where the ascent would have.)

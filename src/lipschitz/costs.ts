@@ -218,6 +218,16 @@ export function sdpSetupFlops(net: Network, fullForm = false): number {
 }
 
 /**
+ * The many-start ascent's first round (lower/ascent.ts), which no budget check interrupts: the
+ * gradient engines set up and 8 × 64 random points ranked by their Jacobians on the WebAssembly
+ * kernel (about six times this model's plain loop per multiply-add). Measured at 784→1024→1024→10:
+ * 1.6 s on two shared cores, where this gives 1.6e9 multiply-adds.
+ */
+export function ascentRoundFlops(net: Network): number {
+  return (8 * 64 * jacobianFlops(net)) / 6;
+}
+
+/**
  * Re-checking one witness (`witnessAt`): the kink-margin test — a forward pass, the magnitudes of
  * every sum, which neurons can vary, and a reverse pass for each deeper neuron that decides the
  * margin (one on every network seen; a network whose dead chains make several such neurons constant

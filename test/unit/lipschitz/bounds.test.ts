@@ -91,7 +91,7 @@ describe('witnessSearch', () => {
     const none: Record<string, MethodReport> = {};
     const budget = spent();
     witnessSearch(H2, global('1'), budget, none, {});
-    expect(budget.skipped).toContain('the ascent (one witness re-check would not fit)');
+    expect(budget.skipped).toContain('the ascent (its first round and a witness re-check would not fit)');
     expect(none.ascent).toBeUndefined();
     expect(Object.keys(none)).toEqual(['sampling', 'local-search', 'line-search']);
   });

@@ -63,7 +63,7 @@ describe('certifiedBounds', () => {
     ticking();
     const r = await certifiedBounds(H2, global('2'), { budget: spent() });
     expect(r.exact).toBeNull();
-    expect(r.skipped).toEqual(expect.arrayContaining(['the exact solver (one of its steps would not fit)', 'LipSDP (its set-up would not fit)', 'the ascent (one witness re-check would not fit)']));
+    expect(r.skipped).toEqual(expect.arrayContaining(['the exact solver (one of its steps would not fit)', 'LipSDP (its set-up would not fit)', 'the ascent (its first round and a witness re-check would not fit)']));
     expect(r.skipped.some((x) => /^the MIP bounds \(1 MIPs, each at least [0-9.e-]+ s here\)$/.test(x))).toBe(true);
     expect(r.methods.exact.note).toBe('not attempted: one step of region enumeration would not fit the time');
     expect(r.methods.exact.seconds).toBe(0);

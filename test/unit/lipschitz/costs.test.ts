@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AXPY_SLOWDOWN,
+  ascentRoundFlops,
   denseLpFlops,
   exactChunkFlops,
   intervalFlops,
@@ -98,6 +99,7 @@ describe('cost estimates from the sizes (worked out by hand from each doc commen
     expect(pieceMapsFlops(deep)).toBe(2 * 12);
     expect(pieceMapsFlops(shape(3, [], 2))).toBe(0);
     expect(witnessCheckFlops(deep)).toBe(AXPY_SLOWDOWN * 4 * 14 + 2 * 14); // four passes over the 14 weights, then the Jacobian (k = 1)
+    expect(ascentRoundFlops(deep)).toBe((512 * 2 * 14) / 6); // 8 × 64 ranked points, a Jacobian each on a kernel 6× the plain loop
     expect(AXPY_SLOWDOWN).toBe(4);
   });
   it('dense LPs and SVDs', () => {
