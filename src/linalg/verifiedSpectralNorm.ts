@@ -1,4 +1,5 @@
-import type { Mat } from './mat.js';
+import { transpose, type Mat } from './mat.js';
+import { gramMatrix } from './rowCombinations.js';
 import { largestEigenvalueOf } from './lanczos.js';
 import { ldexp, nextDown, provePositiveDefinite } from './verifiedDefinite.js';
 
@@ -66,58 +67,17 @@ interface Gram {
   readonly m: number;
 }
 
-/** Ĝ (upper triangle accumulated, then mirrored exactly) of the scaled matrix, or null if stopped. */
+/**
+ * Ĝ = BᵀB of the scaled matrix (`gramMatrix`), B = Â (m × k) when W is tall, Âᵀ when it is wide;
+ * null if `stop` asked to stop.
+ */
 function gramOfScaled(w: Mat, e: number, stop: (flops: number) => boolean): Gram | null {
-  const byColumns = w.rows >= w.cols; // Ĝ = ÂᵀÂ (cols × cols), else ÂÂᵀ (rows × rows)
-  const k = byColumns ? w.cols : w.rows;
-  const m = byColumns ? w.rows : w.cols;
-  const a = new Float64Array(w.data.length); // a loop: Float64Array.from with a callback is ~10× slower
-  for (let i = 0; i < a.length; i++) a[i] = ldexp(w.data[i], e);
-  const g = new Float64Array(k * k);
-  if (byColumns) {
-    // Four rows of Â at a time: g_ij += a_li·a_lj + … (each entry still a sum of its m products).
-    for (let l = 0; l < m; l += 4) {
-      if (stop(2 * k * k)) return null;
-      const r0 = l * k;
-      const r1 = l + 1 < m ? r0 + k : -1;
-      const r2 = l + 2 < m ? r1 + k : -1;
-      const r3 = l + 3 < m ? r2 + k : -1;
-      if (r3 >= 0) {
-        for (let i = 0; i < k; i++) {
-          const a0 = a[r0 + i];
-          const a1 = a[r1 + i];
-          const a2 = a[r2 + i];
-          const a3 = a[r3 + i];
-          if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0) continue;
-          const gi = i * k;
-          for (let j = i; j < k; j++) g[gi + j] += a0 * a[r0 + j] + a1 * a[r1 + j] + a2 * a[r2 + j] + a3 * a[r3 + j];
-        }
-      } else {
-        for (const r of [r0, r1, r2]) {
-          if (r < 0) continue;
-          for (let i = 0; i < k; i++) {
-            const ai = a[r + i];
-            if (ai === 0) continue;
-            const gi = i * k;
-            for (let j = i; j < k; j++) g[gi + j] += ai * a[r + j];
-          }
-        }
-      }
-    }
-  } else {
-    for (let i = 0; i < k; i++) {
-      if (stop(((k - i) * m))) return null;
-      const ri = i * m;
-      for (let j = i; j < k; j++) {
-        const rj = j * m;
-        let s = 0;
-        for (let l = 0; l < m; l++) s += a[ri + l] * a[rj + l];
-        g[i * k + j] = s;
-      }
-    }
-  }
-  for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) g[j * k + i] = g[i * k + j];
-  return { g, k, m };
+  const scaled = new Float64Array(w.data.length); // a loop: Float64Array.from with a callback is ~10× slower
+  for (let i = 0; i < scaled.length; i++) scaled[i] = ldexp(w.data[i], e);
+  const A: Mat = { rows: w.rows, cols: w.cols, data: scaled };
+  const B = w.rows >= w.cols ? A : transpose(A);
+  const g = gramMatrix(B, stop);
+  return g ? { g, k: B.cols, m: B.rows } : null;
 }
 
 /** The entrywise radius of |Ĝ − G| (step 2 of the module's argument). */

@@ -3,7 +3,7 @@ import { neuronCount, outputDim } from '../network/network.js';
 import type { Pattern } from '../network/evaluate.js';
 import type { Seed } from '../random/stream.js';
 import { Budget, timed } from './budget.js';
-import { ascentRoundFlops, exactChunkFlops, mipRootFlops, regionLpFlops, secondsFor, shallowRegionCount, witnessCheckFlops } from './costs.js';
+import { ascentRoundFlops, exactChunkFlops, mipRootFlops, patternRealiseFlops, regionLpFlops, secondsFor, shallowRegionCount, witnessCheckFlops } from './costs.js';
 import { toInput } from './domain.js';
 import { exactLipschitz, type ExactOutcome } from './exact/index.js';
 import { regionCentre } from './exact/regionSearch.js';
@@ -114,16 +114,6 @@ const PATTERN_BRANCH_MAX_INPUT_DIM = 6;
 /** Starts of the pattern search on one-hidden-layer nets (ℓ2, global), and its share of the search's time at most. */
 const PATTERN_STARTS = 100;
 const PATTERN_SHARE = 0.25;
-
-/**
- * What the pattern search does after its climbs, without a clock check: one N×N Gram matrix and its
- * factor (N²·d/2 and N³/3; shared by the patterns), then for each of up to four patterns a solve, a
- * point and the witness's re-check.
- */
-function patternRealiseFlops(net: Network): number {
-  const N = net.layers[0].outDim;
-  return (N * N * net.inputDim) / 2 + (N * N * N) / 3 + 4 * (N * N + N * net.inputDim + witnessCheckFlops(net));
-}
 
 /** The ascent's share of the search: most of it at large d (O(parameters) steps), less where local search's LPs are cheap. */
 const ascentShare = (d: number) => (d >= 32 ? 0.6 : 0.3);

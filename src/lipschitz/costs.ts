@@ -109,8 +109,8 @@ export function denseLpFlops(m: number, n: number): number {
 
 /**
  * A proven spectral norm (linalg/verifiedSpectralNorm.ts) of an m × n matrix, k = min(m, n): the
- * Gram product (max(m, n)·k²/2), Lanczos (160·k²), and a proof (a k×k copy, scaling and Cholesky:
- * k³/3 and a few k²).
+ * Gram product (max(m, n)·k²/2, one triangle), Lanczos (160·k²), and a proof (a k×k copy, scaling
+ * and Cholesky: k³/3 and a few k²).
  */
 export function spectralProofFlops(m: number, n: number): number {
   const [big, k] = [Math.max(m, n), Math.min(m, n)];
@@ -215,6 +215,16 @@ export function sdpSetupFlops(net: Network, fullForm = false): number {
   // n³-sized steps in all (measured: 14 s for d + n = 834 on a busy core).
   const proof = fullForm ? 40 * (net.inputDim + n) ** 3 : 2 * n ** 3;
   return hidden[0].outDim ** 2 * net.inputDim + layers + proof;
+}
+
+/**
+ * What the pattern search (lower/spectralPatternAscent.ts) does after its climbs, without a clock
+ * check: one N×N Gram matrix and its factor (N²·d/2 and N³/3; shared by the patterns), then for
+ * each of up to four patterns a solve, a point and the witness's re-check.
+ */
+export function patternRealiseFlops(net: Network): number {
+  const N = net.layers[0].outDim;
+  return (N * N * net.inputDim) / 2 + (N * N * N) / 3 + 4 * (N * N + N * net.inputDim + witnessCheckFlops(net));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { provenSpectralBound, proveSpectralNormAtMost } from '../../src/linalg/verifiedSpectralNorm.js';
+import { gramMatrix } from '../../src/linalg/rowCombinations.js';
 import type { Mat } from '../../src/linalg/mat.js';
 import { createStream } from '../../src/random/stream.js';
 import { add, dyadic, exactDot, mul, sign, type Dyadic } from '../support/exactArithmetic.js';
@@ -111,20 +112,20 @@ describe('provenSpectralBound keeps to its stop callback', () => {
   it('abandons at once (no bound) when told to stop before the first step', () => {
     expect(provenSpectralBound(w, { stop: () => true })).toBeNull();
   });
-  it('asks before every step: the Gram rows (four at a time), Lanczos and each proof attempt; their counts add up to the work', () => {
+  it('asks before every step: the Gram rows (64 at a time), Lanczos and each proof attempt; their counts add up to the work', () => {
     const asked: number[] = [];
     const bound = provenSpectralBound(w, { stop: (flops) => (asked.push(flops), false) });
     expect(bound).toBeGreaterThan(svd(w));
-    // 40 rows → 10 blocks of 2·30² multiply-adds, then Lanczos (160·30²), then one proof (2·30³/3).
-    expect(asked).toEqual([...new Array(10).fill(2 * 900), 160 * 900, (2 * 27000) / 3]);
+    // k = 30 Gram rows (one block) of 40 × 30 multiply-adds each, then Lanczos (160·30²), then one proof (2·30³/3).
+    expect(asked).toEqual([30 * 40 * 30, 160 * 900, (2 * 27000) / 3]);
     // Stopped at the proof: no bound, whatever came before.
     let calls = 0;
-    expect(provenSpectralBound(w, { stop: () => ++calls > 11 })).toBeNull();
+    expect(provenSpectralBound(w, { stop: () => ++calls > 2 })).toBeNull();
   });
-  it('the wide product asks once per row of Ĝ with the work left in it', () => {
+  it('on the smaller side of a wide matrix too, in blocks of 64 rows from their diagonal on: 70 × 100 gives Ĝ = ÂÂᵀ (70 × 70) in 64 + 6 rows', () => {
     const asked: number[] = [];
-    provenSpectralBound(random(3, 50, 6), { stop: (flops) => (asked.push(flops), false) });
-    expect(asked.slice(0, 3)).toEqual([3 * 50, 2 * 50, 50]);
+    provenSpectralBound(random(70, 100, 6), { stop: (flops) => (asked.push(flops), false) });
+    expect(asked.slice(0, 3)).toEqual([64 * 100 * 70, 6 * 100 * 6, 160 * 4900]);
   });
 });
 
@@ -152,5 +153,25 @@ describe('proveSpectralNormAtMost: a claim ‖W‖₂ ≤ s', () => {
     for (const s of [NaN, -1, Infinity]) expect(proveSpectralNormAtMost(w, s)).toBe(false);
     expect(proveSpectralNormAtMost({ rows: 2, cols: 2, data: new Float64Array(4) }, 0)).toBe(true);
     expect(proveSpectralNormAtMost(w, 0)).toBe(false);
+  });
+});
+
+describe('gramMatrix', () => {
+  it('is BᵀB summed in the order l = 0, 1, … (bit for bit against a plain loop, both triangles), in blocks of 64 rows', () => {
+    for (const [m, k] of [[5, 3], [3, 5], [90, 70]] as const) {
+      const B = random(m, k, 31 * m + k);
+      const asked: number[] = [];
+      const g = gramMatrix(B, (flops) => (asked.push(flops), false))!;
+      for (let i = 0; i < k; i++) {
+        for (let j = 0; j < k; j++) {
+          let s = 0;
+          for (let l = 0; l < m; l++) s += B.data[l * k + i] * B.data[l * k + j];
+          expect(g[i * k + j]).toBe(s);
+        }
+      }
+      // Blocks of 64 rows, each from its first row's diagonal on.
+      expect(asked).toEqual(Array.from({ length: Math.ceil(k / 64) }, (_, b) => Math.min(64, k - 64 * b) * m * (k - 64 * b)));
+    }
+    expect(gramMatrix(random(4, 4, 1), () => true)).toBeNull();
   });
 });

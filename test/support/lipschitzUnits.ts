@@ -110,3 +110,15 @@ export const globalQuery = (norm: Norm): LipschitzQuery => ({ norm, box: null })
 
 /** A branch-and-bound progress callback that moves `clock` 10⁴ s on once `count` nodes (or cells) are reached: the search stops there on time. */
 export const stopAt = (clock: { advance: (s: number) => void }, count: number) => (_upper: number, _lower: number, n: number) => n >= count && clock.advance(1e4);
+
+/**
+ * A branch-and-bound `lower` callback that returns `value` and, at its first call (while the first
+ * facet or cell is evaluated), moves the clock past a 10 s budget with `advance(seconds)`.
+ */
+export function jumpAtFirstPoll(advance: (seconds: number) => void, value: number): () => number {
+  let polled = 0;
+  return () => {
+    if (++polled === 1) advance(11);
+    return value;
+  };
+}

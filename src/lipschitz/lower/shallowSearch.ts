@@ -1,5 +1,7 @@
 import { dualNorm, type Norm } from '../../linalg/norms.js';
 import { cholesky, choleskySolveInPlace } from '../../linalg/cholesky.js';
+import { transpose, type Mat } from '../../linalg/mat.js';
+import { gramMatrix } from '../../linalg/rowCombinations.js';
 import type { Network } from '../../network/network.js';
 import { createStream, type RandomStream, type Seed } from '../../random/stream.js';
 import { better, NO_WITNESS, witnessAt, type Witness } from './witness.js';
@@ -117,7 +119,7 @@ export function realisePattern(net: Network, sigma: Uint8Array): Float64Array | 
 
 /**
  * `realisePattern` for many patterns of one network: the Gram matrix (WWᵀ for N ≤ d, else WᵀW) and
- * its Cholesky factor are computed once, at the first call; each pattern then costs one solve.
+ * its Cholesky factor are computed once, here; each pattern then costs one solve.
  */
 export function patternRealiser(net: Network): (sigma: Uint8Array) => Float64Array | null {
   const d = net.inputDim;
@@ -128,40 +130,17 @@ export function patternRealiser(net: Network): (sigma: Uint8Array) => Float64Arr
   let tau = 1;
   for (const v of b) tau = Math.max(tau, 2 * Math.abs(v));
   const byRows = N <= d; // x = Wᵀy with (WWᵀ)y = target: the smallest x with Wx = target
-  const size = byRows ? N : d;
-  let factor: Float64Array | null | undefined;
-  const factorOnce = (): Float64Array | null => {
-    if (factor !== undefined) return factor;
-    const G = new Float64Array(size * size);
-    if (byRows) {
-      for (let i = 0; i < N; i++) {
-        for (let j = 0; j <= i; j++) {
-          let s = 0;
-          for (let k = 0; k < d; k++) s += W[i * d + k] * W[j * d + k];
-          G[i * N + j] = s;
-          G[j * N + i] = s;
-        }
-      }
-    } else {
-      // Least squares: (WᵀW)x = Wᵀ·target.
-      for (let j = 0; j < N; j++) for (let k = 0; k < d; k++) for (let l = 0; l < d; l++) G[k * d + l] += W[j * d + k] * W[j * d + l];
-    }
-    factor = cholesky(G, size);
-    return factor;
-  };
+  // WWᵀ for N ≤ d (x = Wᵀy, (WWᵀ)y = target), else WᵀW (least squares: (WᵀW)x = Wᵀ·target).
+  const Wm: Mat = { rows: N, cols: d, data: W };
+  const factor = cholesky(gramMatrix(byRows ? transpose(Wm) : Wm)!, byRows ? N : d);
   return (sigma) => {
-    const r = factorOnce();
-    if (!r) return null;
+    if (!factor) return null;
     // Stryker disable next-line ArithmeticOperator: τ/(±1) equals τ·(±1) exactly in floating point
     const target = Float64Array.from({ length: N }, (_, j) => tau * (sigma[j] ? 1 : -1) - b[j]);
-    const x = new Float64Array(d);
-    if (byRows) {
-      choleskySolveInPlace(r, N, target);
-      for (let j = 0; j < N; j++) for (let k = 0; k < d; k++) x[k] += W[j * d + k] * target[j];
-    } else {
-      for (let j = 0; j < N; j++) for (let k = 0; k < d; k++) x[k] += W[j * d + k] * target[j];
-      choleskySolveInPlace(r, d, x);
-    }
+    if (byRows) choleskySolveInPlace(factor, N, target);
+    const x = new Float64Array(d); // Wᵀ·(y or target)
+    for (let j = 0; j < N; j++) for (let k = 0; k < d; k++) x[k] += W[j * d + k] * target[j];
+    if (!byRows) choleskySolveInPlace(factor, d, x);
     return x.every(Number.isFinite) ? x : null;
   };
 }
@@ -204,7 +183,7 @@ export function realiseBest(net: Network, norm: Norm, found: readonly PatternVal
     if (!distinct.some((g) => g.sigma.every((s, j) => s === f.sigma[j]))) distinct.push(f);
   }
   let witness = NO_WITNESS;
-  const realise = patternRealiser(net);
+  const realise = distinct.length > 0 ? patternRealiser(net) : () => null;
   for (const f of distinct) {
     const x = realise(f.sigma);
     if (x) witness = better(witness, witnessAt(net, x, norm));

@@ -103,35 +103,39 @@ function applyJ(net: Shallow, sigma: Uint8Array, u: Float64Array): Float64Array 
   return y;
 }
 
+/** c = Vᵀy: what each hidden neuron passes back from the outputs. */
+function backOf({ N, k, V }: Shallow, y: Float64Array): Float64Array {
+  const c = new Float64Array(N);
+  for (let r = 0; r < k; r++) {
+    const yr = y[r];
+    // Stryker disable next-line EqualityOperator: one more pass reads past the typed arrays (undefined, so NaN) and writes nowhere
+    for (let j = 0; j < N; j++) c[j] += V[r * N + j] * yr;
+  }
+  return c;
+}
+
 /** u = J(σ)ᵀ y = Wᵀ (σ ∘ Vᵀy). */
-function applyJt({ d, N, k, W, V }: Shallow, sigma: Uint8Array, y: Float64Array): Float64Array {
+function applyJt(net: Shallow, sigma: Uint8Array, y: Float64Array): Float64Array {
+  const { d, N, W } = net;
+  const c = backOf(net, y);
   const u = new Float64Array(d);
   // Stryker disable next-line EqualityOperator: one more pass reads past the typed arrays (undefined, so NaN or a skipped σ) and writes nowhere
   for (let j = 0; j < N; j++) {
     if (!sigma[j]) continue;
-    let c = 0;
-    for (let r = 0; r < k; r++) c += V[r * N + j] * y[r];
     // Stryker disable next-line ConditionalExpression: speed only (adding 0·W changes nothing)
-    if (c === 0) continue;
+    if (c[j] === 0) continue;
     // Stryker disable next-line EqualityOperator: one more pass reads past the typed arrays (undefined, so NaN or a skipped σ) and writes nowhere
-    for (let i = 0; i < d; i++) u[i] += c * W[j * d + i];
+    for (let i = 0; i < d; i++) u[i] += c[j] * W[j * d + i];
   }
   return u;
 }
 
 /** The pattern that is best for (u, v): σ_j = 1{(Vᵀv)_j (Wu)_j > 0}. */
 function bestPattern(net: Shallow, u: Float64Array, v: Float64Array): Uint8Array {
-  const { N, k, V } = net;
   const a = hiddenOf(net, u);
-  const sigma = new Uint8Array(N);
-  // Stryker disable next-line EqualityOperator: one more pass reads past the typed arrays (undefined, so NaN or a skipped σ) and writes nowhere
-  for (let j = 0; j < N; j++) {
-    let c = 0;
-    for (let r = 0; r < k; r++) c += V[r * N + j] * v[r];
-    // Stryker disable next-line EqualityOperator,ArithmeticOperator: c/a has the sign of c·a, and the two differ only where a product is exactly 0, where either choice of σ_j leaves J(σ)u unchanged
-    sigma[j] = c * a[j] > 0 ? 1 : 0;
-  }
-  return sigma;
+  const c = backOf(net, v);
+  // Stryker disable next-line EqualityOperator,ArithmeticOperator: c/a has the sign of c·a, and the two differ only where a product is exactly 0, where either choice of σ_j leaves J(σ)u unchanged
+  return Uint8Array.from(c, (cj, j) => (cj * a[j] > 0 ? 1 : 0));
 }
 
 /** One climb from a start pattern σ₀ and direction u. */

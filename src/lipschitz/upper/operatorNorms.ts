@@ -52,6 +52,11 @@ function spectralBound(w: Mat, budget: Budget): { value: number; cheap: boolean 
   return { value: cheapSpectralBound(w), cheap: true };
 }
 
+/** ‖W‖₂ proven (linalg/verifiedSpectralNorm.ts), or `cheapSpectralBound` where the proof fails: sound either way. */
+export function spectralUpperBound(w: Mat): number {
+  return provenSpectralBound(w) ?? cheapSpectralBound(w);
+}
+
 /**
  * The product of the layers' operator norms ∏‖W_ℓ‖_{p→p}: sound for every norm (‖D‖ ≤ 1), global
  * and local alike, and pattern-agnostic — on He-random networks it grows like √N·√2·(2√2)^{L−1}

@@ -8,6 +8,7 @@ import {
   jacobianFlops,
   lineSweepFlops,
   mipRootFlops,
+  patternRealiseFlops,
   pieceMapsFlops,
   regionLpFlops,
   SAFETY,
@@ -99,7 +100,9 @@ describe('cost estimates from the sizes (worked out by hand from each doc commen
     expect(pieceMapsFlops(deep)).toBe(2 * 12);
     expect(pieceMapsFlops(shape(3, [], 2))).toBe(0);
     expect(witnessCheckFlops(deep)).toBe(AXPY_SLOWDOWN * 4 * 14 + 2 * 14); // four passes over the 14 weights, then the Jacobian (k = 1)
-    expect(ascentRoundFlops(deep)).toBe((512 * 2 * 14) / 6); // 8 × 64 ranked points, a Jacobian each on a kernel 6× the plain loop
+    expect(ascentRoundFlops(deep)).toBe((512 * 2 * 14) / 6);
+    // The pattern search's realisation on 2 → 3 → 1 (N = 3, d = 2, 9 weights): one Gram matrix and its factor, four solves, points and re-checks.
+    expect(patternRealiseFlops(shallow)).toBe((9 * 2) / 2 + 27 / 3 + 4 * (9 + 6 + AXPY_SLOWDOWN * 4 * 9 + 2 * 9)); // 8 × 64 ranked points, a Jacobian each on a kernel 6× the plain loop
     expect(AXPY_SLOWDOWN).toBe(4);
   });
   it('dense LPs and SVDs', () => {

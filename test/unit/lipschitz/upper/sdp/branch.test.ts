@@ -5,6 +5,7 @@ import { branchedSdpBound } from '../../../../../src/lipschitz/upper/sdp/branch.
 import { patternBranchBound } from '../../../../../src/lipschitz/upper/sdp/patternBranch.js';
 import { evaluate } from '../../../../../src/network/evaluate.js';
 import { allPatternsLip, netOf, pairNet } from '../../../../support/sdpUnits.js';
+import { jumpAtFirstPoll } from '../../../../support/lipschitzUnits.js';
 
 // A controlled clock: budgets run out only when a test moves time (ms).
 beforeEach(() => {
@@ -115,15 +116,7 @@ describe('pattern branch and bound (patternBranch.ts), on a controlled clock', (
     expect(all.upper).toBeGreaterThanOrEqual(1);
     expect(all.upper).toBeLessThanOrEqual(1 + 1e-8); // the pattern’s own slope, up to the interval bound’s margin
     // The clock jumps while the first facet is evaluated: the others keep the root's LipSDP bound.
-    let polled = 0;
-    const early = patternBranchBound(pairNet, null, {
-      budget: new Budget(10),
-      lowerShare: 0,
-      lower: () => {
-        if (++polled === 1) vi.advanceTimersByTime(11_000);
-        return 0;
-      },
-    })!;
+    const early = patternBranchBound(pairNet, null, { budget: new Budget(10), lowerShare: 0, lower: jumpAtFirstPoll((s) => vi.advanceTimersByTime(1000 * s), 0) })!;
     expect(early.stoppedBy).toBe('time');
     expect(early.upper).toBe(early.rootUpper);
     expect(early.upper).toBeGreaterThanOrEqual(pairLip * (1 - 1e-12));

@@ -6,7 +6,7 @@ import { boxFromPairs, type Box } from '../../../../../src/lipschitz/query.js';
 import { patternBranchBound } from '../../../../../src/lipschitz/upper/sdp/patternBranch.js';
 import type { Network } from '../../../../../src/network/network.js';
 import { exactLip2, papersNet } from '../../../../support/euclidean.js';
-import { clockPerTest, spent } from '../../../../support/lipschitzUnits.js';
+import { clockPerTest, jumpAtFirstPoll, spent } from '../../../../support/lipschitzUnits.js';
 import { allPatternsLip, netOf, pairNet } from '../../../../support/sdpUnits.js';
 
 // What patternBranchBound's options and result fields promise, on a ticking clock (every read of
@@ -120,16 +120,8 @@ describe('patternBranchBound over ℝᵈ: facets the budget did not reach', () =
   it('keep the root bound, in the result and in the stop test, so the bracket stays sound', () => {
     const truth = exact(n, null);
     const clock = ticking();
-    let polled = 0;
     // The caller's lower bound is Lip₂ itself; the clock jumps while the first facet is evaluated.
-    const r = patternBranchBound(n, null, {
-      budget: new Budget(10),
-      lowerShare: 0,
-      lower: () => {
-        if (++polled === 1) clock.advance(11);
-        return truth;
-      },
-    })!;
+    const r = patternBranchBound(n, null, { budget: new Budget(10), lowerShare: 0, lower: jumpAtFirstPoll((s) => clock.advance(s), truth) })!;
     expect(r.nodes).toBe(1);
     expect(r.rootUpper).toBeGreaterThan(1.0001 * truth); // premise: the root alone does not close the gap
     expect(r.stoppedBy).toBe('time');
